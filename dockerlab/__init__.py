@@ -1,0 +1,1 @@
+"""dockerlab: declarative Docker network labs."""

@@ -1,0 +1,165 @@
+"""The command line: parse, call, print. Exit 0 ok, 1 error, 2 changes pending (plan --detailed-exitcode)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from .errors import DockerlabError
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .model import Lab
+
+FILE = click.argument("file", type=click.Path(dir_okay=False))
+
+
+def _lab(path: str) -> Lab:
+    from .labfile import load_lab
+
+    return load_lab(path)
+
+
+def _engine() -> Engine:
+    from .engine import Engine
+
+    return Engine.from_env()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dockerlab")
+def cli() -> None:
+    """Declarative Docker network labs: networks and containers from a YAML file,
+    reconciled against the live engine."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check lab files against the schema and for meaning; no engine needed."""
+    errors = []
+    for path in files:
+        try:
+            lab = _lab(path)
+        except DockerlabError as exc:
+            errors.append(str(exc))
+            continue
+        click.echo(f"{path}: ok (lab {lab.name}: {len(lab.networks)} networks, {len(lab.containers)} containers, "
+                   f"{len(lab.checks)} checks)")
+    if errors:
+        raise DockerlabError("\n".join(errors))
+
+
+@cli.command()
+@FILE
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 with no changes, 2 with changes, 1 on error.")
+def plan(file: str, as_json: bool, detailed_exitcode: bool) -> None:
+    """Show what apply would do, step by step."""
+    from .reconcile import plan_lab
+    from .render import plan_json, plan_text
+
+    lab = _lab(file)
+    engine = _engine()
+    the_plan, _ = plan_lab(engine, lab)
+    click.echo(plan_json(the_plan) if as_json else plan_text(the_plan, engine.host))
+    if detailed_exitcode and the_plan.changes:
+        sys.exit(2)
+
+
+@cli.command()
+@FILE
+@click.option("--parallel", default=8, show_default=True, help="Steps run at once.")
+def apply(file: str, parallel: int) -> None:
+    """Make the engine match the lab file; prints the plan, then each step as it finishes."""
+    from .reconcile import apply_lab
+    from .render import done_line, plan_text, step_line
+
+    lab = _lab(file)
+    engine = _engine()
+    result = apply_lab(engine, lab, report=lambda s, t, e: click.echo(done_line(s, t, e)),
+                       on_plan=lambda p: click.echo(plan_text(p, engine.host)), parallel=parallel)
+    if result.remaining.changes:
+        raise DockerlabError("the lab did not converge; still to do:\n"
+                             + "\n".join(step_line(s) for s in result.remaining.steps))
+    if result.plan.changes:
+        click.echo(f"lab {lab.name}: applied {len(result.outcome.done)} steps; the engine matches the file")
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--lab", "lab_name", help="Destroy by lab name, without the file.")
+@click.option("--parallel", default=8, show_default=True, help="Steps run at once.")
+def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
+    """Remove every container and network the lab owns, found by its labels."""
+    from .reconcile import apply_lab, empty_lab
+    from .render import done_line
+
+    if bool(file) == bool(lab_name):
+        raise DockerlabError("destroy takes a lab FILE or --lab NAME (one of them)")
+    name = lab_name or _lab_name(file or "")
+    result = apply_lab(_engine(), empty_lab(name), report=lambda s, t, e: click.echo(done_line(s, t, e)),
+                       parallel=parallel)
+    click.echo(f"lab {name}: removed {len(result.outcome.done)} objects" if result.plan.changes
+               else f"lab {name}: nothing to remove")
+
+
+def _lab_name(path: str) -> str:
+    """The lab's name, even from a file that no longer validates: destroy must still work."""
+    from .labfile import load_lab
+
+    try:
+        return load_lab(path).name
+    except DockerlabError:
+        import yaml
+
+        try:
+            with open(path) as handle:
+                data = yaml.safe_load(handle)
+            return str(data["name"])
+        except (OSError, yaml.YAMLError, TypeError, KeyError):
+            raise DockerlabError(f"{path}: cannot read the lab name; use `dockerlab destroy --lab NAME`") from None
+
+
+@cli.command()
+@FILE
+@click.option("--json", "as_json", is_flag=True, help="Print status as JSON.")
+def status(file: str, as_json: bool) -> None:
+    """Each network and container of the lab as the engine has it, with drift marked."""
+    from .planner import make_plan
+    from .reconcile import observe
+    from .render import status_data, status_text
+
+    lab = _lab(file)
+    engine = _engine()
+    observed = observe(engine, lab)
+    data = status_data(lab, observed, make_plan(lab, observed))
+    click.echo(json.dumps(data, indent=2) if as_json else status_text(data))
+
+
+@cli.command(name="ls")
+def list_labs() -> None:
+    """Every dockerlab lab on the engine."""
+    from .render import labs_text
+
+    click.echo(labs_text(_engine().observe()))
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(1)
+    except DockerlabError as exc:
+        click.echo(f"dockerlab: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("dockerlab: interrupted", err=True)
+        sys.exit(130)

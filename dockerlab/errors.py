@@ -1,0 +1,39 @@
+"""Errors a user can act on. The CLI prints them without a traceback and exits 1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DockerlabError(Exception):
+    """A failure with a message meant for the user."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    path: str
+    message: str
+
+    def render(self, filename: str) -> str:
+        where = f"{filename}:{self.line}" if self.line else filename
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class LabFileError(DockerlabError):
+    """Everything wrong with one lab file, reported at once."""
+
+    def __init__(self, filename: str, problems: list[Problem]) -> None:
+        self.filename = filename
+        self.problems = sorted(problems, key=lambda p: (p.line, p.path))
+        count = len(self.problems)
+        head = f"{filename}: {count} problem{'s' if count != 1 else ''} in the lab file"
+        super().__init__("\n".join([head] + ["  " + p.render(filename) for p in self.problems]))
+
+
+class EngineError(DockerlabError):
+    """The engine refused or failed; the message says what to do."""
+
+
+class ApplyError(DockerlabError):
+    """Some steps of a plan failed; says what was done and what was not."""

@@ -1,0 +1,83 @@
+"""Docker's error texts turned into what went wrong, for which lab object, and what to do."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .model import Attachment, ContainerSpec, NetworkSpec
+
+START_ENGINE = "start one (`sudo systemctl start docker`, or `make engine` in a dockerlab checkout)"
+
+
+def explain_connection_error(exc: Exception) -> str:
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    text = str(exc)
+    if "Permission denied" in text or "PermissionError" in text:
+        return (f"permission denied on the Docker socket ({host}): run as root, or add your user to the "
+                "'docker' group (sudo usermod -aG docker $USER, then log in again)")
+    return f"no Docker engine answers at {host}: {START_ENGINE}, or point DOCKER_HOST at a running engine"
+
+
+def kernel_missing(feature: str, module: str, what: str) -> str:
+    return (f"the kernel of the engine's host has no {feature} support, so {what}. "
+            f"Load it with `modprobe {module}` where the kernel ships it, or run this lab on a host that has it")
+
+
+def explain_api_error(what: str, exc: Any, subject: Any = None) -> str:
+    text = str(getattr(exc, "explanation", None) or exc)
+    low = text.lower()
+    for needle, explain in _RULES:
+        if needle in low:
+            message = explain(subject, text)
+            if message:
+                return f"{what}: {message}"
+    return f"{what}: Docker says: {text}"
+
+
+def _parent(subject: Any) -> str:
+    return subject.parent if isinstance(subject, NetworkSpec) and subject.parent else "?"
+
+
+def _vlan(subject: Any, text: str) -> str | None:
+    parent = _parent(subject)
+    if "invalid subinterface vlan name" in text.lower():
+        return (f"parent interface '{parent}' does not exist on the engine's host (Docker's own message about "
+                "'subinterface vlan names' is misleading). Name an interface that exists (see `ip link`), or "
+                f"make one, e.g. a veth pair: `ip link add {parent} type veth peer name {parent[:10]}-peer`")
+    return kernel_missing("802.1q VLAN", "8021q", f"Docker cannot create the sub-interface '{parent}'")
+
+
+def _not_supported(subject: Any, text: str) -> str | None:
+    if isinstance(subject, NetworkSpec) and subject.driver == "macvlan" and not subject.parent:
+        return kernel_missing("dummy interface", "dummy",
+                              "a macvlan network without 'parent' cannot be made; give it a parent interface")
+    if isinstance(subject, NetworkSpec | ContainerSpec | Attachment):
+        return kernel_missing("ipvlan (or macvlan)", "ipvlan", "containers cannot join this network")
+    return None
+
+
+def _swarm(subject: Any, text: str) -> str:
+    return ("overlay networks need swarm mode, and this engine is not a swarm manager. Turn it on with "
+            "`docker swarm init --advertise-addr <an address of this host>` (and `docker swarm leave --force` "
+            "to turn it off again)")
+
+
+_RULES: list[tuple[str, Any]] = [
+    ("invalid subinterface vlan name", _vlan),
+    ("vlan link", _vlan),
+    ("operation not supported", _not_supported),
+    ("not a swarm manager", _swarm),
+    ("pool overlaps", lambda s, t: "its subnet overlaps another network's on this engine; pick a free subnet "
+                                   "(`docker network inspect` shows which subnets are taken)"),
+    ("already using parent interface", lambda s, t: f"another macvlan/ipvlan network already uses parent "
+                                                   f"'{_parent(s)}' ({t}); this engine allows one per parent"),
+    ("address already in use", lambda s, t: "that static IP is taken by another container on the network; "
+                                            "give dynamic containers an ip_range that excludes static addresses"),
+    ("port is already allocated", lambda s, t: f"a published host port is in use by another process or container "
+                                               f"({t}); choose another host port"),
+    ("already in use", lambda s, t: f"the name is taken ({t}); another run may have made it; run apply again"),
+    ("has active endpoints", lambda s, t: "containers outside the lab still use the network; disconnect them"),
+    ("pull access denied", lambda s, t: "the image is not on this engine and could not be pulled; build or load "
+                                        "it locally (`make image` builds busybox), or check the name"),
+]

@@ -1,0 +1,182 @@
+"""Lab file -> Lab: read, check against the schema, build the typed model, check meaning."""
+
+from __future__ import annotations
+
+import shlex
+from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
+from pathlib import Path as FilePath
+from typing import Any
+
+from .errors import LabFileError, Problem
+from .model import Attachment, Check, ContainerSpec, IPAddress, IPNetwork, Lab, NetworkSpec, Pairs, Pool, Port
+from .yamlsource import Path, Source, format_path, load
+
+
+def load_lab(filename: str) -> Lab:
+    try:
+        text = FilePath(filename).read_text()
+    except OSError as exc:
+        raise LabFileError(filename, [Problem(0, "", f"cannot read the file: {exc.strerror}")]) from None
+    return parse_lab(text, filename)
+
+
+def parse_lab(text: str, filename: str = "<lab>") -> Lab:
+    from .meaning import meaning_problems
+    from .schema import schema_problems
+
+    source, problems = load(text)
+    if source.data is not None and not isinstance(source.data, dict):
+        problems.append(Problem(1, "", "a lab file is a map with at least a 'name' key"))
+    if problems:
+        raise LabFileError(filename, problems)
+    problems = schema_problems(source)
+    if problems:
+        raise LabFileError(filename, problems)
+    builder = _Builder(source)
+    lab = builder.lab(filename)
+    problems = builder.problems + meaning_problems(lab, source)
+    if problems:
+        raise LabFileError(filename, problems)
+    return lab
+
+
+class _Builder:
+    """Builds the model from schema-valid data; values it cannot parse become problems."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def fail(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(self.source.line(path), format_path(path), message))
+
+    def lab(self, filename: str) -> Lab:
+        data = self.source.data
+        prefix = data.get("prefix", f"{data['name']}-")
+        networks = tuple(self.network(k, v or {}, prefix) for k, v in (data.get("networks") or {}).items())
+        containers = tuple(self.container(k, v, prefix) for k, v in (data.get("containers") or {}).items())
+        checks = tuple(self.check(i, c) for i, c in enumerate(data.get("checks") or []))
+        return Lab(name=data["name"], prefix=prefix, networks=networks, containers=containers, checks=checks,
+                   path=filename, description=data.get("description", ""))
+
+    def address(self, path: Path, text: str | None, version: int | None = None) -> IPAddress | None:
+        if text is None:
+            return None
+        try:
+            value = ip_address(text)
+        except ValueError:
+            self.fail(path, f"'{text}' is not an IP address")
+            return None
+        if version and value.version != version:
+            self.fail(path, f"'{text}' is not an IPv{version} address")
+            return None
+        return value
+
+    def subnet(self, path: Path, text: str | None) -> IPNetwork | None:
+        if text is None:
+            return None
+        try:
+            return ip_network(text, strict=True)
+        except ValueError:
+            try:
+                fixed = ip_network(text, strict=False)
+                self.fail(path, f"'{text}' has host bits set; the subnet is {fixed}")
+            except ValueError:
+                self.fail(path, f"'{text}' is not a subnet (write it as address/prefix, e.g. 10.1.0.0/24)")
+            return None
+
+    def pool(self, path: Path, raw: dict[str, Any]) -> Pool | None:
+        subnet = self.subnet(path + ("subnet",), raw.get("subnet"))
+        gateway = self.address(path + ("gateway",), raw.get("gateway"))
+        ip_range = self.subnet(path + ("ip_range",), raw.get("ip_range"))
+        aux = tuple(sorted((name, self.address(path + ("aux_addresses", name), addr))
+                           for name, addr in (raw.get("aux_addresses") or {}).items()))
+        if subnet is None:
+            return None
+        return Pool(subnet, gateway, ip_range, tuple((k, v) for k, v in aux if v))
+
+    def network(self, key: str, raw: dict[str, Any], prefix: str) -> NetworkSpec:
+        path: Path = ("networks", key)
+        pools = []
+        if "subnet" in raw:
+            pools.append(self.pool(path, raw))
+        else:
+            for lonely in ("gateway", "ip_range", "aux_addresses"):
+                if lonely in raw:
+                    self.fail(path + (lonely,), f"'{lonely}' needs a 'subnet' beside it")
+        pools += [self.pool(path + ("pools", i), p) for i, p in enumerate(raw.get("pools") or [])]
+        return NetworkSpec(
+            key=key, name=prefix + key, driver=raw.get("driver", "bridge"),
+            pools=tuple(p for p in pools if p), ipv6=raw.get("ipv6", False),
+            internal=raw.get("internal", False), attachable=raw.get("attachable", False),
+            options=_pairs(raw.get("options")), labels=_pairs(raw.get("labels")),
+            parent=raw.get("parent"), mode=raw.get("mode"), line=self.source.line(path),
+        )
+
+    def container(self, key: str, raw: dict[str, Any], prefix: str) -> ContainerSpec:
+        path: Path = ("containers", key)
+        command = raw.get("command")
+        if isinstance(command, str):
+            try:
+                command = shlex.split(command)
+            except ValueError as exc:
+                self.fail(path + ("command",), f"cannot split the command into words: {exc}")
+                command = [command]
+        return ContainerSpec(
+            key=key, name=prefix + key, image=raw["image"],
+            command=tuple(command) if command is not None else None,
+            attachments=self.attachments(path + ("networks",), raw.get("networks")),
+            ports=tuple(filter(None, (self.port(path + ("ports", i), p) for i, p in enumerate(raw.get("ports") or [])))),
+            env=_pairs(raw.get("env")), hostname=raw.get("hostname"),
+            cap_add=tuple(sorted(set(raw.get("cap_add") or []))), labels=_pairs(raw.get("labels")),
+            line=self.source.line(path),
+        )
+
+    def attachments(self, path: Path, raw: list | dict | None) -> tuple[Attachment, ...]:
+        if not raw:  # no networks: Docker's default bridge, as `docker run` does
+            return (Attachment("bridge", line=self.source.line(path)),)
+        if isinstance(raw, list):
+            return tuple(Attachment(n, line=self.source.line(path + (i,))) for i, n in enumerate(raw))
+        out = []
+        for name, endpoint in raw.items():
+            endpoint = endpoint or {}
+            here = path + (name,)
+            ipv4 = self.address(here + ("ipv4",), endpoint.get("ipv4"), 4)
+            ipv6 = self.address(here + ("ipv6",), endpoint.get("ipv6"), 6)
+            assert ipv4 is None or isinstance(ipv4, IPv4Address)
+            assert ipv6 is None or isinstance(ipv6, IPv6Address)
+            mac = endpoint.get("mac")
+            out.append(Attachment(name, ipv4, ipv6, tuple(endpoint.get("aliases") or ()),
+                                  mac.lower() if mac else None, self.source.line(here)))
+        return tuple(out)
+
+    def port(self, path: Path, raw: str | int) -> Port | None:
+        text = str(raw)
+        proto = "tcp"
+        if "/" in text:
+            text, proto = text.rsplit("/", 1)
+        host_ip = None
+        if text.startswith("["):
+            host_ip, _, text = text[1:].partition("]:")
+        elif text.count(":") == 2:
+            host_ip, text = text.split(":", 1)
+        host, _, container = text.rpartition(":")
+        numbers = [int(n) for n in (host, container) if n]
+        if any(not 1 <= n <= 65535 for n in numbers):
+            self.fail(path, f"'{raw}': ports are numbers from 1 to 65535")
+            return None
+        if host_ip is not None and self.address(path, host_ip) is None:
+            return None
+        return Port(int(container), proto, int(host) if host else None, host_ip)
+
+    def check(self, index: int, raw: dict[str, Any]) -> Check:
+        return Check(source=raw["from"], target=raw["to"], by=raw.get("by", "ip"),
+                     expect=raw.get("expect", "reachable"), port=raw.get("port"), name=raw.get("name"),
+                     timeout=float(raw.get("timeout", 2.0)), line=self.source.line(("checks", index)))
+
+
+def _pairs(raw: dict[str, Any] | None) -> Pairs:
+    """A label/option map as sorted string pairs; true and "true" are one value."""
+    def text(value: Any) -> str:
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    return tuple(sorted((str(k), text(v)) for k, v in (raw or {}).items()))

@@ -1,0 +1,121 @@
+"""Meaning checks: what the schema cannot say about a lab. Pure; no engine needed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import combinations
+
+from .errors import Problem
+from .model import (DRIVER_MODES, MODE_OPTION, PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment,
+                    ContainerSpec, Lab, NetworkSpec)
+from .yamlsource import Path, Source, format_path
+
+Found = Iterator[tuple[Path, str]]
+
+
+def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
+    found = [*_networks(lab), *_containers(lab), *_static_addresses(lab)]
+    return [Problem(source.line(path), format_path(path), message) for path, message in found]
+
+
+def _networks(lab: Lab) -> Found:
+    for net in lab.networks:
+        yield from _network(net)
+    for a, b in combinations(lab.networks, 2):
+        for pa in a.pools:
+            for pb in b.pools:
+                if pa.subnet.overlaps(pb.subnet) and not (pa.ip_range and pb.ip_range
+                                                          and not pa.ip_range.overlaps(pb.ip_range)):
+                    yield (("networks", b.key, "subnet"),
+                           f"{pb.subnet} overlaps {pa.subnet} of network '{a.key}'; Docker refuses "
+                           "overlapping pools unless each network sets its own, separate ip_range")
+
+
+def _network(net: NetworkSpec) -> Found:
+    here: Path = ("networks", net.key)
+    if net.key in PREDEFINED_NETWORKS:
+        yield here, f"'{net.key}' is one of Docker's predefined networks; containers can join it without declaring it, so give your network another name"
+    for i, pool in enumerate(net.pools):
+        at = here if i == 0 else here + ("pools", i)
+        for name, addr in (("gateway", pool.gateway), *pool.aux_addresses):
+            if addr and addr not in pool.subnet:
+                yield at + ((name,) if name == "gateway" else ("aux_addresses", name)), f"{addr} is outside the subnet {pool.subnet}"
+        if pool.ip_range and not pool.ip_range.subnet_of(pool.subnet):  # type: ignore[arg-type]
+            yield at + ("ip_range",), f"{pool.ip_range} is not inside the subnet {pool.subnet}"
+    versions = {p.subnet.version for p in net.pools}
+    if net.ipv6 and 6 not in versions:
+        yield here + ("ipv6",), "ipv6: true needs an IPv6 subnet, in 'subnet' or under 'pools'"
+    if 6 in versions and not net.ipv6:
+        yield here, "this network has an IPv6 subnet; add 'ipv6: true' so Docker enables IPv6 on it"
+    if net.driver not in DRIVER_MODES:
+        for key in ("parent", "mode"):
+            if getattr(net, key):
+                yield here + (key,), f"'{key}' is for macvlan and ipvlan networks, not {net.driver}"
+    elif net.mode and net.mode not in DRIVER_MODES[net.driver]:
+        yield here + ("mode",), f"{net.driver} has no mode '{net.mode}'; use one of: {', '.join(DRIVER_MODES[net.driver])}"
+    for key in ("parent", MODE_OPTION.get(net.driver, "macvlan_mode")):
+        if key in dict(net.options):
+            nicer = "parent" if key == "parent" else "mode"
+            yield here + ("options", key), f"write this as '{nicer}:' on the network, not as a raw option"
+    if net.attachable and net.driver != "overlay":
+        yield here + ("attachable",), "'attachable' is for overlay networks (swarm); a local network is always attachable"
+
+
+def _containers(lab: Lab) -> Found:
+    for box in lab.containers:
+        yield from _container(lab, box)
+
+
+def _container(lab: Lab, box: ContainerSpec) -> Found:
+    here: Path = ("containers", box.key)
+    names = [a.network for a in box.attachments]
+    standalone = [n for n in names if n in STANDALONE_NETWORKS]
+    if standalone and len(names) > 1:
+        yield here + ("networks",), f"a container on the '{standalone[0]}' network cannot join any other network"
+    if standalone and box.ports:
+        yield here + ("ports",), f"published ports do nothing on the '{standalone[0]}' network; remove 'ports'"
+    if standalone and box.hostname:
+        yield here + ("hostname",), f"Docker refuses a hostname for a container on the '{standalone[0]}' network"
+    for att in box.attachments:
+        yield from _attachment(lab, here + ("networks", att.network), att)
+
+
+def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:
+    net = lab.network(att.network)
+    if net is None and att.network not in PREDEFINED_NETWORKS:
+        known = [n.key for n in lab.networks] + list(PREDEFINED_NETWORKS)
+        yield here, f"no network '{att.network}' in this lab; declare it under 'networks' or use one of: {', '.join(known)}"
+        return
+    if net is None:
+        if att.ipv4 or att.ipv6 or att.aliases:
+            yield here, f"static IPs and aliases need a user-defined network with a subnet, not Docker's '{att.network}'"
+        if att.mac and att.network in STANDALONE_NETWORKS:
+            yield here + ("mac",), f"a container on '{att.network}' has no interface of its own to give a MAC"
+        return
+    if net.driver == "overlay" and not net.attachable:
+        yield here, f"containers can join overlay network '{net.key}' only if it sets 'attachable: true'"
+    for version, addr in ((4, att.ipv4), (6, att.ipv6)):
+        if addr is None:
+            continue
+        pools = [p for p in net.pools if p.subnet.version == version]
+        field = here + (f"ipv{version}",)
+        if not pools:
+            yield field, f"a static IPv{version} address needs an IPv{version} subnet on network '{net.key}'"
+        elif not any(addr in p.subnet for p in pools):
+            yield field, f"{addr} is outside network '{net.key}' ({', '.join(str(p.subnet) for p in pools)})"
+        elif any(addr == p.gateway or addr == p.subnet.network_address for p in pools):
+            yield field, f"{addr} is the network address or gateway of '{net.key}'; pick another"
+
+
+def _static_addresses(lab: Lab) -> Found:
+    seen: dict[tuple[str, str], str] = {}
+    for box in lab.containers:
+        for att in box.attachments:
+            for addr in (att.ipv4, att.ipv6, att.mac):
+                if addr is None:
+                    continue
+                slot = (att.network, str(addr))
+                if slot in seen:
+                    yield (("containers", box.key, "networks", att.network),
+                           f"{addr} on '{att.network}' is already given to container '{seen[slot]}'")
+                seen[slot] = box.key

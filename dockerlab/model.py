@@ -1,0 +1,175 @@
+"""The lab as dockerlab understands it: typed, normalised, immutable.
+
+Both the lab file and the live engine are turned into these types before anything is
+compared, so a comparison never meets two shapes of the same value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+
+IPAddress = IPv4Address | IPv6Address
+IPNetwork = IPv4Network | IPv6Network
+Pairs = tuple[tuple[str, str], ...]
+
+PREDEFINED_NETWORKS = ("bridge", "host", "none")
+STANDALONE_NETWORKS = ("host", "none")
+DRIVER_MODES = {
+    "macvlan": ("bridge", "vepa", "private", "passthru"),
+    "ipvlan": ("l2", "l3", "l3s"),
+}
+MODE_OPTION = {"macvlan": "macvlan_mode", "ipvlan": "ipvlan_mode"}
+
+
+@dataclass(frozen=True)
+class Pool:
+    """One IPAM pool of a network."""
+
+    subnet: IPNetwork
+    gateway: IPAddress | None = None
+    ip_range: IPNetwork | None = None
+    aux_addresses: Pairs = ()
+
+    def describe(self) -> str:
+        parts = [str(self.subnet)]
+        if self.gateway:
+            parts.append(f"gw {self.gateway}")
+        if self.ip_range:
+            parts.append(f"range {self.ip_range}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    key: str
+    name: str
+    driver: str = "bridge"
+    pools: tuple[Pool, ...] = ()
+    ipv6: bool = False
+    internal: bool = False
+    attachable: bool = False
+    options: Pairs = ()
+    labels: Pairs = ()
+    parent: str | None = None
+    mode: str | None = None
+    line: int = 0
+
+    def driver_options(self) -> dict[str, str]:
+        """Options as Docker stores them: raw options plus parent and mode."""
+        opts = dict(self.options)
+        if self.parent:
+            opts["parent"] = self.parent
+        if self.mode and self.driver in MODE_OPTION:
+            opts[MODE_OPTION[self.driver]] = self.mode
+        return opts
+
+    def summary(self) -> str:
+        bits = [self.driver] + [p.describe() for p in self.pools]
+        if self.parent:
+            bits.append(f"parent {self.parent}")
+        if self.mode:
+            bits.append(f"mode {self.mode}")
+        if self.internal:
+            bits.append("internal")
+        return " ".join(bits)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A container's membership of one network, as declared."""
+
+    network: str  # a key of lab.networks, or a predefined network name
+    ipv4: IPv4Address | None = None
+    ipv6: IPv6Address | None = None
+    aliases: tuple[str, ...] = ()
+    mac: str | None = None
+    line: int = 0
+
+    def describe(self) -> str:
+        bits = [str(a) for a in (self.ipv4, self.ipv6, self.mac) if a]
+        bits += [f"alias {a}" for a in self.aliases]
+        return f"{self.network} ({', '.join(bits)})" if bits else self.network
+
+    def live_details(self) -> dict[str, object]:
+        """What the engine's container list cannot show; recorded in a label at create."""
+        return {"aliases": list(self.aliases), "mac": self.mac}
+
+
+@dataclass(frozen=True)
+class Port:
+    container_port: int
+    protocol: str = "tcp"
+    host_port: int | None = None
+    host_ip: str | None = None
+
+    def __str__(self) -> str:
+        host = f"{self.host_ip}:" if self.host_ip else ""
+        host += f"{self.host_port}:" if self.host_port else ""
+        return f"{host}{self.container_port}/{self.protocol}"
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    key: str
+    name: str
+    image: str
+    command: tuple[str, ...] | None = None
+    attachments: tuple[Attachment, ...] = (Attachment("bridge"),)
+    ports: tuple[Port, ...] = ()
+    env: Pairs = ()
+    hostname: str | None = None
+    cap_add: tuple[str, ...] = ()
+    labels: Pairs = ()
+    line: int = 0
+
+    @property
+    def network_mode(self) -> str:
+        """The network the container is created in; the others are connected later."""
+        return self.attachments[0].network
+
+    def config_hash(self) -> str:
+        """Hash of everything that can only change by recreating the container."""
+        config = asdict(self)
+        for volatile in ("key", "line", "attachments"):
+            config.pop(volatile)
+        config["network_mode"] = self.network_mode if self.network_mode in STANDALONE_NETWORKS else ""
+        text = json.dumps(config, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Check:
+    source: str
+    target: str
+    by: str = "ip"
+    expect: str = "reachable"
+    port: int | None = None
+    name: str | None = None
+    timeout: float = 2.0
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Lab:
+    name: str
+    prefix: str
+    networks: tuple[NetworkSpec, ...] = ()
+    containers: tuple[ContainerSpec, ...] = ()
+    checks: tuple[Check, ...] = ()
+    path: str = ""
+    description: str = ""
+    _index: dict[str, NetworkSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.update({n.key: n for n in self.networks})
+
+    def network(self, key: str) -> NetworkSpec | None:
+        return self._index.get(key)
+
+    def docker_network_name(self, key: str) -> str:
+        """A container's network reference as Docker names it."""
+        spec = self.network(key)
+        return spec.name if spec else key

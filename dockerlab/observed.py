@@ -1,0 +1,144 @@
+"""The engine's state, read from its list calls and normalised into typed values.
+
+Pure: the engine adapter fetches the raw dicts; this module only reads them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from ipaddress import ip_address, ip_network
+from typing import Any
+
+from . import labels as L
+from .model import IPAddress, Pairs, Pool
+
+
+@dataclass(frozen=True)
+class ObservedNetwork:
+    id: str
+    name: str
+    driver: str
+    scope: str
+    pools: tuple[Pool, ...]
+    ipv6: bool
+    internal: bool
+    attachable: bool
+    options: Pairs
+    labels: dict[str, str] = field(hash=False)
+
+    @property
+    def lab(self) -> str | None:
+        return self.labels.get(L.LAB)
+
+    @property
+    def key(self) -> str | None:
+        return self.labels.get(L.KEY)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    network: str
+    static_ipv4: IPAddress | None  # as configured: a stopped container has no live address
+    static_ipv6: IPAddress | None
+    ipv4: IPAddress | None
+    ipv6: IPAddress | None
+    mac: str | None  # only while running
+    aliases: tuple[str, ...] | None = None  # None: the list call does not say
+
+
+@dataclass(frozen=True)
+class ObservedContainer:
+    id: str
+    name: str
+    state: str
+    image: str
+    command: str
+    network_mode: str
+    endpoints: dict[str, Endpoint] = field(hash=False)
+    labels: dict[str, str] = field(hash=False)
+    created: int = 0
+
+    @property
+    def lab(self) -> str | None:
+        return self.labels.get(L.LAB)
+
+    @property
+    def key(self) -> str | None:
+        return self.labels.get(L.KEY)
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def created_details(self) -> dict[str, dict[str, Any]]:
+        """Aliases and MACs per network as dockerlab created them (see labels.ENDPOINTS)."""
+        try:
+            return json.loads(self.labels.get(L.ENDPOINTS, "{}"))
+        except ValueError:
+            return {}
+
+
+@dataclass(frozen=True)
+class Observed:
+    networks: tuple[ObservedNetwork, ...]
+    containers: tuple[ObservedContainer, ...]
+    api_version: str = "1.41"
+
+    def network_named(self, name: str) -> ObservedNetwork | None:
+        """Exact name match: the engine's own name filter matches substrings."""
+        return next((n for n in self.networks if n.name == name), None)
+
+    def container_named(self, name: str) -> ObservedContainer | None:
+        return next((c for c in self.containers if c.name == name), None)
+
+    def lab_networks(self, lab: str) -> list[ObservedNetwork]:
+        return [n for n in self.networks if n.lab == lab]
+
+    def lab_containers(self, lab: str) -> list[ObservedContainer]:
+        return [c for c in self.containers if c.lab == lab]
+
+    def attached_to(self, network: str) -> list[ObservedContainer]:
+        return [c for c in self.containers if network in c.endpoints]
+
+
+def _addr(text: str | None) -> IPAddress | None:
+    return ip_address(text) if text else None
+
+
+def network_from_api(raw: dict[str, Any]) -> ObservedNetwork:
+    ipam = raw.get("IPAM") or {}
+    pools = tuple(
+        Pool(ip_network(c["Subnet"], strict=False), _addr(c.get("Gateway")),
+             ip_network(c["IPRange"], strict=False) if c.get("IPRange") else None,
+             tuple(sorted((k, ip_address(v)) for k, v in (c.get("AuxiliaryAddresses") or {}).items())))
+        for c in ipam.get("Config") or [] if c.get("Subnet"))
+    return ObservedNetwork(
+        id=raw["Id"], name=raw["Name"], driver=raw.get("Driver") or "bridge", scope=raw.get("Scope", "local"),
+        pools=pools, ipv6=bool(raw.get("EnableIPv6")), internal=bool(raw.get("Internal")),
+        attachable=bool(raw.get("Attachable")),
+        options=tuple(sorted((k, str(v).lower() if str(v).lower() in ("true", "false") else str(v))
+                             for k, v in (raw.get("Options") or {}).items())),
+        labels=raw.get("Labels") or {},
+    )
+
+
+def container_from_api(raw: dict[str, Any]) -> ObservedContainer:
+    networks = (raw.get("NetworkSettings") or {}).get("Networks") or {}
+    endpoints = {name: _endpoint(name, ep or {}) for name, ep in networks.items()}
+    return ObservedContainer(
+        id=raw["Id"], name=raw["Names"][0].lstrip("/") if raw.get("Names") else raw["Id"][:12],
+        state=raw.get("State", ""), image=raw.get("Image", ""), command=raw.get("Command", ""),
+        network_mode=(raw.get("HostConfig") or {}).get("NetworkMode", ""), endpoints=endpoints,
+        labels=raw.get("Labels") or {}, created=raw.get("Created", 0),
+    )
+
+
+def _endpoint(name: str, ep: dict[str, Any]) -> Endpoint:
+    ipam = ep.get("IPAMConfig") or {}
+    return Endpoint(
+        network=name, static_ipv4=_addr(ipam.get("IPv4Address")), static_ipv6=_addr(ipam.get("IPv6Address")),
+        ipv4=_addr(ep.get("IPAddress")), ipv6=_addr(ep.get("GlobalIPv6Address")),
+        mac=(ep.get("MacAddress") or "").lower() or None,
+        aliases=tuple(ep["Aliases"]) if ep.get("Aliases") is not None else None,
+    )

@@ -1,0 +1,132 @@
+"""Text for people: plans, step results, status tables. No logic beyond layout."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from .model import Lab
+from .observed import Observed, ObservedContainer, ObservedNetwork
+from .plan import SYMBOLS, Plan, Step
+
+VERBS = {"pull": "pulled", "create": "created", "remove": "removed", "recreate": "recreated",
+         "connect": "connected", "disconnect": "disconnected", "reconnect": "reconnected", "start": "started"}
+
+
+def step_line(step: Step) -> str:
+    what = f"{step.kind} {step.name}"
+    if step.action in ("connect", "disconnect", "reconnect"):
+        what += f": {step.action} {step.detail}"
+    elif step.action == "start":
+        what += ": start"
+    elif step.detail:
+        what += f" ({step.detail})"
+    if step.causes:
+        what += f"  [{'; '.join(step.causes)}]"
+    return f"{SYMBOLS[step.action]:>3} {what}"
+
+
+def plan_text(plan: Plan, where: str) -> str:
+    if not plan.changes:
+        return f"lab {plan.lab}: no changes; the engine at {where} matches the file."
+    counts = Counter(s.action for s in plan.steps)
+    summary = ", ".join(f"{n} to {action}" for action, n in counts.items())
+    return "\n".join([f"lab {plan.lab}: plan on {where}", *(step_line(s) for s in plan.steps),
+                      f"plan: {summary}"])
+
+
+def done_line(step: Step, seconds: float, error: str | None) -> str:
+    if error:
+        return f"  ! {step.kind} {step.name}: {step.action} failed: {error}"
+    return f"  ok {VERBS[step.action]} {step.kind} {step.name}" + (
+        f" ({step.network})" if step.action in ("connect", "disconnect", "reconnect") else "") + f" in {seconds:.1f}s"
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps(plan.to_dict(), indent=2)
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *rows]]
+    return "\n".join(lines)
+
+
+def drift_by_object(plan: Plan) -> dict[tuple[str, str], list[str]]:
+    drift: dict[tuple[str, str], list[str]] = {}
+    for step in plan.steps:
+        why = step.causes or (f"to {step.action}",)
+        label = f"{step.action}: {'; '.join(why)}" if step.action != "create" else "missing"
+        drift.setdefault((step.kind, step.name), []).append(label)
+    return drift
+
+
+def status_data(lab: Lab, observed: Observed, plan: Plan) -> dict[str, Any]:
+    drift = drift_by_object(plan)
+    nets = []
+    for spec in lab.networks:
+        live = observed.network_named(spec.name)
+        nets.append({"name": spec.name, "key": spec.key, "driver": spec.driver, "present": live is not None,
+                     "subnets": [str(p.subnet) for p in (live.pools if live else spec.pools)],
+                     "gateways": [str(p.gateway) for p in (live.pools if live else ()) if p.gateway],
+                     "parent": spec.parent, "mode": spec.mode, "id": live.id[:12] if live else None,
+                     "drift": drift.get(("network", spec.name), [])})
+    boxes = []
+    for spec in lab.containers:
+        live = observed.container_named(spec.name)
+        boxes.append({"name": spec.name, "key": spec.key, "image": spec.image,
+                      "state": live.state if live else "missing", "id": live.id[:12] if live else None,
+                      "networks": _endpoints(live) if live else [],
+                      "drift": drift.get(("container", spec.name), [])})
+    extra = [{"kind": s.kind, "name": s.name} for s in plan.steps if s.action == "remove"]
+    return {"lab": lab.name, "networks": nets, "containers": boxes, "not_in_file": extra,
+            "in_sync": not plan.changes}
+
+
+def _endpoints(box: ObservedContainer) -> list[dict[str, Any]]:
+    return [{"network": name, "ipv4": str(ep.ipv4 or ep.static_ipv4 or "") or None,
+             "ipv6": str(ep.ipv6 or ep.static_ipv6 or "") or None, "mac": ep.mac}
+            for name, ep in sorted(box.endpoints.items())]
+
+
+def status_text(data: dict[str, Any]) -> str:
+    net_rows = [[n["name"], n["driver"], ", ".join(n["subnets"]) or "-", ", ".join(n["gateways"]) or "-",
+                 n["parent"] or "-", "; ".join(n["drift"]) or ("ok" if n["present"] else "missing")]
+                for n in data["networks"]]
+    box_rows = []
+    for c in data["containers"]:
+        eps = c["networks"] or [{"network": "-", "ipv4": None, "ipv6": None, "mac": None}]
+        for i, ep in enumerate(eps):
+            first = i == 0
+            box_rows.append([c["name"] if first else "", c["state"] if first else "", ep["network"],
+                             ep["ipv4"] or "-", ep["ipv6"] or "-", ep["mac"] or "-",
+                             ("; ".join(c["drift"]) or "ok") if first else ""])
+    parts = [f"lab {data['lab']}: " + ("in sync with the file" if data["in_sync"] else "DRIFT (dockerlab plan shows the fix)")]
+    if net_rows:
+        parts += ["", _table(net_rows, ["NETWORK", "DRIVER", "SUBNET", "GATEWAY", "PARENT", "STATE"])]
+    if box_rows:
+        parts += ["", _table(box_rows, ["CONTAINER", "STATE", "NETWORK", "IPV4", "IPV6", "MAC", "DRIFT"])]
+    if data["not_in_file"]:
+        parts += ["", "owned by the lab but not in the file: "
+                  + ", ".join(f"{x['kind']} {x['name']}" for x in data["not_in_file"])]
+    return "\n".join(parts)
+
+
+def labs_text(observed: Observed) -> str:
+    labs: dict[str, dict[str, Any]] = {}
+    objects: list[ObservedNetwork | ObservedContainer] = [*observed.networks, *observed.containers]
+    for obj in objects:
+        if obj.lab:
+            entry = labs.setdefault(obj.lab, {"nets": 0, "boxes": 0, "running": 0, "file": ""})
+            entry["file"] = entry["file"] or obj.labels.get("io.dockerlab.file", "")
+            if isinstance(obj, ObservedNetwork):
+                entry["nets"] += 1
+            else:
+                entry["boxes"] += 1
+                entry["running"] += obj.running
+    if not labs:
+        return "no dockerlab labs on this engine"
+    rows = [[name, f"{e['running']}/{e['boxes']}", str(e["nets"]), e["file"] or "-"] for name, e in sorted(labs.items())]
+    return _table(rows, ["LAB", "RUNNING", "NETWORKS", "FILE"])
