@@ -94,8 +94,10 @@ class Attachment:
         return f"{self.network} ({', '.join(bits)})" if bits else self.network
 
     def live_details(self) -> dict[str, object]:
-        """What the engine's container list cannot show; recorded in a label at create."""
-        return {"aliases": list(self.aliases), "mac": self.mac}
+        """Recorded in a label at create: what the list call hides (aliases, a stopped container's MAC),
+        and the static IPs asked for, which some drivers (overlay) report for dynamic addresses too."""
+        return {"aliases": list(self.aliases), "mac": self.mac,
+                "ipv4": str(self.ipv4) if self.ipv4 else None, "ipv6": str(self.ipv6) if self.ipv6 else None}
 
 
 @dataclass(frozen=True)

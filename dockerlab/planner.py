@@ -103,10 +103,12 @@ def mac_changes(lab: Lab, spec: ContainerSpec, obs: ObservedContainer) -> list[s
 def endpoint_changes(att: Attachment, ep: Endpoint, created: dict | None) -> list[str]:
     """Why a container's membership of one network must be redone (live, without recreating it)."""
     causes = []
+    created = created or {}
     for version, want, have in ((4, att.ipv4, ep.static_ipv4), (6, att.ipv6, ep.static_ipv6)):
+        if want is None and have is not None and str(have) != created.get(f"ipv{version}"):
+            continue  # the driver reports a dynamic address as configured (overlay does)
         if want != have:
             causes.append(f"ipv{version} {have or 'dynamic'} -> {want or 'dynamic'}")
-    created = created or {}
     have_aliases = ep.aliases if ep.aliases is not None else tuple(created.get("aliases") or ())
     if sorted(att.aliases) != sorted(have_aliases):
         causes.append(f"aliases [{', '.join(sorted(have_aliases))}] -> [{', '.join(sorted(att.aliases))}]")

@@ -1,0 +1,204 @@
+"""The planner against fabricated engine state shaped like the real list API. No engine."""
+
+import json
+
+import pytest
+
+from dockerlab import labels as L
+from dockerlab.labfile import parse_lab
+from dockerlab.observed import Observed, container_from_api, network_from_api
+from dockerlab.planner import ConflictError, make_plan
+
+LAB = """\
+name: t
+prefix: ""
+networks:
+  lan:
+    subnet: 10.1.0.0/24
+    options: {com.docker.network.bridge.enable_icc: true}
+  v6net:
+    ipv6: true
+    subnet: 10.2.0.0/24
+    pools: [{subnet: "fd00:0:0:1::/64"}]
+containers:
+  a:
+    image: busybox
+    networks: {lan: {ipv4: 10.1.0.5}}
+  b:
+    image: busybox
+    networks: [lan, v6net]
+"""
+
+
+def net_api(lab, key, **over):
+    spec = lab.network(key)
+    raw = {"Name": spec.name, "Id": f"id-{spec.name}", "Driver": spec.driver, "Scope": "local",
+           "EnableIPv6": spec.ipv6, "Internal": False, "Attachable": False,
+           "IPAM": {"Driver": "default", "Options": None,
+                    "Config": [{"Subnet": str(p.subnet)} for p in spec.pools]},
+           "Options": spec.driver_options(), "Labels": L.network_labels(lab, spec)}
+    raw.update(over)
+    return network_from_api(raw)
+
+
+def box_api(lab, key, state="running", **over):
+    spec = next(c for c in lab.containers if c.key == key)
+    nets = {}
+    for att in spec.attachments:
+        name = lab.docker_network_name(att.network)
+        nets[name] = {"IPAMConfig": {"IPv4Address": str(att.ipv4)} if att.ipv4 else None, "Aliases": None,
+                      "NetworkID": f"id-{name}" if state == "running" else "",
+                      "IPAddress": str(att.ipv4 or "10.1.0.99") if state == "running" else "",
+                      "MacAddress": "02:42:0a:01:00:05" if state == "running" else ""}
+    raw = {"Id": f"cid-{spec.name}", "Names": [f"/{spec.name}"], "Image": spec.image, "Command": "sh",
+           "State": state, "Labels": L.container_labels(lab, spec),
+           "HostConfig": {"NetworkMode": spec.network_mode}, "NetworkSettings": {"Networks": nets}}
+    raw.update(over)
+    return container_from_api(raw)
+
+
+@pytest.fixture
+def lab():
+    return parse_lab(LAB, "t.yaml")
+
+
+def in_sync(lab):
+    return Observed(tuple(net_api(lab, n.key) for n in lab.networks),
+                    tuple(box_api(lab, c.key) for c in lab.containers))
+
+
+def summary(plan):
+    return [(s.action, s.kind, s.name) for s in plan.steps]
+
+
+def test_empty_engine_creates_networks_before_containers(lab):
+    plan = make_plan(lab, Observed((), ()))
+    assert summary(plan) == [("create", "network", "lan"), ("create", "network", "v6net"),
+                             ("create", "container", "a"), ("create", "container", "b")]
+    b = plan.steps[3]
+    assert set(b.after) == {"network:create:lan", "network:create:v6net", "container:create:a"}, \
+        "b (dynamic on lan) must wait for a, which claims the static 10.1.0.5"
+
+
+def test_matching_engine_plans_nothing(lab):
+    assert make_plan(lab, in_sync(lab)).steps == ()
+
+
+def test_daemon_filled_values_are_not_drift(lab):
+    observed = in_sync(lab)
+    lan = net_api(lab, "lan", IPAM={"Config": [{"Subnet": "10.1.0.0/24", "Gateway": "10.1.0.1"}]},
+                  Options={"com.docker.network.bridge.enable_icc": "true", "com.docker.network.driver.mtu": "1500"})
+    v6 = net_api(lab, "v6net", IPAM={"Config": [{"Subnet": "fd00:0000:0000:0001::/64", "Gateway": "fd00:0:0:1::1"},
+                                               {"Subnet": "10.2.0.0/24", "Gateway": "10.2.0.1"}]})
+    observed = Observed((lan, v6), observed.containers)
+    assert make_plan(lab, observed).steps == ()
+
+
+def test_a_changed_subnet_recreates_the_network_and_reconnects(lab):
+    observed = in_sync(lab)
+    lan = net_api(lab, "lan", IPAM={"Config": [{"Subnet": "10.9.0.0/24"}]})
+    plan = make_plan(lab, Observed((lan, observed.networks[1]), observed.containers))
+    recreate = plan.steps[0]
+    assert (recreate.action, recreate.name, recreate.causes) == ("recreate", "lan",
+                                                                 ("subnet 10.9.0.0/24 -> 10.1.0.0/24",))
+    connects = [s for s in plan.steps if s.action == "connect"]
+    assert {s.name for s in connects} == {"a", "b"}
+    assert all("network:recreate:lan" in s.after for s in connects)
+
+
+@pytest.mark.parametrize("field,value,cause", [
+    ("Internal", True, "internal true -> false"),
+    ("Driver", "macvlan", "driver macvlan -> bridge"),
+    ("Options", {"com.docker.network.bridge.enable_icc": "false"},
+     "option com.docker.network.bridge.enable_icc false -> true"),
+    ("Labels", {L.LAB: "t", L.KEY: "lan", L.OPTIONS: "com.docker.network.bridge.enable_icc", "x": "y"},
+     "labels changed"),
+])
+def test_each_network_field_really_compared(lab, field, value, cause):
+    observed = in_sync(lab)
+    lan = net_api(lab, "lan", **{field: value})
+    plan = make_plan(lab, Observed((lan, observed.networks[1]), observed.containers))
+    assert plan.steps[0].causes == (cause,)
+
+
+def test_an_option_removed_from_the_file_is_seen(lab):
+    lab2 = parse_lab(LAB.replace("    options: {com.docker.network.bridge.enable_icc: true}\n", ""), "t.yaml")
+    plan = make_plan(lab2, in_sync(lab))
+    assert plan.steps[0].causes == ("option com.docker.network.bridge.enable_icc true -> (unset)",)
+
+
+def test_prefix_names_are_different_networks(lab):
+    stranger = network_from_api({"Name": "lanx", "Id": "zz", "Driver": "bridge", "Labels": {}})
+    observed = in_sync(lab)
+    assert make_plan(lab, Observed((*observed.networks, stranger), observed.containers)).steps == ()
+
+
+def test_foreign_objects_with_our_names_stop_the_plan(lab):
+    stranger = network_from_api({"Name": "lan", "Id": "zz", "Driver": "bridge", "Labels": {}})
+    other = container_from_api({"Id": "c1", "Names": ["/a"], "Labels": {L.LAB: "other"}})
+    with pytest.raises(ConflictError) as info:
+        make_plan(lab, Observed((stranger,), (other,)))
+    text = str(info.value)
+    assert "network 'lan' already exists and was not made by dockerlab" in text
+    assert "container 'a' already exists and belongs to lab 'other'" in text
+
+
+def test_foreign_container_on_a_network_to_recreate_stops_the_plan(lab):
+    observed = in_sync(lab)
+    lan = net_api(lab, "lan", Internal=True)
+    guest = container_from_api({"Id": "g", "Names": ["/guest"], "Labels": {},
+                                "NetworkSettings": {"Networks": {"lan": {}}}})
+    with pytest.raises(ConflictError, match="containers outside the lab use it: guest"):
+        make_plan(lab, Observed((lan, observed.networks[1]), (*observed.containers, guest)))
+
+
+def test_stopped_container_compares_configured_ip_and_is_started(lab):
+    observed = in_sync(lab)
+    a = box_api(lab, "a", state="exited")
+    plan = make_plan(lab, Observed(observed.networks, (a, observed.containers[1])))
+    assert summary(plan) == [("start", "container", "a")]
+
+
+def test_changed_static_ip_reconnects_live(lab):
+    lab2 = parse_lab(LAB.replace("10.1.0.5", "10.1.0.6"), "t.yaml")
+    plan = make_plan(lab2, in_sync(lab))
+    assert [(s.action, s.name, s.causes) for s in plan.steps] == [
+        ("reconnect", "a", ("ipv4 10.1.0.5 -> 10.1.0.6",))]
+
+
+def test_hand_disconnect_and_extra_network_are_drift(lab):
+    observed = in_sync(lab)
+    b = box_api(lab, "b")
+    nets = dict(b.endpoints)
+    extra = nets.pop("v6net")
+    nets["bridge"] = extra
+    b2 = type(b)(**{**b.__dict__, "endpoints": nets})
+    plan = make_plan(lab, Observed(observed.networks, (observed.containers[0], b2)))
+    assert {(s.action, s.params.get("network")) for s in plan.steps} == {("disconnect", "bridge"),
+                                                                         ("connect", "v6net")}
+
+
+def test_changed_image_recreates_container(lab):
+    lab2 = parse_lab(LAB.replace("image: busybox\n    networks: [lan", "image: alpine\n    networks: [lan"), "t.yaml")
+    plan = make_plan(lab2, in_sync(lab))
+    assert [(s.action, s.name, s.causes) for s in plan.steps] == [("recreate", "b", ("image busybox -> alpine",))]
+
+
+def test_objects_not_in_the_file_are_removed_after_their_containers(lab):
+    lab2 = parse_lab("name: t\nprefix: ''\n", "t.yaml")
+    plan = make_plan(lab2, in_sync(lab))
+    assert [s.action for s in plan.steps] == ["remove"] * 4
+    lan = next(s for s in plan.steps if s.name == "lan")
+    assert set(lan.after) == {"container:remove:a", "container:remove:b"}
+
+
+def test_missing_image_is_pulled_first(lab):
+    plan = make_plan(lab, in_sync(lab), images=set())
+    assert summary(plan)[0] == ("pull", "image", "busybox")
+    assert make_plan(lab, in_sync(lab), images={"busybox:latest"}).steps == ()
+
+
+def test_plan_is_serialisable(lab):
+    data = json.loads(json.dumps(make_plan(lab, Observed((), ())).to_dict()))
+    assert data["summary"] == {"create": 4}
+    assert data["steps"][0]["action"] == "create"

@@ -1,0 +1,132 @@
+"""Lab file validation: schema errors as sentences with file:line, then meaning checks. No engine."""
+
+import pytest
+
+from dockerlab.errors import LabFileError
+from dockerlab.labfile import load_lab, parse_lab
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(LabFileError) as info:
+        parse_lab(text, "lab.yaml")
+    return [p.render("lab.yaml") for p in info.value.problems]
+
+
+def test_every_lab_in_labs_validates(labs_dir):
+    files = sorted(labs_dir.glob("*.yaml"))
+    assert len(files) >= 8
+    for path in files:
+        lab = load_lab(str(path))
+        assert lab.containers, path
+
+
+def test_misspelt_key_gets_did_you_mean_with_line():
+    out = problems("name: x\ncontainers:\n  web:\n    image: busybox\n    prots: ['80:80']\n")
+    assert out == ["lab.yaml:5: containers.web.prots: unknown key 'prots' (did you mean 'ports'?)"]
+
+
+def test_list_positions_are_kept_and_all_errors_reported_at_once():
+    out = problems("name: x\ncontainers:\n  web:\n    image: busybox\n    ports: ['80:80', 'eighty']\n"
+                   "  db:\n    image: 5\n")
+    assert len(out) == 2
+    assert out[0].startswith("lab.yaml:5: containers.web.ports[1]: 'eighty' is not valid: expected a port mapping")
+    assert out[1] == "lab.yaml:7: containers.db.image: must be a string, not a whole number (5)"
+
+
+def test_no_raw_jsonschema_text_leaks():
+    out = problems("name: Bad Name\nnetworks:\n  n1: {driver: macvlann}\n")
+    text = "\n".join(out)
+    assert "does not match" not in text and "is not one of" not in text
+    assert "did you mean 'macvlan'" in text
+    assert "lab name uses lowercase letters" in text
+
+
+def test_yaml_syntax_error_and_duplicate_key_have_lines():
+    assert problems("name: x\ncontainers: [\n")[0].startswith("lab.yaml:3: not valid YAML")
+    out = problems("name: x\nname: y\n")
+    assert out == ["lab.yaml:2: name: this key is given twice; keep one"]
+
+
+def test_unsafe_yaml_is_refused():
+    out = problems("name: !!python/object/apply:os.system ['true']\n")
+    assert "not valid YAML" in out[0]
+
+
+MEANING = """\
+name: m
+networks:
+  lan:
+    subnet: 10.1.0.0/24
+    gateway: 10.2.0.1
+  mv:
+    driver: macvlan
+    parent: veth0
+    mode: l3
+    subnet: 10.1.0.128/25
+  v6:
+    subnet: fd00:1::/64
+containers:
+  a:
+    image: busybox
+    networks:
+      lan: {ipv4: 10.9.0.5}
+      bridge: {aliases: [x]}
+      nowhere: {}
+  b:
+    image: busybox
+    networks: [host, lan]
+    ports: ["80:80"]
+  c:
+    image: busybox
+    networks:
+      lan: {ipv4: 10.1.0.7}
+  d:
+    image: busybox
+    networks:
+      lan: {ipv4: 10.1.0.7}
+"""
+
+
+def test_meaning_checks_name_file_line_and_fix():
+    out = "\n".join(problems(MEANING))
+    expected = [
+        "lab.yaml:5: networks.lan.gateway: 10.2.0.1 is outside the subnet 10.1.0.0/24",
+        "lab.yaml:9: networks.mv.mode: macvlan has no mode 'l3'; use one of: bridge, vepa, private, passthru",
+        "lab.yaml:10: networks.mv.subnet: 10.1.0.128/25 overlaps 10.1.0.0/24 of network 'lan'",
+        "lab.yaml:11: networks.v6: this network has an IPv6 subnet; add 'ipv6: true'",
+        "lab.yaml:17: containers.a.networks.lan.ipv4: 10.9.0.5 is outside network 'lan' (10.1.0.0/24)",
+        "lab.yaml:18: containers.a.networks.bridge: static IPs and aliases need a user-defined network",
+        "lab.yaml:19: containers.a.networks.nowhere: no network 'nowhere' in this lab",
+        "lab.yaml:22: containers.b.networks: a container on the 'host' network cannot join any other network",
+        "lab.yaml:23: containers.b.ports: published ports do nothing on the 'host' network",
+        "lab.yaml:31: containers.d.networks.lan: 10.1.0.7 on 'lan' is already given to container 'c'",
+    ]
+    for line in expected:
+        assert line in out, f"missing: {line}\n--- got:\n{out}"
+
+
+def test_bad_subnet_says_what_it_should_be():
+    out = problems("name: x\nnetworks:\n  n:\n    subnet: 10.1.0.5/24\n")
+    assert out == ["lab.yaml:4: networks.n.subnet: '10.1.0.5/24' has host bits set; the subnet is 10.1.0.0/24"]
+
+
+def test_defaults_and_shapes():
+    lab = parse_lab("name: x\ncontainers:\n  a: {image: busybox, command: 'sleep 10', ports: ['127.0.0.1:8080:80/udp']}\n")
+    box = lab.containers[0]
+    assert box.name == "x-a"
+    assert box.command == ("sleep", "10")
+    assert [a.network for a in box.attachments] == ["bridge"]
+    port = box.ports[0]
+    assert (port.host_ip, port.host_port, port.container_port, port.protocol) == ("127.0.0.1", 8080, 80, "udp")
+    assert parse_lab("name: x\nprefix: ''\nnetworks: {n: {}}\n").networks[0].name == "n"
+
+
+def test_option_booleans_are_one_value():
+    a = parse_lab("name: x\nnetworks: {n: {options: {com.docker.network.bridge.enable_icc: false}}}\n")
+    b = parse_lab("name: x\nnetworks: {n: {options: {com.docker.network.bridge.enable_icc: 'false'}}}\n")
+    assert a.networks[0].options == b.networks[0].options
+
+
+def test_predefined_network_names_are_reserved():
+    out = problems("name: x\nnetworks:\n  bridge: {}\n")
+    assert out[0].startswith("lab.yaml:3: networks.bridge: 'bridge' is one of Docker's predefined networks")
