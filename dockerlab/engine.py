@@ -6,6 +6,7 @@ The Docker SDK is imported here, late, so that `--help` and `validate` start fas
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -110,8 +111,13 @@ class Engine:
                             enable_ipv6=spec.ipv6, attachable=spec.attachable or None, subject=spec)
         return result["Id"]
 
-    def remove_network(self, name_or_id: str, label: str) -> None:
+    def remove_network(self, name_or_id: str, label: str, scope: str = "local") -> None:
         self._call(f"remove network {label}", self.api.remove_network, name_or_id, missing_ok=True)
+        if scope == "swarm":  # the manager removes swarm networks asynchronously: wait until gone
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and self._call(
+                    f"inspect network {label}", self.api.inspect_network, name_or_id, missing_ok=True):
+                time.sleep(0.1)
 
     def create_container(self, spec: ContainerSpec, labels: dict[str, str], networks: dict[str, str]) -> str:
         """Create in the first network; Docker < 25 takes only one at create. `networks`: key -> Docker name."""
@@ -181,6 +187,8 @@ class Engine:
                 return None
             raise EngineError(f"{what}: not found on the engine") from None
         except APIError as exc:
+            if missing_ok and "not found" in str(exc.explanation or ""):  # swarm objects answer 500
+                return None
             raise EngineError(explain_api_error(what, exc, subject)) from None
         except (DockerException, RequestsConnectionError) as exc:
             raise EngineError(explain_connection_error(exc)) from None

@@ -98,7 +98,7 @@ class Executor:
         self.engine.create_network(spec, L.network_labels(self.lab, spec))
 
     def _network_remove(self, step: Step) -> None:
-        self.engine.remove_network(step.params["id"], step.name)
+        self.engine.remove_network(step.params["id"], step.name, step.params.get("scope", "local"))
 
     def _network_recreate(self, step: Step) -> None:
         for container in step.params["attached"]:

@@ -161,7 +161,7 @@ class _Planner:
             elif causes := network_changes(spec, obs):
                 attached = [c.name for c in self.observed.attached_to(obs.name)]
                 self.add(Step(f"network:recreate:{spec.name}", "recreate", "network", spec.name, spec.key,
-                              spec.summary(), tuple(causes), params={"id": obs.id, "attached": attached}))
+                              spec.summary(), tuple(causes), params={"id": obs.id, "scope": obs.scope, "attached": attached}))
                 self.rebuilt_networks.add(spec.name)
 
     def containers(self) -> None:
@@ -229,7 +229,7 @@ class _Planner:
         for net in self.observed.lab_networks(self.lab.name):
             if net.name not in wanted:
                 self.add(Step(f"network:remove:{net.name}", "remove", "network", net.name, net.key,
-                              causes=("not in the lab file",), params={"id": net.id}))
+                              causes=("not in the lab file",), params={"id": net.id, "scope": net.scope}))
 
     def ordered(self) -> tuple[Step, ...]:
         """Steps with their dependencies, listed in an order that respects them."""

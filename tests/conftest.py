@@ -1,10 +1,135 @@
+"""Fixtures for tests against a real Docker engine.
+
+Every object a test makes belongs to a lab whose name starts with "dlt-"; those, and only
+those, are removed before and after the session, so a user's own containers are never touched.
+"""
+
+from __future__ import annotations
+
+import os
 import pathlib
+import re
+import subprocess
+import sys
+import uuid
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+TEST_LAB_PREFIX = "dlt-"
 
 
 @pytest.fixture(scope="session")
 def labs_dir() -> pathlib.Path:
     return ROOT / "labs"
+
+
+def _client():
+    import docker
+
+    return docker.from_env(version="auto")
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    try:
+        client = _client()
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means: no engine
+        message = f"no Docker engine answers ({exc}); `make test` starts one"
+        if os.environ.get("CI") or os.environ.get("DOCKERLAB_REQUIRE_ENGINE"):
+            pytest.fail(message)
+        pytest.skip(message)
+    remove_test_objects(client)
+    yield client
+    remove_test_objects(client)
+
+
+def remove_test_objects(client) -> None:
+    """Containers and networks of test labs, also those an interrupted earlier run left."""
+    from docker.errors import APIError
+
+    api = client.api
+    for box in api.containers(all=True, filters={"label": "io.dockerlab.lab"}):
+        if box["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
+            api.remove_container(box["Id"], force=True)
+    for net in api.networks(filters={"label": "io.dockerlab.lab"}):
+        if net["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
+            try:
+                api.remove_network(net["Id"])
+            except APIError as exc:  # a swarm network may still be on its way out
+                if "not found" not in str(exc):
+                    raise
+
+
+def lab_objects(client, lab: str) -> list[str]:
+    api = client.api
+    found = [c["Names"][0] for c in api.containers(all=True, filters={"label": f"io.dockerlab.lab={lab}"})]
+    return found + [n["Name"] for n in api.networks(filters={"label": f"io.dockerlab.lab={lab}"})]
+
+
+def dockerlab(*args: str, env: dict | None = None, ok: bool = False) -> subprocess.CompletedProcess:
+    """Run the real command line, as a user would. Never a traceback, whatever the outcome."""
+    result = subprocess.run([sys.executable, "-m", "dockerlab", *args], capture_output=True, text=True,
+                            env={**os.environ, **(env or {})}, timeout=300, cwd=ROOT)
+    assert "Traceback" not in result.stderr, result.stderr
+    if ok:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture
+def make_lab(tmp_path, docker_client):
+    """Write a lab file under a unique test lab name; returns (path, lab name)."""
+    def write(text: str, name: str | None = None) -> tuple[str, str]:
+        lab = f"{TEST_LAB_PREFIX}{name or uuid.uuid4().hex[:6]}"
+        text = re.sub(r"^name: .*$", f"name: {lab}", text, count=1, flags=re.M)
+        path = tmp_path / f"{lab}.yaml"
+        path.write_text(text)
+        return str(path), lab
+    return write
+
+
+def _ip(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["ip", *args], capture_output=True, text=True)
+
+
+@pytest.fixture
+def veth():
+    """A veth pair to serve as macvlan/ipvlan parent: never the machine's real uplink."""
+    made = []
+
+    def make(name: str) -> str:
+        _ip("link", "del", name)
+        result = _ip("link", "add", name, "type", "veth", "peer", "name", f"{name}p")
+        assert result.returncode == 0, f"cannot make veth {name}: {result.stderr}"
+        _ip("link", "set", name, "up")
+        _ip("link", "set", f"{name}p", "up")
+        made.append(name)
+        return name
+    yield make
+    for name in made:
+        _ip("link", "del", name)
+
+
+@pytest.fixture
+def swarm(docker_client):
+    """Swarm mode, turned on for the tests only if it was off, and turned off again after."""
+    state = docker_client.info()["Swarm"]["LocalNodeState"]
+    if state == "active":
+        yield
+        return
+    _ip("link", "del", "dlt-sw0")
+    _ip("link", "add", "dlt-sw0", "type", "veth", "peer", "name", "dlt-sw1")
+    _ip("addr", "add", "10.254.253.1/30", "dev", "dlt-sw0")
+    _ip("link", "set", "dlt-sw0", "up")
+    _ip("link", "set", "dlt-sw1", "up")
+    docker_client.swarm.init(advertise_addr="10.254.253.1", listen_addr="10.254.253.1:2377")
+    try:
+        yield
+    finally:
+        try:
+            remove_test_objects(docker_client)
+        finally:
+            docker_client.swarm.leave(force=True)
+            _ip("link", "del", "dlt-sw0")

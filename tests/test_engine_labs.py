@@ -1,0 +1,119 @@
+"""Every lab in labs/ on the real engine: live where the kernel allows, the clear error where not."""
+
+import re
+import uuid
+
+import pytest
+from conftest import dockerlab, lab_objects
+from test_engine_lifecycle import identity, inspect_lab
+
+from dockerlab.hostfacts import kernel_supports
+from dockerlab.labfile import load_lab
+
+pytestmark = pytest.mark.engine
+
+LABS = ["default-bridge", "user-bridge", "host", "none", "macvlan", "macvlan-8021q", "ipvlan", "overlay"]
+KERNEL_NEEDS = {"ipvlan": ("ipvlan", "no ipvlan support"), "macvlan-8021q": ("vlan", "no 802.1q VLAN support")}
+
+
+def prepared(name, labs_dir, make_lab, veth, request):
+    """The lab as shipped, under a test lab name, with its parent a veth pair the test made."""
+    text = (labs_dir / f"{name}.yaml").read_text()
+    for parent in sorted(set(re.findall(r"parent: (\S+)", text))):
+        base, dot, vlan = parent.partition(".")
+        made = veth(f"dlt{uuid.uuid4().hex[:5]}")
+        text = text.replace(f"parent: {parent}", f"parent: {made}{dot}{vlan}")
+    if name == "overlay":
+        request.getfixturevalue("swarm")
+    return make_lab(text)
+
+
+@pytest.mark.parametrize("name", LABS)
+def test_lab_applies_reapplies_and_destroys(name, labs_dir, make_lab, veth, docker_client, request):
+    if name in KERNEL_NEEDS and kernel_supports(KERNEL_NEEDS[name][0]) is False:
+        pytest.skip(f"live part of {name}: this kernel has {KERNEL_NEEDS[name][1]}; "
+                    "test_lab_explains_missing_kernel_support covers the error path")
+    path, lab = prepared(name, labs_dir, make_lab, veth, request)
+    spec = load_lab(path)
+    dockerlab("apply", path, ok=True)
+
+    for net in spec.networks:
+        live = docker_client.api.inspect_network(net.name)
+        assert live["Driver"] == net.driver
+        assert [c["Subnet"] for c in live["IPAM"]["Config"]] == [str(p.subnet) for p in net.pools]
+        for pool, cfg in zip(net.pools, live["IPAM"]["Config"], strict=True):
+            if pool.gateway:
+                assert cfg["Gateway"] == str(pool.gateway)
+        if net.parent:
+            assert live["Options"]["parent"] == net.parent
+        if net.mode:
+            assert live["Options"][f"{net.driver}_mode"] == net.mode
+        assert live["Attachable"] == net.attachable
+    boxes = inspect_lab(docker_client, lab)
+    assert sorted(boxes) == sorted(c.name for c in spec.containers)
+    for box in spec.containers:
+        live = boxes[box.name]
+        assert live["State"]["Running"], box.name
+        for att in box.attachments:
+            mode = live["HostConfig"]["NetworkMode"]
+            if att.network in ("host", "none"):
+                assert mode == att.network
+                continue
+            ep = live["NetworkSettings"]["Networks"][spec.docker_network_name(att.network)]
+            if att.ipv4:
+                assert ep["IPAddress"] == str(att.ipv4)
+        for port in box.ports:
+            bound = live["HostConfig"]["PortBindings"][f"{port.container_port}/{port.protocol}"]
+            assert bound == [{"HostIp": port.host_ip or "", "HostPort": str(port.host_port)}]
+    before = identity(boxes)
+
+    assert "no changes" in dockerlab("apply", path, ok=True).stdout
+    assert identity(inspect_lab(docker_client, lab)) == before
+
+    dockerlab("destroy", path, ok=True)
+    assert lab_objects(docker_client, lab) == []
+
+
+@pytest.mark.parametrize("name", sorted(KERNEL_NEEDS))
+def test_lab_explains_missing_kernel_support(name, labs_dir, make_lab, veth, docker_client, request):
+    link, message = KERNEL_NEEDS[name]
+    if kernel_supports(link) is not False:
+        pytest.skip(f"this kernel supports {link}: the live test covers {name}")
+    path, lab = prepared(name, labs_dir, make_lab, veth, request)
+    out = dockerlab("apply", path)
+    assert out.returncode == 1
+    assert "nothing was changed" in out.stderr and message in out.stderr
+    assert lab_objects(docker_client, lab) == [], "nothing may be left half-made"
+
+
+def test_missing_parent_is_explained_before_any_change(make_lab, docker_client):
+    path, lab = make_lab("name: x\nnetworks:\n  lan: {driver: macvlan, parent: dlt-nope0, subnet: 10.233.0.0/24}\n"
+                         "containers:\n  a: {image: busybox, networks: [lan]}\n")
+    out = dockerlab("apply", path)
+    assert out.returncode == 1
+    assert "parent interface 'dlt-nope0' does not exist on the engine's host" in out.stderr
+    assert "ip link add dlt-nope0 type veth" in out.stderr
+    assert lab_objects(docker_client, lab) == []
+
+
+def test_overlay_without_swarm_says_how_to_start_one(make_lab, docker_client):
+    if docker_client.info()["Swarm"]["LocalNodeState"] == "active":
+        pytest.skip("this engine is already in swarm mode; the overlay lab test covers the live path")
+    path, lab = make_lab("name: x\nnetworks:\n  mesh: {driver: overlay, attachable: true}\n")
+    out = dockerlab("apply", path)
+    assert out.returncode == 1
+    assert "need a swarm manager" in out.stderr and "docker swarm init --advertise-addr" in out.stderr
+    assert lab_objects(docker_client, lab) == []
+
+
+def test_subnet_overlap_names_the_other_network(make_lab, docker_client):
+    other = docker_client.networks.create("dlt-overlap-other", ipam={"Config": [{"Subnet": "10.234.0.0/16"}]},
+                                          check_duplicate=True)
+    try:
+        path, lab = make_lab("name: x\nnetworks:\n  lan: {subnet: 10.234.5.0/24}\n")
+        out = dockerlab("apply", path)
+        assert out.returncode == 1
+        assert "overlaps 10.234.0.0/16 of network 'dlt-overlap-other'" in out.stderr
+        assert lab_objects(docker_client, lab) == []
+    finally:
+        other.remove()

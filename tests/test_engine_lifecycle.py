@@ -1,0 +1,164 @@
+"""apply / re-apply / edit / drift / destroy against the real engine."""
+
+import pytest
+from conftest import dockerlab, lab_objects
+
+pytestmark = pytest.mark.engine
+
+BRIDGE_LAB = """\
+name: x
+networks:
+  lan:
+    subnet: 10.231.0.0/24
+    gateway: 10.231.0.1
+    ip_range: 10.231.0.128/25
+containers:
+  a:
+    image: busybox
+    command: ["sleep", "infinity"]
+    networks:
+      lan: {ipv4: 10.231.0.10, aliases: [alpha]}
+  b:
+    image: busybox
+    command: sleep infinity
+    networks: [lan]
+  c:
+    image: busybox
+    command: ["sleep", "infinity"]
+"""
+
+
+def inspect_lab(client, lab):
+    boxes = {c.name: c.attrs for c in client.containers.list(all=True, filters={"label": f"io.dockerlab.lab={lab}"})}
+    return boxes
+
+
+def identity(boxes):
+    return {name: (b["Id"], b["State"]["StartedAt"]) for name, b in boxes.items()}
+
+
+def test_apply_reapply_edit_drift_destroy(make_lab, docker_client):
+    path, lab = make_lab(BRIDGE_LAB)
+    first = dockerlab("apply", path, ok=True)
+    assert "+ network" in first.stdout and "applied 4 steps" in first.stdout
+
+    net = docker_client.api.inspect_network(f"{lab}-lan")
+    assert net["Driver"] == "bridge"
+    assert net["IPAM"]["Config"] == [{"Subnet": "10.231.0.0/24", "Gateway": "10.231.0.1", "IPRange": "10.231.0.128/25"}]
+    assert net["Labels"]["io.dockerlab.lab"] == lab
+    boxes = inspect_lab(docker_client, lab)
+    a = boxes[f"{lab}-a"]["NetworkSettings"]["Networks"][f"{lab}-lan"]
+    assert a["IPAddress"] == "10.231.0.10" and "alpha" in a["Aliases"]
+    b = boxes[f"{lab}-b"]["NetworkSettings"]["Networks"]
+    assert list(b) == [f"{lab}-lan"], "a container given networks is not also on the default bridge"
+    assert b[f"{lab}-lan"]["IPAddress"].startswith("10.231.0.1"), "dynamic addresses come from the ip_range"
+    assert list(boxes[f"{lab}-c"]["NetworkSettings"]["Networks"]) == ["bridge"]
+    assert all(x["State"]["Running"] for x in boxes.values())
+    before = identity(boxes)
+
+    again = dockerlab("apply", path, ok=True)
+    assert "no changes" in again.stdout
+    assert dockerlab("plan", path, "--detailed-exitcode").returncode == 0
+    assert identity(inspect_lab(docker_client, lab)) == before, "a no-op apply must not touch containers"
+
+    # the smallest right change: a new static IP and alias reconnect a, nothing is recreated
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text.replace("ipv4: 10.231.0.10, aliases: [alpha]", "ipv4: 10.231.0.11, aliases: [alpha, a1]"))
+    plan = dockerlab("plan", path, "--json", ok=True)
+    assert '"action": "reconnect"' in plan.stdout and plan.stdout.count('"action"') == 1
+    dockerlab("apply", path, ok=True)
+    boxes = inspect_lab(docker_client, lab)
+    a = boxes[f"{lab}-a"]["NetworkSettings"]["Networks"][f"{lab}-lan"]
+    assert a["IPAddress"] == "10.231.0.11" and {"alpha", "a1"} <= set(a["Aliases"])
+    assert identity(boxes) == before
+    assert "no changes" in dockerlab("apply", path, ok=True).stdout
+
+    # drift: a hand disconnect and a stopped container; plan shows it, apply repairs it
+    docker_client.api.disconnect_container_from_network(f"{lab}-b", f"{lab}-lan")
+    docker_client.api.stop(f"{lab}-c", timeout=0)
+    drift = dockerlab("plan", path, "--detailed-exitcode")
+    assert drift.returncode == 2
+    assert "connect" in drift.stdout and "start" in drift.stdout
+    status = dockerlab("status", path, ok=True)
+    assert "DRIFT" in status.stdout
+    dockerlab("apply", path, ok=True)
+    boxes = inspect_lab(docker_client, lab)
+    assert f"{lab}-lan" in boxes[f"{lab}-b"]["NetworkSettings"]["Networks"]
+    assert boxes[f"{lab}-c"]["State"]["Running"]
+    assert "in sync" in dockerlab("status", path, ok=True).stdout
+
+    # a changed subnet recreates the network only; containers stay and are reconnected
+    ids = {n: i for n, (i, _) in identity(boxes).items()}
+    with open(path, "w") as f:
+        f.write(text.replace("10.231.0.", "10.232.0."))
+    out = dockerlab("apply", path, ok=True).stdout
+    assert "-/+ network" in out and "subnet 10.231.0.0/24 -> 10.232.0.0/24" in out
+    boxes = inspect_lab(docker_client, lab)
+    assert {n: b["Id"] for n, b in boxes.items()} == ids
+    assert boxes[f"{lab}-a"]["NetworkSettings"]["Networks"][f"{lab}-lan"]["IPAddress"] == "10.232.0.10"
+
+    # a lab network someone removed comes back
+    docker_client.api.remove_container(f"{lab}-b", force=True)
+    assert "+ container" in dockerlab("apply", path, ok=True).stdout
+
+    # destroy works from the lab name alone, and leaves nothing
+    done = dockerlab("destroy", "--lab", lab, ok=True)
+    assert "removed 4 objects" in done.stdout
+    assert lab_objects(docker_client, lab) == []
+    assert "nothing to remove" in dockerlab("destroy", path, ok=True).stdout
+
+
+def test_removed_entries_go_and_renamed_ones_come(make_lab, docker_client):
+    path, lab = make_lab(BRIDGE_LAB)
+    dockerlab("apply", path, ok=True)
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text.replace("  c:\n", "  d:\n"))
+    out = dockerlab("apply", path, ok=True).stdout
+    assert f"- container {lab}-c" in out and f"+ container {lab}-d" in out
+    names = sorted(lab_objects(docker_client, lab))
+    assert names == sorted([f"/{lab}-a", f"/{lab}-b", f"/{lab}-d", f"{lab}-lan"])
+    dockerlab("destroy", path, ok=True)
+
+
+def test_foreign_objects_are_never_touched(make_lab, docker_client):
+    path, lab = make_lab(BRIDGE_LAB)
+    foreign = docker_client.networks.create(f"{lab}-lan", driver="bridge", check_duplicate=True)
+    try:
+        out = dockerlab("apply", path)
+        assert out.returncode == 1
+        assert f"network '{lab}-lan' already exists and was not made by dockerlab" in out.stderr
+        assert lab_objects(docker_client, lab) == []
+        docker_client.networks.get(foreign.id)  # still there
+        dockerlab("destroy", "--lab", lab, ok=True)
+        docker_client.networks.get(foreign.id)  # destroy works by label, not by name
+    finally:
+        foreign.remove()
+
+
+def test_no_engine_is_one_clear_message(tmp_path, labs_dir):
+    out = dockerlab("plan", str(labs_dir / "user-bridge.yaml"), env={"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+    assert out.returncode == 1
+    assert out.stderr.startswith(f"dockerlab: no Docker engine answers at unix://{tmp_path}/none.sock")
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_bad_file_is_one_clear_message(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ncontainers:\n  a: {image: busybox, netwroks: [lan]}\n")
+    out = dockerlab("apply", str(bad))
+    assert out.returncode == 1
+    assert "bad.yaml:3: containers.a.netwroks: unknown key 'netwroks' (did you mean 'networks'?)" in out.stderr
+
+
+def test_image_that_cannot_be_pulled_is_a_clear_error(make_lab, docker_client):
+    # a registry on loopback that does not exist: no traffic leaves the machine
+    path, lab = make_lab("name: x\ncontainers:\n  a: {image: '127.0.0.1:5999/dlt-missing:1'}\n")
+    out = dockerlab("apply", path)
+    assert out.returncode == 1
+    assert "image '127.0.0.1:5999/dlt-missing:1' is not on this engine and pulling it failed" in out.stderr
+    assert "not done: create container" in out.stderr
+    assert lab_objects(docker_client, lab) == []
