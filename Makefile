@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DL := $(VENV)/bin/dockerlab
 DEMO ?= labs/user-bridge.yaml
 
-.PHONY: demo test unit lint engine image bench clean
+.PHONY: demo test unit lint engine image parents bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -25,6 +25,7 @@ demo: $(VENV)/.installed engine
 	$(DL) destroy $(DEMO)
 
 test: $(VENV)/.installed engine
+	$(VENV)/bin/ruff check dockerlab tests
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
 
 unit: $(VENV)/.installed
@@ -32,6 +33,13 @@ unit: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check dockerlab tests
+
+# veth pairs that labs/macvlan*.yaml and labs/ipvlan.yaml use as parent interfaces
+parents:
+	ip link show dlab-mv0 >/dev/null 2>&1 || (ip link add dlab-mv0 type veth peer name dlab-mv1 && \
+	  ip link set dlab-mv0 up && ip link set dlab-mv1 up)
+	ip link show dlab-ipv0 >/dev/null 2>&1 || (ip link add dlab-ipv0 type veth peer name dlab-ipv1 && \
+	  ip link set dlab-ipv0 up && ip link set dlab-ipv1 up)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -126,7 +126,8 @@ class _Builder:
             key=key, name=prefix + key, image=raw["image"],
             command=tuple(command) if command is not None else None,
             attachments=self.attachments(path + ("networks",), raw.get("networks")),
-            ports=tuple(filter(None, (self.port(path + ("ports", i), p) for i, p in enumerate(raw.get("ports") or [])))),
+            ports=tuple(filter(None, (self.port(path + ("ports", i), p)
+                                      for i, p in enumerate(raw.get("ports") or [])))),
             env=_pairs(raw.get("env")), hostname=raw.get("hostname"),
             cap_add=tuple(sorted(set(raw.get("cap_add") or []))), labels=_pairs(raw.get("labels")),
             line=self.source.line(path),

@@ -6,8 +6,16 @@ from collections.abc import Iterator
 from itertools import combinations
 
 from .errors import Problem
-from .model import (DRIVER_MODES, MODE_OPTION, PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment,
-                    ContainerSpec, Lab, NetworkSpec)
+from .model import (
+    DRIVER_MODES,
+    MODE_OPTION,
+    PREDEFINED_NETWORKS,
+    STANDALONE_NETWORKS,
+    Attachment,
+    ContainerSpec,
+    Lab,
+    NetworkSpec,
+)
 from .yamlsource import Path, Source, format_path
 
 Found = Iterator[tuple[Path, str]]
@@ -34,12 +42,14 @@ def _networks(lab: Lab) -> Found:
 def _network(net: NetworkSpec) -> Found:
     here: Path = ("networks", net.key)
     if net.key in PREDEFINED_NETWORKS:
-        yield here, f"'{net.key}' is one of Docker's predefined networks; containers can join it without declaring it, so give your network another name"
+        yield here, (f"'{net.key}' is one of Docker's predefined networks; containers can join it without "
+                     "declaring it, so give your network another name")
     for i, pool in enumerate(net.pools):
         at = here if i == 0 else here + ("pools", i)
         for name, addr in (("gateway", pool.gateway), *pool.aux_addresses):
             if addr and addr not in pool.subnet:
-                yield at + ((name,) if name == "gateway" else ("aux_addresses", name)), f"{addr} is outside the subnet {pool.subnet}"
+                where = (name,) if name == "gateway" else ("aux_addresses", name)
+                yield at + where, f"{addr} is outside the subnet {pool.subnet}"
         if pool.ip_range and not pool.ip_range.subnet_of(pool.subnet):  # type: ignore[arg-type]
             yield at + ("ip_range",), f"{pool.ip_range} is not inside the subnet {pool.subnet}"
     versions = {p.subnet.version for p in net.pools}
@@ -52,13 +62,15 @@ def _network(net: NetworkSpec) -> Found:
             if getattr(net, key):
                 yield here + (key,), f"'{key}' is for macvlan and ipvlan networks, not {net.driver}"
     elif net.mode and net.mode not in DRIVER_MODES[net.driver]:
-        yield here + ("mode",), f"{net.driver} has no mode '{net.mode}'; use one of: {', '.join(DRIVER_MODES[net.driver])}"
+        modes = ", ".join(DRIVER_MODES[net.driver])
+        yield here + ("mode",), f"{net.driver} has no mode '{net.mode}'; use one of: {modes}"
     for key in ("parent", MODE_OPTION.get(net.driver, "macvlan_mode")):
         if key in dict(net.options):
             nicer = "parent" if key == "parent" else "mode"
             yield here + ("options", key), f"write this as '{nicer}:' on the network, not as a raw option"
     if net.attachable and net.driver != "overlay":
-        yield here + ("attachable",), "'attachable' is for overlay networks (swarm); a local network is always attachable"
+        yield here + ("attachable",), ("'attachable' is for overlay networks (swarm); "
+                                       "a local network is always attachable")
 
 
 def _containers(lab: Lab) -> Found:
@@ -83,12 +95,13 @@ def _container(lab: Lab, box: ContainerSpec) -> Found:
 def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:
     net = lab.network(att.network)
     if net is None and att.network not in PREDEFINED_NETWORKS:
-        known = [n.key for n in lab.networks] + list(PREDEFINED_NETWORKS)
-        yield here, f"no network '{att.network}' in this lab; declare it under 'networks' or use one of: {', '.join(known)}"
+        known = ", ".join([n.key for n in lab.networks] + list(PREDEFINED_NETWORKS))
+        yield here, f"no network '{att.network}' in this lab; declare it under 'networks' or use one of: {known}"
         return
     if net is None:
         if att.ipv4 or att.ipv6 or att.aliases:
-            yield here, f"static IPs and aliases need a user-defined network with a subnet, not Docker's '{att.network}'"
+            yield here, ("static IPs and aliases need a user-defined network with a subnet, "
+                         f"not Docker's '{att.network}'")
         if att.mac and att.network in STANDALONE_NETWORKS:
             yield here + ("mac",), f"a container on '{att.network}' has no interface of its own to give a MAC"
         return

@@ -161,7 +161,8 @@ class _Planner:
             elif causes := network_changes(spec, obs):
                 attached = [c.name for c in self.observed.attached_to(obs.name)]
                 self.add(Step(f"network:recreate:{spec.name}", "recreate", "network", spec.name, spec.key,
-                              spec.summary(), tuple(causes), params={"id": obs.id, "scope": obs.scope, "attached": attached}))
+                              spec.summary(), tuple(causes),
+                              params={"id": obs.id, "scope": obs.scope, "attached": attached}))
                 self.rebuilt_networks.add(spec.name)
 
     def containers(self) -> None:

@@ -103,7 +103,8 @@ def status_text(data: dict[str, Any]) -> str:
             box_rows.append([c["name"] if first else "", c["state"] if first else "", ep["network"],
                              ep["ipv4"] or "-", ep["ipv6"] or "-", ep["mac"] or "-",
                              ("; ".join(c["drift"]) or "ok") if first else ""])
-    parts = [f"lab {data['lab']}: " + ("in sync with the file" if data["in_sync"] else "DRIFT (dockerlab plan shows the fix)")]
+    state = "in sync with the file" if data["in_sync"] else "DRIFT (dockerlab plan shows the fix)"
+    parts = [f"lab {data['lab']}: {state}"]
     if net_rows:
         parts += ["", _table(net_rows, ["NETWORK", "DRIVER", "SUBNET", "GATEWAY", "PARENT", "STATE"])]
     if box_rows:
@@ -128,5 +129,6 @@ def labs_text(observed: Observed) -> str:
                 entry["running"] += obj.running
     if not labs:
         return "no dockerlab labs on this engine"
-    rows = [[name, f"{e['running']}/{e['boxes']}", str(e["nets"]), e["file"] or "-"] for name, e in sorted(labs.items())]
+    rows = [[name, f"{e['running']}/{e['boxes']}", str(e["nets"]), e["file"] or "-"]
+            for name, e in sorted(labs.items())]
     return _table(rows, ["LAB", "RUNNING", "NETWORKS", "FILE"])

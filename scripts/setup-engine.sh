@@ -55,7 +55,10 @@ COPY busybox /bin/busybox
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
 CMD ["sh"]
 DOCKERFILE
-  DOCKER_BUILDKIT=0 docker build -q -t "$IMAGE" "$ctx" >/dev/null
+  local out
+  if ! out=$(DOCKER_BUILDKIT=0 docker build -q -t "$IMAGE" "$ctx" 2>&1); then
+    echo "$out" >&2; rm -rf "$ctx"; exit 1
+  fi
   rm -rf "$ctx"
 }
 

@@ -111,7 +111,8 @@ def test_bad_subnet_says_what_it_should_be():
 
 
 def test_defaults_and_shapes():
-    lab = parse_lab("name: x\ncontainers:\n  a: {image: busybox, command: 'sleep 10', ports: ['127.0.0.1:8080:80/udp']}\n")
+    lab = parse_lab("name: x\ncontainers:\n"
+                    "  a: {image: busybox, command: 'sleep 10', ports: ['127.0.0.1:8080:80/udp']}\n")
     box = lab.containers[0]
     assert box.name == "x-a"
     assert box.command == ("sleep", "10")
