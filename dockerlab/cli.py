@@ -73,7 +73,8 @@ def plan(file: str, as_json: bool, detailed_exitcode: bool) -> None:
 @cli.command()
 @FILE
 @click.option("--parallel", default=8, show_default=True, help="Steps run at once.")
-def apply(file: str, parallel: int) -> None:
+@click.option("--check", "then_check", is_flag=True, help="Run the lab's checks after applying.")
+def apply(file: str, parallel: int, then_check: bool) -> None:
     """Make the engine match the lab file; prints the plan, then each step as it finishes."""
     from .reconcile import apply_lab
     from .render import done_line, plan_text, step_line
@@ -87,6 +88,32 @@ def apply(file: str, parallel: int) -> None:
                              + "\n".join(step_line(s) for s in result.remaining.steps))
     if result.plan.changes:
         click.echo(f"lab {lab.name}: applied {len(result.outcome.done)} steps; the engine matches the file")
+    if then_check:
+        _run_checks(engine, lab, as_json=False)
+
+
+def _run_checks(engine: Engine, lab: Lab, as_json: bool) -> None:
+    from .checks import run_checks
+    from .reconcile import observe
+    from .render import checks_text
+
+    if not lab.checks:
+        raise DockerlabError(f"lab {lab.name} has no checks; add a 'checks:' section to {lab.path}")
+    results = run_checks(engine, lab, observe(engine, lab))
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
+    else:
+        click.echo(checks_text(lab.name, results))
+    if not all(r.passed for r in results):
+        sys.exit(1)
+
+
+@cli.command()
+@FILE
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+def check(file: str, as_json: bool) -> None:
+    """Prove the connectivity the lab states: ping, TCP, DNS and interface facts. Exit 1 if any fails."""
+    _run_checks(_engine(), _lab(file), as_json)
 
 
 @cli.command()

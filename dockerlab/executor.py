@@ -114,7 +114,7 @@ class Executor:
         cid = self.engine.create_container(spec, L.container_labels(self.lab, spec), names)
         try:
             for att in spec.attachments[1:]:
-                self.engine.connect(cid, self.lab.docker_network_name(att.network), att)
+                self.engine.connect(cid, self.lab.docker_network_name(att.network), att, spec.key)
             self.engine.start(cid, spec.name)
         except DockerlabError as exc:
             raise ApplyError(f"{exc} (container {spec.name} was created but not started; apply again "
@@ -133,7 +133,7 @@ class Executor:
     def _container_connect(self, step: Step) -> None:
         spec = next(c for c in self.lab.containers if c.key == step.key)
         att = next(a for a in spec.attachments if self.lab.docker_network_name(a.network) == step.network)
-        self.engine.connect(step.name, step.network, att)
+        self.engine.connect(step.name, step.network, att, spec.key)
 
     def _container_disconnect(self, step: Step) -> None:
         self.engine.disconnect(step.name, step.network)

@@ -63,3 +63,17 @@ def engine_interfaces(docker_host: str) -> set[str] | None:
 
 def docker_host() -> str:
     return os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+
+
+def interface_mac(docker_host: str, name: str) -> str | None:
+    """The MAC of an interface in the engine's network namespace."""
+    pid = engine_pid(docker_host[len("unix://"):]) if docker_host.startswith("unix://") else None
+    if pid is None:
+        return None
+    try:
+        result = subprocess.run(["nsenter", f"--net=/proc/{pid}/ns/net", "ip", "-o", "link", "show", name],
+                                capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = result.stdout.split("link/ether ", 1)
+    return found[1].split()[0] if len(found) == 2 else None

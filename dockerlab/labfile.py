@@ -171,7 +171,7 @@ class _Builder:
         return Port(int(container), proto, int(host) if host else None, host_ip)
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
-        return Check(source=raw["from"], target=raw["to"], by=raw.get("by", "ip"),
+        return Check(source=raw["from"], target=raw.get("to"), by=raw.get("by"),
                      expect=raw.get("expect", "reachable"), port=raw.get("port"), name=raw.get("name"),
                      timeout=float(raw.get("timeout", 2.0)), line=self.source.line(("checks", index)))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from ipaddress import ip_address
 from itertools import combinations
 
 from .errors import Problem
@@ -12,6 +13,7 @@ from .model import (
     PREDEFINED_NETWORKS,
     STANDALONE_NETWORKS,
     Attachment,
+    Check,
     ContainerSpec,
     Lab,
     NetworkSpec,
@@ -22,7 +24,7 @@ Found = Iterator[tuple[Path, str]]
 
 
 def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
-    found = [*_networks(lab), *_containers(lab), *_static_addresses(lab)]
+    found = [*_networks(lab), *_containers(lab), *_static_addresses(lab), *_checks(lab)]
     return [Problem(source.line(path), format_path(path), message) for path, message in found]
 
 
@@ -132,3 +134,56 @@ def _static_addresses(lab: Lab) -> Found:
                     yield (("containers", box.key, "networks", att.network),
                            f"{addr} on '{att.network}' is already given to container '{seen[slot]}'")
                 seen[slot] = box.key
+
+
+FACTS = ("own-mac", "parent-mac", "only-loopback", "host-interfaces")
+NAME_ONLY = ("resolves", "unresolvable")
+
+
+def _checks(lab: Lab) -> Found:
+    boxes = {c.key: c for c in lab.containers}
+    for i, check in enumerate(lab.checks):
+        here: Path = ("checks", i)
+        if check.source != "host" and check.source not in boxes:
+            yield here + ("from",), f"'{check.source}' is not a container of this lab (nor 'host')"
+            continue
+        if check.expect in FACTS:
+            yield from _fact_check(lab, here, check)
+            continue
+        if not check.target:
+            yield here, f"expect: {check.expect} needs 'to'"
+            continue
+        yield from _check_target(lab, here, check.target)
+        if check.expect in NAME_ONLY and (check.by == "ip" or check.port):
+            yield here, f"expect: {check.expect} is about Docker's DNS only: drop 'port' and 'by: ip'"
+        if check.source == "host" and check.by == "name":
+            yield here + ("by",), "the host does not use Docker's DNS; check by ip from the host"
+
+
+def _check_target(lab: Lab, here: Path, target: str) -> Found:
+    boxes = {c.key: c for c in lab.containers}
+    key, at, network = target.partition("@")
+    if at:
+        if key not in boxes:
+            yield here + ("to",), f"'{key}' is not a container of this lab"
+        elif network not in [a.network for a in boxes[key].attachments]:
+            yield here + ("to",), f"container '{key}' is not on network '{network}'"
+        return
+    try:
+        ip_address(target)
+    except ValueError:
+        aliases = {alias for c in lab.containers for a in c.attachments for alias in a.aliases}
+        if target not in boxes and target not in aliases and "." not in target:
+            yield here + ("to",), (f"'{target}' is neither a container nor an alias in this lab; for a DNS name outside the lab "
+                                   "write it fully qualified, e.g. web.example")
+
+
+def _fact_check(lab: Lab, here: Path, check: Check) -> Found:
+    box = next((c for c in lab.containers if c.key == check.source), None)
+    if box is None:
+        yield here + ("from",), f"expect: {check.expect} is a fact about a container; 'from' names one"
+        return
+    if check.expect in ("own-mac", "parent-mac"):
+        drivers = [n.driver for a in box.attachments if (n := lab.network(a.network))]
+        if not set(drivers) & {"macvlan", "ipvlan"}:
+            yield here, f"container '{box.key}' is on no macvlan or ipvlan network, so it has no parent to compare"

@@ -145,8 +145,8 @@ class ContainerSpec:
 @dataclass(frozen=True)
 class Check:
     source: str
-    target: str
-    by: str = "ip"
+    target: str | None = None
+    by: str | None = None  # None: by ip
     expect: str = "reachable"
     port: int | None = None
     name: str | None = None

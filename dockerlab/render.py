@@ -132,3 +132,15 @@ def labs_text(observed: Observed) -> str:
     rows = [[name, f"{e['running']}/{e['boxes']}", str(e["nets"]), e["file"] or "-"]
             for name, e in sorted(labs.items())]
     return _table(rows, ["LAB", "RUNNING", "NETWORKS", "FILE"])
+
+
+def checks_text(lab: str, results: list[Any]) -> str:
+    rows = [[r.check.name or f"line {r.check.line}", r.check.source, r.check.target or "-", r.how, r.check.expect,
+             r.got, "pass" if r.passed else "FAIL", _clip(r.reason)] for r in results]
+    passed = sum(r.passed for r in results)
+    table = _table(rows, ["CHECK", "FROM", "TO", "HOW", "EXPECT", "GOT", "RESULT", "REASON"])
+    return f"{table}\nlab {lab}: {passed} of {len(results)} checks passed"
+
+
+def _clip(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."

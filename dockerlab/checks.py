@@ -1,0 +1,218 @@
+"""`dockerlab check`: prove the connectivity a lab states, with real packets.
+
+Probes run inside the source container with `docker exec` and argument lists (never a shell
+string built from lab text). Names are resolved only through Docker's embedded DNS
+(127.0.0.11), so a lab check never sends a query to the host's resolvers.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from ipaddress import ip_address
+
+from . import hostfacts
+from .engine import Engine
+from .errors import DockerlabError
+from .model import Check, Lab
+from .observed import Observed, ObservedContainer
+
+DOCKER_DNS = "127.0.0.11"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: Check
+    how: str
+    got: str
+    reason: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.got == self.check.expect
+
+    def to_dict(self) -> dict[str, object]:
+        c = self.check
+        return {"name": c.name, "from": c.source, "to": c.target, "how": self.how, "expect": c.expect,
+                "got": self.got, "passed": self.passed, "reason": self.reason, "line": c.line}
+
+
+class CheckError(DockerlabError):
+    """A check could not be carried out (as opposed to: it ran and failed)."""
+
+
+def run_checks(engine: Engine, lab: Lab, observed: Observed, parallel: int = 8) -> list[CheckResult]:
+    runner = _Runner(engine, lab, observed)
+    with ThreadPoolExecutor(max(1, parallel)) as pool:
+        return list(pool.map(runner.run, lab.checks))
+
+
+def _words(text: str, limit: int = 80) -> str:
+    line = next((ln.strip() for ln in reversed(text.strip().splitlines()) if ln.strip()), "")
+    return line[:limit]
+
+
+class _Runner:
+    def __init__(self, engine: Engine, lab: Lab, observed: Observed) -> None:
+        self.engine, self.lab, self.observed = engine, lab, observed
+
+    def box(self, key: str) -> ObservedContainer | None:
+        spec = next((c for c in self.lab.containers if c.key == key), None)
+        return self.observed.container_named(spec.name) if spec else None
+
+    def run(self, check: Check) -> CheckResult:
+        try:
+            return self._run(check)
+        except CheckError as exc:
+            return CheckResult(check, "-", "error", str(exc))
+
+    def _run(self, check: Check) -> CheckResult:
+        if check.source != "host":
+            source = self.box(check.source)
+            if source is None or not source.running:
+                state = source.state if source else "missing"
+                raise CheckError(f"container {check.source} is {state}; run `dockerlab apply` first")
+        if check.expect in ("own-mac", "parent-mac"):
+            return self._mac(check)
+        if check.expect in ("only-loopback", "host-interfaces"):
+            return self._interfaces(check)
+        if check.expect in ("resolves", "unresolvable") or check.by == "name":
+            name = (check.target or "").partition("@")[0]
+            addresses, reason = self._resolve(check, name)
+            if check.expect in ("resolves", "unresolvable"):
+                got = "resolves" if addresses else "unresolvable"
+                return CheckResult(check, f"dns {name}", got, ", ".join(addresses) if addresses else reason)
+            if not addresses:
+                return CheckResult(check, f"dns {name}", "unreachable", f"name does not resolve: {reason}")
+            address = addresses[0]
+        else:
+            address = self._address(check)
+        if check.port:
+            return self._tcp(check, address)
+        return self._ping(check, address)
+
+    # -- addresses
+
+    def _address(self, check: Check) -> str:
+        target = check.target or ""
+        try:
+            return str(ip_address(target))
+        except ValueError:
+            pass
+        key, _, network = target.partition("@")
+        box = self.box(key)
+        spec = next((c for c in self.lab.containers if c.key == key), None)
+        if box is None or spec is None:
+            raise CheckError(f"target {key} is not on the engine; run `dockerlab apply` first")
+        order = [self.lab.docker_network_name(a.network) for a in spec.attachments]
+        if network:
+            order = [self.lab.docker_network_name(network)]
+        elif check.source != "host":
+            source_spec = next(c for c in self.lab.containers if c.key == check.source)
+            shared = {self.lab.docker_network_name(a.network) for a in source_spec.attachments}
+            order = [n for n in order if n in shared] + [n for n in order if n not in shared]
+        if check.source == "host" and spec.network_mode == "host":
+            return "127.0.0.1"
+        for name in order:
+            ep = box.endpoints.get(name)
+            if ep and ep.ipv4:
+                return str(ep.ipv4)
+        raise CheckError(f"{key} has no IP address on {', '.join(order)}")
+
+    def _resolve(self, check: Check, name: str) -> tuple[list[str], str]:
+        if check.source == "host":
+            raise CheckError("the host does not use Docker's DNS; check by ip from the host")
+        code, out = self._exec(check, ["nslookup", name, DOCKER_DNS])
+        answer = out.split("Name:", 1)[1] if "Name:" in out else ""
+        addresses = re.findall(r"Address:\s*([0-9a-fA-F.:]+)", answer)
+        if code == 0 and addresses:
+            return addresses, ""
+        if "refused" in out:
+            return [], "no Docker DNS in this container (it is on no user-defined network)"
+        return [], _words(out) or "no answer"
+
+    # -- probes
+
+    def _exec(self, check: Check, argv: list[str]) -> tuple[int, str]:
+        seconds = str(max(1, round(check.timeout)))
+        box = self.box(check.source)
+        assert box is not None
+        return self.engine.exec(box.id, ["timeout", "-s", "KILL", str(int(seconds) + 2), *argv])
+
+    def _ping(self, check: Check, address: str) -> CheckResult:
+        argv = ["ping", "-c", "1", "-W", str(max(1, round(check.timeout))), address]
+        if check.source == "host":
+            code, out = _host_run(["busybox", *argv], check.timeout + 3)
+        else:
+            code, out = self._exec(check, argv)
+        got = "reachable" if code == 0 else "unreachable"
+        loss = re.search(r"\d+% packet loss", out)
+        return CheckResult(check, f"ping {address}", got, loss.group(0) if loss else _words(out))
+
+    def _tcp(self, check: Check, address: str) -> CheckResult:
+        port = check.port
+        assert port is not None
+        if check.source == "host":
+            address = self._published(check, port) or address
+            try:
+                with socket.create_connection((address, port), timeout=check.timeout):
+                    return CheckResult(check, f"tcp {address}:{port}", "reachable", "connected")
+            except OSError as exc:
+                return CheckResult(check, f"tcp {address}:{port}", "unreachable", exc.strerror or str(exc))
+        code, out = self._exec(check, ["nc", "-w", str(max(1, round(check.timeout))), address, str(port)])
+        return CheckResult(check, f"tcp {address}:{port}", "reachable" if code == 0 else "unreachable",
+                           "connected" if code == 0 else _words(out))
+
+    def _published(self, check: Check, port: int) -> str | None:
+        """From the host, a container's published port answers on the host's address."""
+        spec = next((c for c in self.lab.containers if c.key == (check.target or "").partition("@")[0]), None)
+        for p in spec.ports if spec else ():
+            if p.host_port == port:
+                return p.host_ip or "127.0.0.1"
+        return None
+
+    # -- facts
+
+    def _interfaces(self, check: Check) -> CheckResult:
+        code, out = self._exec(check, ["ip", "-o", "link"])
+        names = sorted({m.split("@")[0] for m in re.findall(r"^\d+:\s*([^:\s]+)", out, flags=re.M)})
+        if check.expect == "only-loopback":
+            got = "only-loopback" if names == ["lo"] else "more-interfaces"
+            return CheckResult(check, "ip link", got, ", ".join(names))
+        host = hostfacts.engine_interfaces(hostfacts.docker_host())
+        if host is None:
+            raise CheckError("cannot read the engine host's interfaces (a remote engine?)")
+        got = "host-interfaces" if set(names) == host else "own-interfaces"
+        return CheckResult(check, "ip link", got, ", ".join(names))
+
+    def _mac(self, check: Check) -> CheckResult:
+        spec = next(c for c in self.lab.containers if c.key == check.source)
+        net = next(n for a in spec.attachments if (n := self.lab.network(a.network)) and n.driver in (
+            "macvlan", "ipvlan"))
+        box = self.box(check.source)
+        assert box is not None and net.parent
+        ep = box.endpoints.get(net.name)
+        if ep is None or ep.ipv4 is None:
+            raise CheckError(f"{check.source} has no address on {net.name}")
+        _, addrs = self._exec(check, ["ip", "-o", "addr"])
+        _, links = self._exec(check, ["ip", "-o", "link"])
+        iface = next((m.group(1) for m in re.finditer(r"^\d+:\s*(\S+)\s+inet (\S+)/", addrs, flags=re.M)
+                      if m.group(2) == str(ep.ipv4)), None)
+        mac = next((m.group(2) for m in re.finditer(r"^\d+:\s*([^:\s@]+)\S*:.*link/ether (\S+)", links, flags=re.M)
+                    if m.group(1) == iface), None)
+        parent = hostfacts.interface_mac(hostfacts.docker_host(), net.parent)
+        if mac is None or parent is None:
+            raise CheckError(f"cannot read the MAC of {check.source} ({iface}) or of parent {net.parent}")
+        got = "parent-mac" if mac == parent else "own-mac"
+        return CheckResult(check, f"mac {iface}", got, f"{mac} vs parent {net.parent} {parent}")
+
+
+def _host_run(argv: list[str], timeout: float) -> tuple[int, str]:
+    try:
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return 1, str(exc)
+    return result.returncode, result.stdout + result.stderr
