@@ -131,3 +131,24 @@ def test_option_booleans_are_one_value():
 def test_predefined_network_names_are_reserved():
     out = problems("name: x\nnetworks:\n  bridge: {}\n")
     assert out[0].startswith("lab.yaml:3: networks.bridge: 'bridge' is one of Docker's predefined networks")
+
+
+def test_check_meaning():
+    out = "\n".join(problems(
+        "name: x\ncontainers:\n  a: {image: busybox}\n  b: {image: busybox, networks: {bridge: {}}}\nchecks:\n"
+        "  - {from: zed, to: a}\n"
+        "  - {from: a, to: b@lan}\n"
+        "  - {from: a, to: nobody}\n"
+        "  - {from: a, to: b, port: 80, expect: resolves}\n"
+        "  - {from: a, expect: own-mac}\n"))
+    assert "lab.yaml:6: checks[0].from: 'zed' is not a container of this lab (nor 'host')" in out
+    assert "lab.yaml:7: checks[1].to: container 'b' is not on network 'lan'" in out
+    assert "lab.yaml:8: checks[2].to: 'nobody' is neither a container nor an alias in this lab" in out
+    assert "lab.yaml:9: checks[3]: expect: resolves is about Docker's DNS only" in out
+    assert "lab.yaml:10: checks[4]: container 'a' is on no macvlan or ipvlan network" in out
+
+
+def test_check_schema():
+    out = "\n".join(problems("name: x\nchecks:\n  - {from: a, to: b, port: 70000}\n  - {from: a, to: '-e/bin/sh'}\n"))
+    assert "lab.yaml:3: checks[0].port: 70000 is out of range (1 to 65535)" in out
+    assert "lab.yaml:4: checks[1].to: '-e/bin/sh' is not valid" in out, "option-like targets never reach argv"

@@ -1,0 +1,63 @@
+"""`dockerlab check` on the real engine: every runnable lab proves its lesson, and a wrong
+expectation fails with a reason. All traffic stays between the lab's own containers."""
+
+import json
+
+import pytest
+from conftest import dockerlab
+from test_engine_labs import KERNEL_NEEDS, LABS, prepared
+
+from dockerlab.hostfacts import kernel_supports
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.mark.parametrize("name", LABS)
+def test_lab_checks_pass(name, labs_dir, make_lab, veth, docker_client, request):
+    if name in KERNEL_NEEDS and kernel_supports(KERNEL_NEEDS[name][0]) is False:
+        pytest.skip(f"{name}: this kernel has {KERNEL_NEEDS[name][1]}, so the lab cannot run here")
+    path, lab = prepared(name, labs_dir, make_lab, veth, request)
+    out = dockerlab("apply", path, "--check")
+    assert out.returncode == 0, out.stdout + out.stderr
+    results = json.loads(dockerlab("check", path, "--json", ok=True).stdout)
+    assert results and all(r["passed"] for r in results), results
+    dockerlab("destroy", path, ok=True)
+
+
+def test_a_wrong_expectation_fails_with_a_reason(labs_dir, make_lab, veth, docker_client, request):
+    path, lab = prepared("user-bridge", labs_dir, make_lab, veth, request)
+    with open(path) as f:
+        text = f.read()
+    # claim the isolated default-bridge container reaches the user bridge: it must not
+    with open(path, "w") as f:
+        f.write(text.replace("{name: default bridge isolated, from: one, to: three, expect: unreachable}",
+                             "{name: wrong on purpose, from: one, to: three, expect: reachable, timeout: 1}"))
+    dockerlab("apply", path, ok=True)
+    out = dockerlab("check", path)
+    assert out.returncode == 1
+    row = next(line for line in out.stdout.splitlines() if line.startswith("wrong on purpose"))
+    assert "FAIL" in row and "100% packet loss" in row
+    assert "4 of 5 checks passed" in out.stdout
+
+    # and a check whose container is not running fails with that reason, not a traceback
+    docker_client.api.stop(f"{lab}-one", timeout=0)
+    out = dockerlab("check", path, "--json")
+    assert out.returncode == 1
+    failed = [r for r in json.loads(out.stdout) if r["from"] == "one"]
+    assert all(r["got"] == "error" and "is exited" in r["reason"] for r in failed)
+    dockerlab("destroy", path, ok=True)
+
+
+def test_isolation_is_seen_when_a_pair_is_split(labs_dir, make_lab, veth, docker_client, request):
+    """Turn a reachable pair into an isolated one by hand: the check reports the failure."""
+    path, lab = prepared("user-bridge", labs_dir, make_lab, veth, request)
+    dockerlab("apply", path, "--check", ok=True)
+    docker_client.api.disconnect_container_from_network(f"{lab}-four", f"{lab}-numbers")
+    docker_client.api.connect_container_to_network(f"{lab}-four", "bridge")
+    out = dockerlab("check", path, "--json")
+    assert out.returncode == 1
+    by_name = {r["name"]: r for r in json.loads(out.stdout)}
+    assert by_name["same bridge by ip"]["passed"] is False
+    assert by_name["same bridge by name"]["got"] == "unreachable"
+    dockerlab("apply", path, "--check", ok=True)  # apply repairs the drift; the checks pass again
+    dockerlab("destroy", path, ok=True)
