@@ -174,8 +174,8 @@ def _check_target(lab: Lab, here: Path, target: str) -> Found:
     except ValueError:
         aliases = {alias for c in lab.containers for a in c.attachments for alias in a.aliases}
         if target not in boxes and target not in aliases and "." not in target:
-            yield here + ("to",), (f"'{target}' is neither a container nor an alias in this lab; for a DNS name outside the lab "
-                                   "write it fully qualified, e.g. web.example")
+            yield here + ("to",), (f"'{target}' is neither a container nor an alias in this lab; for a DNS "
+                                   "name outside the lab write it fully qualified, e.g. web.example")
 
 
 def _fact_check(lab: Lab, here: Path, check: Check) -> Found:

@@ -1,0 +1,54 @@
+"""Reading a lab's live state costs a fixed number of engine API calls, whatever its size;
+`--help` and `validate` never import the Docker SDK."""
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, dockerlab
+
+from dockerlab.engine import Engine
+from dockerlab.labfile import load_lab
+from dockerlab.reconcile import plan_lab
+
+
+def lab_text(n: int) -> str:
+    return "name: x\nnetworks:\n  a: {}\n  b: {}\ncontainers:\n" + "".join(
+        f"  c{i}: {{image: busybox, command: [sleep, infinity], networks: {{a: {{aliases: [x{i}]}}, b: {{}}}}}}\n"
+        for i in range(n))
+
+
+def count_plan_requests(path: str) -> int:
+    engine = Engine.from_env()
+    calls = []
+    original = engine.api.request
+
+    def counting(method, url, *args, **kwargs):
+        calls.append((method, url))
+        return original(method, url, *args, **kwargs)
+    engine.api.request = counting
+    plan, _ = plan_lab(engine, load_lab(path))
+    assert not plan.changes
+    return len(calls)
+
+
+@pytest.mark.engine
+def test_plan_costs_the_same_for_5_and_40_containers(make_lab, docker_client):
+    counts = {}
+    for n in (5, 40):
+        path, lab = make_lab(lab_text(n))
+        dockerlab("apply", path, ok=True)
+        counts[n] = count_plan_requests(path)
+        dockerlab("destroy", path, ok=True)
+    assert counts[5] == counts[40], counts
+    assert counts[40] <= 4, counts  # networks, containers, images (+ nothing per object)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["validate", "labs/user-bridge.yaml"]])
+def test_fast_commands_do_not_import_the_docker_sdk(argv):
+    code = ("import sys\nfrom dockerlab.cli import cli\n"
+            f"cli.main({argv!r}, standalone_mode=False)\n"
+            "print('SDK' if 'docker' in sys.modules or 'requests' in sys.modules else 'NO-SDK')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("NO-SDK")
