@@ -119,6 +119,7 @@ def swarm(docker_client):
     if state == "active":
         yield
         return
+    had_gwbridge = bool(docker_client.networks.list(names=["docker_gwbridge"]))
     _ip("link", "del", "dlt-sw0")
     _ip("link", "add", "dlt-sw0", "type", "veth", "peer", "name", "dlt-sw1")
     _ip("addr", "add", "10.254.253.1/30", "dev", "dlt-sw0")
@@ -133,3 +134,7 @@ def swarm(docker_client):
         finally:
             docker_client.swarm.leave(force=True)
             _ip("link", "del", "dlt-sw0")
+            if not had_gwbridge:  # swarm mode made it; leave the engine as it was
+                for net in docker_client.networks.list(names=["docker_gwbridge"]):
+                    if net.name == "docker_gwbridge":
+                        net.remove()
