@@ -14,8 +14,22 @@ from . import labels as L
 from .model import IPAddress, Pairs, Pool
 
 
+class _Labelled:
+    """Ownership read from labels: the lab an object belongs to and its key in the lab file."""
+
+    labels: dict[str, str]
+
+    @property
+    def lab(self) -> str | None:
+        return self.labels.get(L.LAB)
+
+    @property
+    def key(self) -> str | None:
+        return self.labels.get(L.KEY)
+
+
 @dataclass(frozen=True)
-class ObservedNetwork:
+class ObservedNetwork(_Labelled):
     id: str
     name: str
     driver: str
@@ -26,14 +40,6 @@ class ObservedNetwork:
     attachable: bool
     options: Pairs
     labels: dict[str, str] = field(hash=False)
-
-    @property
-    def lab(self) -> str | None:
-        return self.labels.get(L.LAB)
-
-    @property
-    def key(self) -> str | None:
-        return self.labels.get(L.KEY)
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
-class ObservedContainer:
+class ObservedContainer(_Labelled):
     id: str
     name: str
     state: str
@@ -58,14 +64,6 @@ class ObservedContainer:
     endpoints: dict[str, Endpoint] = field(hash=False)
     labels: dict[str, str] = field(hash=False)
     created: int = 0
-
-    @property
-    def lab(self) -> str | None:
-        return self.labels.get(L.LAB)
-
-    @property
-    def key(self) -> str | None:
-        return self.labels.get(L.KEY)
 
     @property
     def running(self) -> bool:
