@@ -19,7 +19,7 @@ engine image:
 
 demo: $(VENV)/.installed engine
 	$(DL) validate labs/*.yaml
-	$(DL) apply $(DEMO)
+	$(DL) apply $(DEMO) --check
 	$(DL) apply $(DEMO)
 	$(DL) status $(DEMO)
 	$(DL) destroy $(DEMO)
