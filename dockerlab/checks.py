@@ -50,6 +50,11 @@ def run_checks(engine: Engine, lab: Lab, observed: Observed, parallel: int = 8) 
         return list(pool.map(runner.run, lab.checks))
 
 
+def _seconds(check: Check) -> int:
+    """busybox ping -W and nc -w take whole seconds."""
+    return max(1, round(check.timeout))
+
+
 def _words(text: str, limit: int = 80) -> str:
     line = next((ln.strip() for ln in reversed(text.strip().splitlines()) if ln.strip()), "")
     return line[:limit]
@@ -60,7 +65,7 @@ class _Runner:
         self.engine, self.lab, self.observed = engine, lab, observed
 
     def box(self, key: str) -> ObservedContainer | None:
-        spec = next((c for c in self.lab.containers if c.key == key), None)
+        spec = self.lab.container(key)
         return self.observed.container_named(spec.name) if spec else None
 
     def run(self, check: Check) -> CheckResult:
@@ -104,14 +109,15 @@ class _Runner:
             pass
         key, _, network = target.partition("@")
         box = self.box(key)
-        spec = next((c for c in self.lab.containers if c.key == key), None)
+        spec = self.lab.container(key)
         if box is None or spec is None:
             raise CheckError(f"target {key} is not on the engine; run `dockerlab apply` first")
         order = [self.lab.docker_network_name(a.network) for a in spec.attachments]
         if network:
             order = [self.lab.docker_network_name(network)]
         elif check.source != "host":
-            source_spec = next(c for c in self.lab.containers if c.key == check.source)
+            source_spec = self.lab.container(check.source)
+            assert source_spec is not None
             shared = {self.lab.docker_network_name(a.network) for a in source_spec.attachments}
             order = [n for n in order if n in shared] + [n for n in order if n not in shared]
         if check.source == "host" and spec.network_mode == "host":
@@ -137,13 +143,13 @@ class _Runner:
     # -- probes
 
     def _exec(self, check: Check, argv: list[str]) -> tuple[int, str]:
-        seconds = str(max(1, round(check.timeout)))
+        """argv under a hard limit a little past the probe's own timeout."""
         box = self.box(check.source)
         assert box is not None
-        return self.engine.exec(box.id, ["timeout", "-s", "KILL", str(int(seconds) + 2), *argv])
+        return self.engine.exec(box.id, ["timeout", "-s", "KILL", str(_seconds(check) + 2), *argv])
 
     def _ping(self, check: Check, address: str) -> CheckResult:
-        argv = ["ping", "-c", "1", "-W", str(max(1, round(check.timeout))), address]
+        argv = ["ping", "-c", "1", "-W", str(_seconds(check)), address]
         if check.source == "host":
             code, out = _host_run(["busybox", *argv], check.timeout + 3)
         else:
@@ -162,13 +168,13 @@ class _Runner:
                     return CheckResult(check, f"tcp {address}:{port}", "reachable", "connected")
             except OSError as exc:
                 return CheckResult(check, f"tcp {address}:{port}", "unreachable", exc.strerror or str(exc))
-        code, out = self._exec(check, ["nc", "-w", str(max(1, round(check.timeout))), address, str(port)])
+        code, out = self._exec(check, ["nc", "-w", str(_seconds(check)), address, str(port)])
         return CheckResult(check, f"tcp {address}:{port}", "reachable" if code == 0 else "unreachable",
                            "connected" if code == 0 else _words(out))
 
     def _published(self, check: Check, port: int) -> str | None:
         """From the host, a container's published port answers on the host's address."""
-        spec = next((c for c in self.lab.containers if c.key == (check.target or "").partition("@")[0]), None)
+        spec = self.lab.container((check.target or "").partition("@")[0])
         for p in spec.ports if spec else ():
             if p.host_port == port:
                 return p.host_ip or "127.0.0.1"
@@ -189,7 +195,8 @@ class _Runner:
         return CheckResult(check, "ip link", got, ", ".join(names))
 
     def _mac(self, check: Check) -> CheckResult:
-        spec = next(c for c in self.lab.containers if c.key == check.source)
+        spec = self.lab.container(check.source)
+        assert spec is not None
         net = next(n for a in spec.attachments if (n := self.lab.network(a.network)) and n.driver in (
             "macvlan", "ipvlan"))
         box = self.box(check.source)

@@ -109,7 +109,8 @@ class Executor:
     # -- containers
 
     def _container_create(self, step: Step) -> None:
-        spec = next(c for c in self.lab.containers if c.key == step.key)
+        spec = self.lab.container(step.key or "")
+        assert spec is not None
         names = {n.key: n.name for n in self.lab.networks}
         cid = self.engine.create_container(spec, L.container_labels(self.lab, spec), names)
         try:
@@ -131,7 +132,8 @@ class Executor:
         self.engine.start(step.params["id"], step.name)
 
     def _container_connect(self, step: Step) -> None:
-        spec = next(c for c in self.lab.containers if c.key == step.key)
+        spec = self.lab.container(step.key or "")
+        assert spec is not None
         att = next(a for a in spec.attachments if self.lab.docker_network_name(a.network) == step.network)
         self.engine.connect(step.name, step.network, att, spec.key)
 

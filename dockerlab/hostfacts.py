@@ -30,8 +30,11 @@ def kernel_supports(link_type: str) -> bool | None:
     return True
 
 
-def engine_pid(socket_path: str) -> int | None:
-    """The pid of the process serving a unix socket (SO_PEERCRED)."""
+def engine_pid(docker_host: str) -> int | None:
+    """The pid of the engine behind a unix-socket DOCKER_HOST (SO_PEERCRED); None for a remote one."""
+    if docker_host and not docker_host.startswith("unix://"):
+        return None
+    socket_path = docker_host[len("unix://"):] or "/var/run/docker.sock"
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(2)
@@ -45,13 +48,7 @@ def engine_pid(socket_path: str) -> int | None:
 
 def engine_interfaces(docker_host: str) -> set[str] | None:
     """Interfaces in the engine's network namespace, which may not be ours."""
-    if docker_host.startswith("unix://"):
-        path = docker_host[len("unix://"):]
-    elif not docker_host:
-        path = "/var/run/docker.sock"
-    else:
-        return None
-    pid = engine_pid(path)
+    pid = engine_pid(docker_host)
     if pid is None:
         return None
     try:
@@ -67,7 +64,7 @@ def docker_host() -> str:
 
 def interface_mac(docker_host: str, name: str) -> str | None:
     """The MAC of an interface in the engine's network namespace."""
-    pid = engine_pid(docker_host[len("unix://"):]) if docker_host.startswith("unix://") else None
+    pid = engine_pid(docker_host)
     if pid is None:
         return None
     try:

@@ -141,10 +141,9 @@ NAME_ONLY = ("resolves", "unresolvable")
 
 
 def _checks(lab: Lab) -> Found:
-    boxes = {c.key: c for c in lab.containers}
     for i, check in enumerate(lab.checks):
         here: Path = ("checks", i)
-        if check.source != "host" and check.source not in boxes:
+        if check.source != "host" and lab.container(check.source) is None:
             yield here + ("from",), f"'{check.source}' is not a container of this lab (nor 'host')"
             continue
         if check.expect in FACTS:
@@ -161,25 +160,25 @@ def _checks(lab: Lab) -> Found:
 
 
 def _check_target(lab: Lab, here: Path, target: str) -> Found:
-    boxes = {c.key: c for c in lab.containers}
     key, at, network = target.partition("@")
+    box = lab.container(key)
     if at:
-        if key not in boxes:
+        if box is None:
             yield here + ("to",), f"'{key}' is not a container of this lab"
-        elif network not in [a.network for a in boxes[key].attachments]:
+        elif network not in [a.network for a in box.attachments]:
             yield here + ("to",), f"container '{key}' is not on network '{network}'"
         return
     try:
         ip_address(target)
     except ValueError:
         aliases = {alias for c in lab.containers for a in c.attachments for alias in a.aliases}
-        if target not in boxes and target not in aliases and "." not in target:
+        if box is None and target not in aliases and "." not in target:
             yield here + ("to",), (f"'{target}' is neither a container nor an alias in this lab; for a DNS "
                                    "name outside the lab write it fully qualified, e.g. web.example")
 
 
 def _fact_check(lab: Lab, here: Path, check: Check) -> Found:
-    box = next((c for c in lab.containers if c.key == check.source), None)
+    box = lab.container(check.source)
     if box is None:
         yield here + ("from",), f"expect: {check.expect} is a fact about a container; 'from' names one"
         return

@@ -163,13 +163,18 @@ class Lab:
     checks: tuple[Check, ...] = ()
     path: str = ""
     description: str = ""
-    _index: dict[str, NetworkSpec] = field(default_factory=dict, compare=False, repr=False)
+    _networks: dict[str, NetworkSpec] = field(default_factory=dict, compare=False, repr=False)
+    _containers: dict[str, ContainerSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._index.update({n.key: n for n in self.networks})
+        self._networks.update({n.key: n for n in self.networks})
+        self._containers.update({c.key: c for c in self.containers})
 
     def network(self, key: str) -> NetworkSpec | None:
-        return self._index.get(key)
+        return self._networks.get(key)
+
+    def container(self, key: str) -> ContainerSpec | None:
+        return self._containers.get(key)
 
     def docker_network_name(self, key: str) -> str:
         """A container's network reference as Docker names it."""

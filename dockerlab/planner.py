@@ -251,8 +251,10 @@ class _Planner:
             return self._network_after(step)
         if step.kind == "image":
             return set()
-        spec = next((c for c in self.lab.containers if c.name == step.name), None)
-        if spec is None or step.action in ("remove", "disconnect"):
+        if step.action in ("remove", "disconnect"):
+            return set()
+        spec = self.lab.container(step.key or "")
+        if spec is None:
             return set()
         own = [s for s in self.steps if s.kind == "container" and s.name == step.name and s is not step]
         if step.action == "start":
@@ -291,7 +293,8 @@ class _Planner:
             if other.kind != "container" or other.name == spec.name or other.action not in (
                     "create", "recreate", "connect", "reconnect"):
                 continue
-            other_spec = next(c for c in self.lab.containers if c.name == other.name)
+            other_spec = self.lab.container(other.key or "")
+            assert other_spec is not None
             for att in other_spec.attachments:
                 name = self.lab.docker_network_name(att.network)
                 if name in networks and (att.ipv4 or att.ipv6) and not (mine[name].ipv4 or mine[name].ipv6) and (
