@@ -25,14 +25,14 @@ demo: $(VENV)/.installed engine
 	$(DL) destroy $(DEMO)
 
 test: $(VENV)/.installed engine
-	$(VENV)/bin/ruff check dockerlab tests
+	$(VENV)/bin/ruff check dockerlab tests bench
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest -ra -m 'not engine' $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check dockerlab tests
+	$(VENV)/bin/ruff check dockerlab tests bench
 
 # veth pairs that labs/macvlan*.yaml and labs/ipvlan.yaml use as parent interfaces
 parents:
@@ -40,6 +40,17 @@ parents:
 	  ip link set dlab-mv0 up && ip link set dlab-mv1 up)
 	ip link show dlab-ipv0 >/dev/null 2>&1 || (ip link add dlab-ipv0 type veth peer name dlab-ipv1 && \
 	  ip link set dlab-ipv0 up && ip link set dlab-ipv1 up)
+
+# Not part of `make test`: compares dockerlab with the docker CLI, docker-compose 1.29 and Ansible,
+# installing the last two (Debian's docker-compose, Ansible from PyPI into bench/.venv) when missing.
+bench/.venv/.installed:
+	python3 -m venv bench/.venv
+	bench/.venv/bin/pip install -q --disable-pip-version-check ansible docker requests
+	touch $@
+
+bench: $(VENV)/.installed engine bench/.venv/.installed
+	command -v docker-compose >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,300 @@
+"""Benchmark: dockerlab against the docker CLI (sequential and 8-way parallel), docker-compose
+1.29 and Ansible (community.docker), on generated labs of N busybox containers over M bridges.
+
+Each round runs every tool once per size, in an order that rotates between rounds, so that
+drift in the engine's speed is shared out. Medians over rounds; ratios to dockerlab.
+Usage: python bench/run.py [--sizes 10,30,100] [--rounds 3] [--tools dockerlab,cli-seq,...]
+Writes bench/RESULTS.md. Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCKERLAB = [str(ROOT / ".venv/bin/dockerlab")]
+ANSIBLE = os.environ.get("BENCH_ANSIBLE", str(ROOT / "bench/.venv/bin/ansible-playbook"))
+PHASES = ("cold apply", "no-op apply", "plan", "destroy")
+PARALLEL = 8
+IMAGE = "busybox"
+
+
+def networks_for(n: int) -> int:
+    return max(1, n // 10)
+
+
+def names(n: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """Network names and (container, network) pairs of the generated lab of size n."""
+    nets = [f"bn{j}" for j in range(networks_for(n))]
+    return nets, [(f"bc{i}", nets[i % len(nets)]) for i in range(n)]
+
+
+Timing = tuple[float, int]  # wall seconds, peak RSS in KiB
+
+
+def run(argv: list[str], env: dict | None = None) -> Timing:
+    """Wall seconds and peak RSS (KiB) of one command, which must succeed."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **(env or {})})
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    output = proc.stdout.read() if proc.stdout else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{output[-2000:]}")
+    return seconds, usage.ru_maxrss
+
+
+def sh(script: str) -> Timing:
+    return run(["bash", "-euo", "pipefail", "-c", script])
+
+
+class Tool:
+    name = ""
+
+    def __init__(self, n: int, workdir: Path) -> None:
+        self.n, self.dir = n, workdir
+        self.nets, self.boxes = names(n)
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def up(self) -> Timing: ...
+    def noop(self) -> Timing | None: return None
+    def plan(self) -> Timing | None: return None
+    def down(self) -> Timing: ...
+
+
+class Dockerlab(Tool):
+    name = "dockerlab"
+
+    def __init__(self, n: int, workdir: Path) -> None:
+        super().__init__(n, workdir)
+        lines = [f"name: bench{n}", 'prefix: ""', "networks:"]
+        lines += [f"  {net}: {{subnet: 10.250.{j}.0/24}}" for j, net in enumerate(self.nets)]
+        lines.append("containers:")
+        lines += [f"  {box}: {{image: {IMAGE}, command: [sleep, infinity], networks: [{net}]}}"
+                  for box, net in self.boxes]
+        self.file = self.dir / "lab.yaml"
+        self.file.write_text("\n".join(lines) + "\n")
+
+    def up(self) -> Timing: return run([*DOCKERLAB, "apply", str(self.file), "--parallel", str(PARALLEL)])
+    def noop(self) -> Timing: return run([*DOCKERLAB, "apply", str(self.file)])
+    def plan(self) -> Timing: return run([*DOCKERLAB, "plan", str(self.file)])
+    def down(self) -> Timing: return run([*DOCKERLAB, "destroy", str(self.file)])
+
+
+class CliSequential(Tool):
+    """What a study group writes first: one docker command per line."""
+    name = "cli-seq"
+
+    def create_networks(self) -> str:
+        return "\n".join(f"docker network create --subnet 10.250.{j}.0/24 {net} >/dev/null"
+                         for j, net in enumerate(self.nets))
+
+    def up(self) -> Timing:
+        runs = "\n".join(f"docker run -d --name {box} --network {net} {IMAGE} sleep infinity >/dev/null"
+                         for box, net in self.boxes)
+        return sh(self.create_networks() + "\n" + runs)
+
+    def down(self) -> Timing:
+        boxes = " ".join(box for box, _ in self.boxes)
+        return sh(f"docker rm -f {boxes} >/dev/null\ndocker network rm {' '.join(self.nets)} >/dev/null")
+
+
+class CliParallel(CliSequential):
+    """The same commands, 8 at a time: the engine's floor."""
+    name = "cli-par"
+
+    def up(self) -> Timing:
+        pairs = "\n".join(f"{box} {net}" for box, net in self.boxes)
+        return sh(self.create_networks() + f"\nprintf '%s\\n' '{pairs}' | xargs -P {PARALLEL} -L 1 sh -c "
+                  f"'docker run -d --name \"$0\" --network \"$1\" {IMAGE} sleep infinity >/dev/null'")
+
+
+class Compose(Tool):
+    name = "compose"
+
+    def __init__(self, n: int, workdir: Path) -> None:
+        super().__init__(n, workdir)
+        doc = {"version": "2.4",
+               "networks": {net: {"ipam": {"config": [{"subnet": f"10.250.{j}.0/24"}]}}
+                            for j, net in enumerate(self.nets)},
+               "services": {box: {"image": IMAGE, "command": ["sleep", "infinity"], "networks": [net]}
+                            for box, net in self.boxes}}
+        self.file = self.dir / "docker-compose.yml"
+        self.file.write_text(json.dumps(doc, indent=1))  # JSON is YAML
+        self.base = ["docker-compose", "-f", str(self.file), "-p", f"bench{n}"]
+
+    def up(self) -> Timing: return run([*self.base, "up", "-d"])
+    def noop(self) -> Timing: return run([*self.base, "up", "-d"])
+    def down(self) -> Timing: return run([*self.base, "down"])
+
+
+class Ansible(Tool):
+    name = "ansible"
+
+    def __init__(self, n: int, workdir: Path) -> None:
+        super().__init__(n, workdir)
+        python = str(Path(ANSIBLE).parent / "python")
+        nets = [{"name": net, "subnet": f"10.250.{j}.0/24"} for j, net in enumerate(self.nets)]
+        boxes = [{"name": box, "net": net} for box, net in self.boxes]
+
+        def play(state: str) -> list[dict]:
+            net_task = {"community.docker.docker_network": {
+                "name": "{{ item.name }}", "state": state,
+                **({"ipam_config": [{"subnet": "{{ item.subnet }}"}]} if state == "present" else {})},
+                "loop": nets}
+            box_task = {"community.docker.docker_container": {
+                "name": "{{ item.name }}", "state": "started" if state == "present" else "absent",
+                "force_kill": True,
+                **({"image": IMAGE, "command": ["sleep", "infinity"], "networks": [{"name": "{{ item.net }}"}],
+                    "networks_cli_compatible": True, "network_mode": "{{ item.net }}"}
+                   if state == "present" else {})},
+                "loop": boxes}
+            tasks = [net_task, box_task] if state == "present" else [box_task, net_task]
+            return [{"hosts": "localhost", "connection": "local", "gather_facts": False,
+                     "vars": {"ansible_python_interpreter": python}, "tasks": tasks}]
+        self.up_file, self.down_file = self.dir / "up.yml", self.dir / "down.yml"
+        self.up_file.write_text(json.dumps(play("present")))
+        self.down_file.write_text(json.dumps(play("absent")))
+        self.env = {"ANSIBLE_LOCALHOST_WARNING": "false", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false"}
+
+    def playbook(self, path: Path, *extra: str) -> Timing:
+        return run([ANSIBLE, "-i", "localhost,", str(path), *extra], env=self.env)
+
+    def up(self) -> Timing: return self.playbook(self.up_file)
+    def noop(self) -> Timing: return self.playbook(self.up_file)
+    def plan(self) -> Timing: return self.playbook(self.up_file, "--check")
+    def down(self) -> Timing: return self.playbook(self.down_file)
+
+
+TOOLS = {t.name: t for t in (Dockerlab, CliSequential, CliParallel, Compose, Ansible)}
+
+
+def measure(tool: Tool) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    seconds, rss = tool.up()
+    out["cold apply"], out["rss"] = seconds, rss
+    for phase, fn in (("no-op apply", tool.noop), ("plan", tool.plan)):
+        result = fn()
+        out[phase] = result[0] if result else None
+    out["destroy"] = tool.down()[0]
+    return out
+
+
+def median(values: list) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def versions() -> dict[str, str]:
+    def first_line(argv: list[str]) -> str:
+        try:
+            return subprocess.run(argv, capture_output=True, text=True).stdout.strip().splitlines()[0]
+        except (OSError, IndexError):
+            return "not installed"
+    engine_format = "{{.Server.Version}} (API {{.Server.APIVersion}})"
+    return {"engine": first_line(["docker", "version", "--format", engine_format]),
+            "docker-compose": first_line(["docker-compose", "version", "--short"]),
+            "ansible": first_line([ANSIBLE, "--version"]),
+            "python": platform.python_version()}
+
+
+def report(results: dict, sizes: list[int], tools: list[str], rounds: int, started: str) -> str:
+    meminfo = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    lines = ["# dockerlab benchmark", "",
+             f"Run {started} on {platform.node() or 'this machine'}: {os.cpu_count()} cores, "
+             f"{int(meminfo) // 1024 // 1024} GiB, kernel {platform.release()}.",
+             "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".",
+             f"{rounds} rounds, tools in rotating order; medians in seconds (ratio to dockerlab). "
+             f"Labs: N busybox containers over N/10 bridges with subnets; dockerlab and the parallel CLI "
+             f"run {PARALLEL} steps at once. Every command includes its interpreter's start.", "",
+             "| N | tool | cold apply | no-op apply | plan | destroy |", "|---|---|---|---|---|---|"]
+    for n in sizes:
+        base = {p: median([r[p] for r in results[n]["dockerlab"]]) for p in PHASES} if "dockerlab" in tools else {}
+        for tool in tools:
+            cells = []
+            for phase in PHASES:
+                value = median([r[phase] for r in results[n][tool]])
+                ratio = f" ({value / base[phase]:.2f}x)" if value and base.get(phase) and tool != "dockerlab" else ""
+                cells.append(f"{value:.2f}{ratio}" if value is not None else "-")
+            lines.append(f"| {n} | {tool} | " + " | ".join(cells) + " |")
+    if "dockerlab" in tools:
+        lines += ["", "Peak memory of dockerlab apply (max RSS): " + ", ".join(
+            f"N={n}: {max(r['rss'] for r in results[n]['dockerlab']) / 1024:.0f} MiB" for n in sizes) + "."]
+    lines += ["", "Targets (N=30 where named):", *targets(results, sizes, tools)]
+    return "\n".join(lines) + "\n"
+
+
+def targets(results: dict, sizes: list[int], tools: list[str]) -> list[str]:
+    def med(n: int, tool: str, phase: str) -> float | None:
+        return median([r[phase] for r in results.get(n, {}).get(tool, [])]) if tool in tools else None
+    out = []
+    n = 30 if 30 in sizes else sizes[0]
+    checks = [
+        ("cold apply <= 1.10 x parallel CLI", med(n, "dockerlab", "cold apply"), med(n, "cli-par", "cold apply"),
+         1.10),
+        ("cold apply < docker-compose", med(n, "dockerlab", "cold apply"), med(n, "compose", "cold apply"), 1.0),
+        ("cold apply < Ansible", med(n, "dockerlab", "cold apply"), med(n, "ansible", "cold apply"), 1.0),
+        ("no-op apply <= 0.3 x compose no-op", med(n, "dockerlab", "no-op apply"), med(n, "compose", "no-op apply"),
+         0.3),
+        ("destroy <= 1.2 x docker rm -f + network rm", med(n, "dockerlab", "destroy"), med(n, "cli-par", "destroy"),
+         1.2),
+    ]
+    for label, ours, theirs, bound in checks:
+        if ours is None or theirs is None:
+            out.append(f"- {label}: not measured")
+        else:
+            verdict = "met" if ours <= theirs * bound else "NOT met"
+            out.append(f"- {label}: {ours:.2f} s vs {theirs:.2f} s = {ours / theirs:.2f}x: {verdict}")
+    if len(sizes) > 1 and "dockerlab" in tools:
+        small, big = sizes[0], sizes[-1]
+        for phase in PHASES:
+            a, b = med(small, "dockerlab", phase), med(big, "dockerlab", phase)
+            if a and b:
+                out.append(f"- dockerlab {phase} N={small} -> N={big}: x{b / a:.1f} for x{big / small:.0f} containers"
+                           f" ({'at most linear' if b / a <= big / small else 'WORSE than linear'})")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10,30,100")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--tools", default=",".join(TOOLS))
+    parser.add_argument("--out", default=str(ROOT / "bench/RESULTS.md"))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    tools = args.tools.split(",")
+    started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results: dict = {n: {t: [] for t in tools} for n in sizes}
+    workdir = Path(tempfile.mkdtemp(prefix="dockerlab-bench-"))
+    try:
+        for round_ in range(args.rounds):
+            order = tools[round_ % len(tools):] + tools[:round_ % len(tools)]
+            for n in sizes:
+                for name in order:
+                    tool = TOOLS[name](n, workdir / f"{name}-{n}")
+                    row = measure(tool)
+                    results[n][name].append(row)
+                    print(f"round {round_ + 1} N={n} {name}: " + ", ".join(
+                        f"{p} {row[p]:.2f}s" for p in PHASES if row[p] is not None), flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    text = report(results, sizes, tools, args.rounds, started)
+    Path(args.out).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
