@@ -28,6 +28,7 @@ ANSIBLE = os.environ.get("BENCH_ANSIBLE", str(ROOT / "bench/.venv/bin/ansible-pl
 PHASES = ("cold apply", "no-op apply", "plan", "destroy")
 PARALLEL = 8
 IMAGE = "busybox"
+LABEL = "dockerlab.bench=1"  # on everything the CLI and Ansible runs make, so leftovers can be found
 
 
 def networks_for(n: int) -> int:
@@ -98,11 +99,11 @@ class CliSequential(Tool):
     name = "cli-seq"
 
     def create_networks(self) -> str:
-        return "\n".join(f"docker network create --subnet 10.250.{j}.0/24 {net} >/dev/null"
+        return "\n".join(f"docker network create --label {LABEL} --subnet 10.250.{j}.0/24 {net} >/dev/null"
                          for j, net in enumerate(self.nets))
 
     def up(self) -> Timing:
-        runs = "\n".join(f"docker run -d --name {box} --network {net} {IMAGE} sleep infinity >/dev/null"
+        runs = "\n".join(f"docker run -d --label {LABEL} --name {box} --network {net} {IMAGE} sleep infinity >/dev/null"
                          for box, net in self.boxes)
         return sh(self.create_networks() + "\n" + runs)
 
@@ -118,7 +119,7 @@ class CliParallel(CliSequential):
     def up(self) -> Timing:
         pairs = "\n".join(f"{box} {net}" for box, net in self.boxes)
         return sh(self.create_networks() + f"\nprintf '%s\\n' '{pairs}' | xargs -P {PARALLEL} -L 1 sh -c "
-                  f"'docker run -d --name \"$0\" --network \"$1\" {IMAGE} sleep infinity >/dev/null'")
+                  f"'docker run -d --label {LABEL} --name \"$0\" --network \"$1\" {IMAGE} sleep infinity >/dev/null'")
 
 
 class Compose(Tool):
@@ -152,12 +153,14 @@ class Ansible(Tool):
         def play(state: str) -> list[dict]:
             net_task = {"community.docker.docker_network": {
                 "name": "{{ item.name }}", "state": state,
-                **({"ipam_config": [{"subnet": "{{ item.subnet }}"}]} if state == "present" else {})},
+                **({"ipam_config": [{"subnet": "{{ item.subnet }}"}], "labels": {"dockerlab.bench": "1"}}
+                   if state == "present" else {})},
                 "loop": nets}
             box_task = {"community.docker.docker_container": {
                 "name": "{{ item.name }}", "state": "started" if state == "present" else "absent",
                 "force_kill": True,
                 **({"image": IMAGE, "command": ["sleep", "infinity"], "networks": [{"name": "{{ item.net }}"}],
+                    "labels": {"dockerlab.bench": "1"},
                     "networks_cli_compatible": True, "network_mode": "{{ item.net }}"}
                    if state == "present" else {})},
                 "loop": boxes}
@@ -179,6 +182,21 @@ class Ansible(Tool):
 
 
 TOOLS = {t.name: t for t in (Dockerlab, CliSequential, CliParallel, Compose, Ansible)}
+
+
+def cleanup() -> None:
+    """Remove what an interrupted earlier run left: only objects this benchmark labels or names."""
+    script = f"""
+    docker ps -aq --filter label={LABEL} | xargs -r docker rm -f
+    for p in $(docker ps -a --format '{{{{.Label "com.docker.compose.project"}}}}' | grep -E '^bench[0-9]+$' | sort -u)
+    do docker ps -aq --filter label=com.docker.compose.project=$p | xargs -r docker rm -f; done
+    docker network ls -q --filter label={LABEL} | xargs -r docker network rm
+    docker network ls --format '{{{{.Name}}}}' | grep -E '^bench[0-9]+_bn[0-9]+$' | xargs -r docker network rm
+    for n in $(docker ps -a --format '{{{{.Label "io.dockerlab.lab"}}}}' | grep -E '^bench[0-9]+$' | sort -u) \\
+             $(docker network ls --format '{{{{.Label "io.dockerlab.lab"}}}}' | grep -E '^bench[0-9]+$' | sort -u)
+    do {DOCKERLAB[0]} destroy --lab $n >/dev/null; done
+    """
+    subprocess.run(["bash", "-c", script], capture_output=True)  # an empty grep is not a failure here
 
 
 def measure(tool: Tool) -> dict[str, float | None]:
@@ -233,7 +251,26 @@ def report(results: dict, sizes: list[int], tools: list[str], rounds: int, start
         lines += ["", "Peak memory of dockerlab apply (max RSS): " + ", ".join(
             f"N={n}: {max(r['rss'] for r in results[n]['dockerlab']) / 1024:.0f} MiB" for n in sizes) + "."]
     lines += ["", "Targets (N=30 where named):", *targets(results, sizes, tools)]
+    lines += ["", *where_time_goes(results, sizes, tools)]
     return "\n".join(lines) + "\n"
+
+
+def where_time_goes(results: dict, sizes: list[int], tools: list[str]) -> list[str]:
+    """A profile of apply from the medians: a fixed start (the no-op apply: interpreter, imports, lab
+    file, three list calls) plus per-container engine work, set beside the parallel CLI's."""
+    if "dockerlab" not in tools:
+        return []
+    out = ["Where dockerlab's apply time goes (fixed start = a no-op apply; the rest is engine work):", "",
+           "| N | fixed start | engine work | per container | parallel CLI per container |", "|---|---|---|---|---|"]
+    for n in sizes:
+        cold = median([r["cold apply"] for r in results[n]["dockerlab"]])
+        fixed = median([r["no-op apply"] for r in results[n]["dockerlab"]])
+        floor = median([r["cold apply"] for r in results[n].get("cli-par", [])]) if "cli-par" in tools else None
+        if cold is None or fixed is None:
+            continue
+        floor_text = f"{floor / n:.3f} s" if floor else "-"
+        out.append(f"| {n} | {fixed:.2f} s | {cold - fixed:.2f} s | {(cold - fixed) / n:.3f} s | {floor_text} |")
+    return out
 
 
 def targets(results: dict, sizes: list[int], tools: list[str]) -> list[str]:
@@ -273,12 +310,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--out", default=str(ROOT / "bench/RESULTS.md"))
+    parser.add_argument("--report-only", action="store_true", help="Rewrite RESULTS.md from results.json.")
     args = parser.parse_args()
+    if args.report_only:
+        raw = json.loads(Path(args.out).with_suffix(".json").read_text())
+        results = {int(n): v for n, v in raw["results"].items()}
+        Path(args.out).write_text(report(results, raw["sizes"], raw["tools"], raw["rounds"], raw["started"]))
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     tools = args.tools.split(",")
     started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     results: dict = {n: {t: [] for t in tools} for n in sizes}
     workdir = Path(tempfile.mkdtemp(prefix="dockerlab-bench-"))
+    cleanup()
     try:
         for round_ in range(args.rounds):
             order = tools[round_ % len(tools):] + tools[:round_ % len(tools)]
@@ -291,6 +335,9 @@ def main() -> None:
                         f"{p} {row[p]:.2f}s" for p in PHASES if row[p] is not None), flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        cleanup()
+    raw = {"started": started, "sizes": sizes, "tools": tools, "rounds": args.rounds, "results": results}
+    Path(args.out).with_suffix(".json").write_text(json.dumps(raw, indent=1))
     text = report(results, sizes, tools, args.rounds, started)
     Path(args.out).write_text(text)
     print(text)

@@ -9,6 +9,8 @@ import yaml
 
 from .errors import Problem
 
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+
 Path = tuple[str | int, ...]
 
 
@@ -35,14 +37,17 @@ class Source:
 
 
 def load(text: str) -> tuple[Source, list[Problem]]:
-    """Parse text with yaml.SafeLoader; report syntax errors and duplicate keys."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+    """Parse text safely (no tags that build Python objects); report syntax errors and duplicate keys."""
+    loader = SafeLoader(text)
+    try:  # parse once: the node tree gives lines, the same tree gives the data
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
         return Source(None), [Problem(mark.line + 1 if mark else 1, "", f"not valid YAML: {reason}")]
+    finally:
+        loader.dispose()
     source = Source(data)
     problems: list[Problem] = []
     if node is not None:
