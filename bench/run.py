@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -44,6 +45,10 @@ def names(n: int) -> tuple[list[str], list[tuple[str, str]]]:
 Timing = tuple[float, int]  # wall seconds, peak RSS in KiB
 
 
+class ToolFailed(RuntimeError):
+    """A tool's command failed; the round records it and goes on."""
+
+
 def run(argv: list[str], env: dict | None = None) -> Timing:
     """Wall seconds and peak RSS (KiB) of one command, which must succeed."""
     start = time.perf_counter()
@@ -53,7 +58,8 @@ def run(argv: list[str], env: dict | None = None) -> Timing:
     seconds = time.perf_counter() - start
     output = proc.stdout.read() if proc.stdout else ""
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{output[-2000:]}")
+        errors = [ln for ln in output.splitlines() if re.search(r"fatal|failed:|error|Error", ln)]
+        raise ToolFailed(f"{Path(argv[0]).name} failed: " + (" | ".join(errors[:3]) or output[-500:])[:600])
     return seconds, usage.ru_maxrss
 
 
@@ -199,14 +205,36 @@ def cleanup() -> None:
     subprocess.run(["bash", "-c", script], capture_output=True)  # an empty grep is not a failure here
 
 
-def measure(tool: Tool) -> dict[str, float | None]:
-    out: dict[str, float | None] = {}
+def leftovers() -> list[str]:
+    """Benchmark objects still on the engine: after a tool's teardown there should be none."""
+    names = subprocess.run(["bash", "-c", "docker ps -a --format '{{.Names}}'; docker network ls --format '{{.Name}}'"],
+                           capture_output=True, text=True).stdout.split()
+    return [n for n in names if re.fullmatch(r"bc\d+|bn\d+|bench\d+_b[cn]\d+(_\d+)?", n)]
+
+
+def measure(tool: Tool) -> dict:
+    try:
+        return _measure(tool)
+    except ToolFailed as exc:
+        print(f"  {tool.name} N={tool.n}: {exc}", flush=True)
+        cleanup()
+        return {p: None for p in PHASES} | {"rss": 0, "failed": str(exc)}
+
+
+def _measure(tool: Tool) -> dict:
+    out: dict = {}
     seconds, rss = tool.up()
     out["cold apply"], out["rss"] = seconds, rss
     for phase, fn in (("no-op apply", tool.noop), ("plan", tool.plan)):
         result = fn()
         out[phase] = result[0] if result else None
     out["destroy"] = tool.down()[0]
+    time.sleep(1)
+    left = leftovers()
+    out["left"] = len(left)
+    if left:  # a teardown that is not complete: note it and clear up before the next tool
+        print(f"  {tool.name} left {len(left)} objects after its teardown: {' '.join(left[:5])}", flush=True)
+        cleanup()
     return out
 
 
@@ -249,7 +277,12 @@ def report(results: dict, sizes: list[int], tools: list[str], rounds: int, start
             lines.append(f"| {n} | {tool} | " + " | ".join(cells) + " |")
     if "dockerlab" in tools:
         lines += ["", "Peak memory of dockerlab apply (max RSS): " + ", ".join(
-            f"N={n}: {max(r['rss'] for r in results[n]['dockerlab']) / 1024:.0f} MiB" for n in sizes) + "."]
+            f"N={n}: {max(r['rss'] for r in results[n]['dockerlab']) / 1024:.0f} MiB" for n in sizes) + ".", ""]
+    failed = {(n, t): [r["failed"] for r in results[n][t] if r.get("failed")] for n in sizes for t in tools}
+    lines += [f"- {t} at N={n} failed in {len(f)} of {rounds} rounds: {f[0]}" for (n, t), f in failed.items() if f]
+    left = {(n, t): sum(r.get("left", 0) for r in results[n][t]) for n in sizes for t in tools}
+    lines += [f"- {t} at N={n} left objects behind after its teardown in some rounds ({k} in all)"
+              for (n, t), k in left.items() if k]
     lines += ["", "Targets (N=30 where named):", *targets(results, sizes, tools)]
     lines += ["", *where_time_goes(results, sizes, tools)]
     return "\n".join(lines) + "\n"
@@ -331,8 +364,8 @@ def main() -> None:
                     tool = TOOLS[name](n, workdir / f"{name}-{n}")
                     row = measure(tool)
                     results[n][name].append(row)
-                    print(f"round {round_ + 1} N={n} {name}: " + ", ".join(
-                        f"{p} {row[p]:.2f}s" for p in PHASES if row[p] is not None), flush=True)
+                    print(f"round {round_ + 1} N={n} {name}: " + (", ".join(
+                        f"{p} {row[p]:.2f}s" for p in PHASES if row[p] is not None) or "failed"), flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         cleanup()
