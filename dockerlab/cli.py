@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from typing import TYPE_CHECKING
 
@@ -175,7 +176,12 @@ def list_labs() -> None:
     click.echo(labs_text(_engine().observe()))
 
 
+def _stop_gracefully(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # as Ctrl-C: finish the steps in flight, start no new ones, say what is left
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_gracefully)  # CI runners and `timeout` send SIGTERM
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
+from .hostfacts import docker_host
 from .model import Attachment, ContainerSpec, NetworkSpec
 
 START_ENGINE = "start one (`sudo systemctl start docker`, or `make engine` in a dockerlab checkout)"
 
 
 def explain_connection_error(exc: Exception) -> str:
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    host = docker_host()
     text = str(exc)
     if "Permission denied" in text or "PermissionError" in text:
         return (f"permission denied on the Docker socket ({host}): run as root, or add your user to the "
                 "'docker' group (sudo usermod -aG docker $USER, then log in again)")
     return f"no Docker engine answers at {host}: {START_ENGINE}, or point DOCKER_HOST at a running engine"
+
+
+NETWORK_IN_USE = "the engine still counts endpoints on the network"
+
+
+def busy_network(label: str, endpoints: dict[str, str], live: set[str]) -> list[str] | str:
+    """Why a network cannot be removed: stale endpoint names to clear, or the message for the user.
+
+    `endpoints`: container id -> endpoint name, as network inspect shows them; `live`: ids of existing containers.
+    """
+    users = sorted(name for cid, name in endpoints.items() if cid in live)
+    if users:
+        return (f"remove network {label}: containers outside the lab joined it after the plan was made: "
+                f"{', '.join(users)}. Disconnect them (`docker network disconnect {label} NAME`) and run again")
+    if endpoints:
+        return sorted(endpoints.values())
+    return (f"remove network {label}: the engine still counts an endpoint on it that belongs to no container "
+            "(a stale endpoint, a known Docker bug: moby/moby#17217). Restarting the Docker daemon clears it; "
+            "then run the command again")
 
 
 def kernel_missing(feature: str, module: str, what: str) -> str:
@@ -77,7 +96,7 @@ _RULES: list[tuple[str, Any]] = [
     ("port is already allocated", lambda s, t: f"a published host port is in use by another process or container "
                                                f"({t}); choose another host port"),
     ("already in use", lambda s, t: f"the name is taken ({t}); another run may have made it; run apply again"),
-    ("has active endpoints", lambda s, t: "containers outside the lab still use the network; disconnect them"),
+    ("has active endpoints", lambda s, t: NETWORK_IN_USE),
     ("pull access denied", lambda s, t: "the image is not on this engine and could not be pulled; build or load "
                                         "it locally (`make image` builds busybox), or check the name"),
 ]

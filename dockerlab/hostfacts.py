@@ -30,11 +30,22 @@ def kernel_supports(link_type: str) -> bool | None:
     return True
 
 
-def engine_pid(docker_host: str) -> int | None:
-    """The pid of the engine behind a unix-socket DOCKER_HOST (SO_PEERCRED); None for a remote one."""
+def docker_host() -> str:
+    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+
+
+def unix_socket_path(docker_host: str) -> str | None:
+    """The socket behind a unix:// DOCKER_HOST; None for a remote engine (tcp://, ssh://)."""
     if docker_host and not docker_host.startswith("unix://"):
         return None
-    socket_path = docker_host[len("unix://"):] or "/var/run/docker.sock"
+    return docker_host[len("unix://"):] or "/var/run/docker.sock"
+
+
+def engine_pid(docker_host: str) -> int | None:
+    """The pid of the engine behind a unix-socket DOCKER_HOST (SO_PEERCRED); None for a remote one."""
+    socket_path = unix_socket_path(docker_host)
+    if socket_path is None:
+        return None
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(2)
@@ -56,10 +67,6 @@ def engine_interfaces(docker_host: str) -> set[str] | None:
             return {line.split(":", 1)[0].strip() for line in table.readlines()[2:]}
     except OSError:
         return None
-
-
-def docker_host() -> str:
-    return os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
 
 
 def interface_mac(docker_host: str, name: str) -> str | None:

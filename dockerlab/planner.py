@@ -6,6 +6,7 @@ Only what the lab file states is compared; values the daemon fills in are never 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from . import labels as L
 from .errors import DockerlabError
@@ -171,7 +172,7 @@ class _Planner:
             if obs is None:
                 self.add(self._container_step("create", spec, ()))
             elif causes := self._recreate_causes(spec, obs):
-                self.add(self._container_step("recreate", spec, tuple(causes), {"id": obs.id}))
+                self.add(self._container_step("recreate", spec, tuple(causes), _removal(obs)))
             else:
                 self._converge(spec, obs)
 
@@ -225,7 +226,7 @@ class _Planner:
         for obs in self.observed.lab_containers(self.lab.name):
             if obs.name not in wanted:
                 self.add(Step(f"container:remove:{obs.name}", "remove", "container", obs.name, obs.key,
-                              causes=("not in the lab file",), params={"id": obs.id}))
+                              causes=("not in the lab file",), params=_removal(obs)))
         wanted = {n.name for n in self.lab.networks}
         for net in self.observed.lab_networks(self.lab.name):
             if net.name not in wanted:
@@ -305,3 +306,8 @@ class _Planner:
 
 def _shares_parent(spec: NetworkSpec, old: ObservedNetwork) -> bool:
     return bool(spec.parent) and dict(old.options).get("parent") == spec.parent
+
+
+def _removal(obs: ObservedContainer) -> dict[str, Any]:
+    """What removing a container needs: its id, and the user networks whose endpoints go with it."""
+    return {"id": obs.id, "networks": [n for n in obs.endpoints if n not in PREDEFINED_NETWORKS]}

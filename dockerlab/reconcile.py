@@ -57,7 +57,9 @@ def apply_lab(engine: Engine, lab: Lab, report: Report, on_plan: Callable[[Plan]
 def failure_summary(lab: Lab, plan: Plan, outcome: Outcome) -> str:
     verb = "apply" if lab.networks or lab.containers else "destroy"
     lines = [f"{verb} was interrupted" if outcome.interrupted else f"{verb} failed"]
-    lines += [f"  failed: {step.action} {step.kind} {step.name}: {error}" for step, error in outcome.failed]
+    for step, error in outcome.failed:
+        what = f"{step.action} {step.kind} {step.name}"
+        lines.append(f"  failed: {error}" if error.startswith(what) else f"  failed: {what}: {error}")
     lines.append(f"  done: {len(outcome.done)} of {len(plan.steps)} steps"
                  + (f" ({', '.join(f'{s.action} {s.name}' for s in outcome.done[:6])}"
                     f"{', ...' if len(outcome.done) > 6 else ''})" if outcome.done else ""))

@@ -47,19 +47,16 @@ def docker_client():
 
 def remove_test_objects(client) -> None:
     """Containers and networks of test labs, also those an interrupted earlier run left."""
-    from docker.errors import APIError
+    from dockerlab.engine import Engine
 
-    api = client.api
-    for box in api.containers(all=True, filters={"label": "io.dockerlab.lab"}):
+    engine = Engine(client.api)  # its removal also clears endpoints Docker left behind (moby#17217)
+    ours = {"label": "io.dockerlab.lab"}
+    for box in client.api.containers(all=True, filters=ours):
         if box["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
-            api.remove_container(box["Id"], force=True)
-    for net in api.networks(filters={"label": "io.dockerlab.lab"}):
+            engine.remove_container(box["Id"], box["Names"][0])
+    for net in client.api.networks(filters=ours):
         if net["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
-            try:
-                api.remove_network(net["Id"])
-            except APIError as exc:  # a swarm network may still be on its way out
-                if "not found" not in str(exc):
-                    raise
+            engine.remove_network(net["Id"], net["Name"], net.get("Scope", "local"))
 
 
 def lab_objects(client, lab: str) -> list[str]:

@@ -21,14 +21,15 @@ def lab_text(n: int) -> str:
 def count_plan_requests(path: str) -> int:
     engine = Engine.from_env()
     calls = []
-    original = engine.api.request
+    original = engine._get
 
-    def counting(method, url, *args, **kwargs):
-        calls.append((method, url))
-        return original(method, url, *args, **kwargs)
-    engine.api.request = counting
+    def counting(what, *args, **kwargs):
+        calls.append(what)
+        return original(what, *args, **kwargs)
+    engine._get = counting
     plan, _ = plan_lab(engine, load_lab(path))
     assert not plan.changes
+    assert engine._api is None, "a plan with nothing to do never needs the Docker SDK"
     return len(calls)
 
 
@@ -39,9 +40,19 @@ def test_plan_costs_the_same_for_5_and_40_containers(make_lab, docker_client):
         path, lab = make_lab(lab_text(n))
         dockerlab("apply", path, ok=True)
         counts[n] = count_plan_requests(path)
+        if n == 5:
+            assert_plan_runs_without_the_sdk(path)
         dockerlab("destroy", path, ok=True)
     assert counts[5] == counts[40], counts
     assert counts[40] <= 4, counts  # networks, containers, images (+ nothing per object)
+
+
+def assert_plan_runs_without_the_sdk(path: str) -> None:
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "dockerlab", "plan", path], capture_output=True,
+                         text=True, cwd=ROOT)
+    assert out.returncode == 0 and "no changes" in out.stdout, out.stdout + out.stderr
+    imported = {line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
+    assert "dockerlab.engine" in imported and not imported & {"docker", "requests"}, "the no-op plan needs no SDK"
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["validate", "labs/user-bridge.yaml"]])

@@ -162,3 +162,23 @@ def test_image_that_cannot_be_pulled_is_a_clear_error(make_lab, docker_client):
     assert "image '127.0.0.1:5999/dlt-missing:1' is not on this engine and pulling it failed" in out.stderr
     assert "not done: create container" in out.stderr
     assert lab_objects(docker_client, lab) == []
+
+
+def test_network_joined_by_a_stranger_after_the_plan_is_named_and_left_alone(make_lab, docker_client):
+    from dockerlab.engine import Engine
+    from dockerlab.errors import EngineError
+
+    path, lab = make_lab("name: x\nnetworks:\n  lan: {subnet: 10.236.0.0/24}\n")
+    dockerlab("apply", path, ok=True)
+    stranger = docker_client.containers.run("busybox", ["sleep", "infinity"], name=f"{lab}-stranger",
+                                            network=f"{lab}-lan", detach=True)
+    try:
+        with pytest.raises(EngineError) as caught:
+            Engine(docker_client.api).remove_network(f"{lab}-lan", f"{lab}-lan")
+        assert f"containers outside the lab joined it after the plan was made: {lab}-stranger" in str(caught.value)
+        stranger.reload()
+        assert list(stranger.attrs["NetworkSettings"]["Networks"]) == [f"{lab}-lan"], "the stranger is untouched"
+    finally:
+        stranger.remove(force=True)
+    dockerlab("destroy", path, ok=True)
+    assert lab_objects(docker_client, lab) == []

@@ -202,3 +202,4 @@ def test_plan_is_serialisable(lab):
     data = json.loads(json.dumps(make_plan(lab, Observed((), ())).to_dict()))
     assert data["summary"] == {"create": 4}
     assert data["steps"][0]["action"] == "create"
+
