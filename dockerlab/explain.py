@@ -34,8 +34,8 @@ def busy_network(label: str, endpoints: dict[str, str], live: set[str]) -> list[
     if endpoints:
         return sorted(endpoints.values())
     return (f"remove network {label}: the engine still counts an endpoint on it that belongs to no container "
-            "(a stale endpoint, a known Docker bug: moby/moby#17217). Restarting the Docker daemon clears it; "
-            "then run the command again")
+            "(a lost count, a known bug of Docker before 28.1: moby/moby#42119). Restarting the Docker daemon "
+            "clears it; then run the command again")
 
 
 def kernel_missing(feature: str, module: str, what: str) -> str:

@@ -1,5 +1,8 @@
 """apply / re-apply / edit / drift / destroy against the real engine."""
 
+import socket
+import threading
+
 import pytest
 from conftest import dockerlab, lab_objects
 
@@ -139,10 +142,17 @@ def test_foreign_objects_are_never_touched(make_lab, docker_client):
         foreign.remove()
 
 
-def test_no_engine_is_one_clear_message(tmp_path, labs_dir):
-    out = dockerlab("plan", str(labs_dir / "user-bridge.yaml"), env={"DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
+@pytest.mark.parametrize("listener", ["nothing", "not an engine"])
+def test_no_engine_is_one_clear_message(tmp_path, labs_dir, listener):
+    path = tmp_path / "none.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        if listener == "not an engine":  # accepts, then closes without an HTTP answer
+            server.bind(str(path))
+            server.listen()
+            threading.Thread(target=lambda: server.accept()[0].close(), daemon=True).start()
+        out = dockerlab("plan", str(labs_dir / "user-bridge.yaml"), env={"DOCKER_HOST": f"unix://{path}"})
     assert out.returncode == 1
-    assert out.stderr.startswith(f"dockerlab: no Docker engine answers at unix://{tmp_path}/none.sock")
+    assert out.stderr.startswith(f"dockerlab: no Docker engine answers at unix://{path}")
     assert len(out.stderr.strip().splitlines()) == 1
 
 
