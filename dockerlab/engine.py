@@ -207,19 +207,13 @@ class Engine:
 
     def _call(self, what: str, fn: Any, *args: Any, subject: Any = None, missing_ok: bool = False,
               **kwargs: Any) -> Any:
-        from docker.errors import APIError, DockerException, NotFound
+        from docker.errors import APIError, DockerException
         from requests.exceptions import ConnectionError as RequestsConnectionError
 
         try:
             return fn(*args, **kwargs)
-        except NotFound:
-            if missing_ok:
-                return None
-            raise EngineError(f"{what}: not found on the engine") from None
         except APIError as exc:
-            if missing_ok and "not found" in str(exc.explanation or ""):  # swarm objects answer 500
-                return None
-            raise EngineError(explain_api_error(what, exc, subject)) from None
+            return _refused(what, exc.status_code or 500, str(exc.explanation or exc), missing_ok, subject)
         except (DockerException, RequestsConnectionError) as exc:
             raise EngineError(explain_connection_error(exc)) from None
 
@@ -238,11 +232,16 @@ class Engine:
         if status < 400:
             return json.loads(body)
         message = json.loads(body).get("message", "") if body.startswith(b"{") else body.decode(errors="replace")
-        if missing_ok and (status == 404 or "not found" in message):  # swarm objects answer 500
-            return None
-        if status == 404:
-            raise EngineError(f"{what}: not found on the engine")
-        raise EngineError(explain_api_error(what, message))
+        return _refused(what, status, message, missing_ok)
+
+
+def _refused(what: str, status: int, message: str, missing_ok: bool, subject: Any = None) -> None:
+    """The engine said no: None where a missing object is fine, else an EngineError that says what to do."""
+    if missing_ok and (status == 404 or "not found" in message):  # swarm objects answer 500
+        return None
+    if status == 404:
+        raise EngineError(f"{what}: not found on the engine")
+    raise EngineError(explain_api_error(what, message, subject))
 
 
 def _unix_get(socket_path: str, url: str) -> tuple[int, bytes]:

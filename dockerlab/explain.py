@@ -43,8 +43,7 @@ def kernel_missing(feature: str, module: str, what: str) -> str:
             f"Load it with `modprobe {module}` where the kernel ships it, or run this lab on a host that has it")
 
 
-def explain_api_error(what: str, exc: Any, subject: Any = None) -> str:
-    text = str(getattr(exc, "explanation", None) or exc)
+def explain_api_error(what: str, text: str, subject: Any = None) -> str:
     low = text.lower()
     for needle, explain in _RULES:
         if needle in low:
