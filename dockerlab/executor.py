@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from . import labels as L
@@ -138,14 +139,15 @@ class Executor:
         self.engine.remove_container(step.params["id"], step.name)
 
     def _leave(self, container: str, network: str) -> None:
-        """Disconnect; on older engines one endpoint at a time per network (see COUNTS_ENDPOINTS_SAFELY)."""
+        with self._turn_on(network):
+            self.engine.disconnect(container, network)
+
+    def _turn_on(self, network: str) -> AbstractContextManager:
+        """On older engines endpoints leave a network one at a time (see COUNTS_ENDPOINTS_SAFELY)."""
         if not self.one_endpoint_at_a_time:
-            self.engine.disconnect(container, network)
-            return
+            return nullcontext()
         with self.lock:
-            lock = self.network_locks.setdefault(network, threading.Lock())
-        with lock:
-            self.engine.disconnect(container, network)
+            return self.network_locks.setdefault(network, threading.Lock())
 
     def _container_start(self, step: Step) -> None:
         self.engine.start(step.params["id"], step.name)
