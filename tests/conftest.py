@@ -65,6 +65,14 @@ def lab_objects(client, lab: str) -> list[str]:
     return found + [n["Name"] for n in api.networks(filters={"label": f"io.dockerlab.lab={lab}"})]
 
 
+def refused_apply(client, path: str, lab: str) -> str:
+    """Apply, which must fail with exit 1 and leave nothing of the lab behind; returns its stderr."""
+    out = dockerlab("apply", path)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert lab_objects(client, lab) == [], "nothing may be left half-made"
+    return out.stderr
+
+
 def dockerlab(*args: str, env: dict | None = None, ok: bool = False) -> subprocess.CompletedProcess:
     """Run the real command line, as a user would. Never a traceback, whatever the outcome."""
     result = subprocess.run([sys.executable, "-m", "dockerlab", *args], capture_output=True, text=True,

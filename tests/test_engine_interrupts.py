@@ -7,8 +7,9 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT, dockerlab, lab_objects
+from conftest import ROOT, dockerlab, lab_objects, refused_apply
 
+from dockerlab.hostfacts import docker_host
 from dockerlab.lock import lab_lock
 
 pytestmark = pytest.mark.engine
@@ -83,9 +84,6 @@ def test_sigterm_finishes_the_steps_in_flight_and_says_what_is_left(make_lab, do
 
 def test_two_applies_of_one_lab_do_not_race(make_lab, docker_client):
     path, lab = make_lab(MANY)
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    with lab_lock(lab, host):
-        out = dockerlab("apply", path)
-    assert out.returncode == 1
-    assert f"lab '{lab}' is being changed by dockerlab pid {os.getpid()}" in out.stderr
-    assert lab_objects(docker_client, lab) == []
+    with lab_lock(lab, docker_host()):
+        stderr = refused_apply(docker_client, path, lab)
+    assert f"lab '{lab}' is being changed by dockerlab pid {os.getpid()}" in stderr

@@ -4,7 +4,7 @@ import re
 import uuid
 
 import pytest
-from conftest import dockerlab, lab_objects
+from conftest import dockerlab, lab_objects, refused_apply
 from test_engine_lifecycle import identity, inspect_lab
 
 from dockerlab.hostfacts import kernel_supports
@@ -80,30 +80,24 @@ def test_lab_explains_missing_kernel_support(name, labs_dir, make_lab, veth, doc
     if kernel_supports(link) is not False:
         pytest.skip(f"this kernel supports {link}: the live test covers {name}")
     path, lab = prepared(name, labs_dir, make_lab, veth, request)
-    out = dockerlab("apply", path)
-    assert out.returncode == 1
-    assert "nothing was changed" in out.stderr and message in out.stderr
-    assert lab_objects(docker_client, lab) == [], "nothing may be left half-made"
+    stderr = refused_apply(docker_client, path, lab)
+    assert "nothing was changed" in stderr and message in stderr
 
 
 def test_missing_parent_is_explained_before_any_change(make_lab, docker_client):
     path, lab = make_lab("name: x\nnetworks:\n  lan: {driver: macvlan, parent: dlt-nope0, subnet: 10.233.0.0/24}\n"
                          "containers:\n  a: {image: busybox, networks: [lan]}\n")
-    out = dockerlab("apply", path)
-    assert out.returncode == 1
-    assert "parent interface 'dlt-nope0' does not exist on the engine's host" in out.stderr
-    assert "ip link add dlt-nope0 type veth" in out.stderr
-    assert lab_objects(docker_client, lab) == []
+    stderr = refused_apply(docker_client, path, lab)
+    assert "parent interface 'dlt-nope0' does not exist on the engine's host" in stderr
+    assert "ip link add dlt-nope0 type veth" in stderr
 
 
 def test_overlay_without_swarm_says_how_to_start_one(make_lab, docker_client):
     if docker_client.info()["Swarm"]["LocalNodeState"] == "active":
         pytest.skip("this engine is already in swarm mode; the overlay lab test covers the live path")
     path, lab = make_lab("name: x\nnetworks:\n  mesh: {driver: overlay, attachable: true}\n")
-    out = dockerlab("apply", path)
-    assert out.returncode == 1
-    assert "need a swarm manager" in out.stderr and "docker swarm init --advertise-addr" in out.stderr
-    assert lab_objects(docker_client, lab) == []
+    stderr = refused_apply(docker_client, path, lab)
+    assert "need a swarm manager" in stderr and "docker swarm init --advertise-addr" in stderr
 
 
 def test_subnet_overlap_names_the_other_network(make_lab, docker_client):
@@ -111,9 +105,7 @@ def test_subnet_overlap_names_the_other_network(make_lab, docker_client):
                                           check_duplicate=True)
     try:
         path, lab = make_lab("name: x\nnetworks:\n  lan: {subnet: 10.234.5.0/24}\n")
-        out = dockerlab("apply", path)
-        assert out.returncode == 1
-        assert "overlaps 10.234.0.0/16 of network 'dlt-overlap-other'" in out.stderr
-        assert lab_objects(docker_client, lab) == []
+        stderr = refused_apply(docker_client, path, lab)
+        assert "overlaps 10.234.0.0/16 of network 'dlt-overlap-other'" in stderr
     finally:
         other.remove()

@@ -4,7 +4,7 @@ import socket
 import threading
 
 import pytest
-from conftest import dockerlab, lab_objects
+from conftest import dockerlab, lab_objects, refused_apply
 
 pytestmark = pytest.mark.engine
 
@@ -131,10 +131,8 @@ def test_foreign_objects_are_never_touched(make_lab, docker_client):
     path, lab = make_lab(BRIDGE_LAB)
     foreign = docker_client.networks.create(f"{lab}-lan", driver="bridge", check_duplicate=True)
     try:
-        out = dockerlab("apply", path)
-        assert out.returncode == 1
-        assert f"network '{lab}-lan' already exists and was not made by dockerlab" in out.stderr
-        assert lab_objects(docker_client, lab) == []
+        stderr = refused_apply(docker_client, path, lab)
+        assert f"network '{lab}-lan' already exists and was not made by dockerlab" in stderr
         docker_client.networks.get(foreign.id)  # still there
         dockerlab("destroy", "--lab", lab, ok=True)
         docker_client.networks.get(foreign.id)  # destroy works by label, not by name
@@ -167,11 +165,9 @@ def test_bad_file_is_one_clear_message(tmp_path):
 def test_image_that_cannot_be_pulled_is_a_clear_error(make_lab, docker_client):
     # a registry on loopback that does not exist: no traffic leaves the machine
     path, lab = make_lab("name: x\ncontainers:\n  a: {image: '127.0.0.1:5999/dlt-missing:1'}\n")
-    out = dockerlab("apply", path)
-    assert out.returncode == 1
-    assert "image '127.0.0.1:5999/dlt-missing:1' is not on this engine and pulling it failed" in out.stderr
-    assert "not done: create container" in out.stderr
-    assert lab_objects(docker_client, lab) == []
+    stderr = refused_apply(docker_client, path, lab)
+    assert "image '127.0.0.1:5999/dlt-missing:1' is not on this engine and pulling it failed" in stderr
+    assert "not done: create container" in stderr
 
 
 def test_network_joined_by_a_stranger_after_the_plan_is_named_and_left_alone(make_lab, docker_client):
