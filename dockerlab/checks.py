@@ -13,12 +13,15 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from ipaddress import ip_address
+from typing import TYPE_CHECKING
 
-from . import hostfacts
-from .engine import Engine
+from .drivers import driver
 from .errors import DockerlabError
 from .model import Check, Lab
 from .observed import Observed, ObservedContainer
+
+if TYPE_CHECKING:
+    from .host import Host
 
 DOCKER_DNS = "127.0.0.11"
 
@@ -44,8 +47,8 @@ class CheckError(DockerlabError):
     """A check could not be carried out (as opposed to: it ran and failed)."""
 
 
-def run_checks(engine: Engine, lab: Lab, observed: Observed, parallel: int = 8) -> list[CheckResult]:
-    runner = _Runner(engine, lab, observed)
+def run_checks(host: Host, lab: Lab, observed: Observed, parallel: int = 8) -> list[CheckResult]:
+    runner = _Runner(host, lab, observed)
     with ThreadPoolExecutor(max(1, parallel)) as pool:
         return list(pool.map(runner.run, lab.checks))
 
@@ -61,8 +64,8 @@ def _words(text: str, limit: int = 80) -> str:
 
 
 class _Runner:
-    def __init__(self, engine: Engine, lab: Lab, observed: Observed) -> None:
-        self.engine, self.lab, self.observed = engine, lab, observed
+    def __init__(self, host: Host, lab: Lab, observed: Observed) -> None:
+        self.host, self.lab, self.observed = host, lab, observed
 
     def box(self, key: str) -> ObservedContainer | None:
         spec = self.lab.container(key)
@@ -146,7 +149,7 @@ class _Runner:
         """argv under a hard limit a little past the probe's own timeout."""
         box = self.box(check.source)
         assert box is not None
-        return self.engine.exec(box.id, ["timeout", "-s", "KILL", str(_seconds(check) + 2), *argv])
+        return self.host.engine.exec(box.id, ["timeout", "-s", "KILL", str(_seconds(check) + 2), *argv])
 
     def _ping(self, check: Check, address: str) -> CheckResult:
         argv = ["ping", "-c", "1", "-W", str(_seconds(check)), address]
@@ -188,7 +191,7 @@ class _Runner:
         if check.expect == "only-loopback":
             got = "only-loopback" if names == ["lo"] else "more-interfaces"
             return CheckResult(check, "ip link", got, ", ".join(names))
-        host = hostfacts.engine_interfaces(hostfacts.docker_host())
+        host = self.host.facts.interfaces()
         if host is None:
             raise CheckError("cannot read the engine host's interfaces (a remote engine?)")
         got = "host-interfaces" if set(names) == host else "own-interfaces"
@@ -197,8 +200,7 @@ class _Runner:
     def _mac(self, check: Check) -> CheckResult:
         spec = self.lab.container(check.source)
         assert spec is not None
-        net = next(n for a in spec.attachments if (n := self.lab.network(a.network)) and n.driver in (
-            "macvlan", "ipvlan"))
+        net = next(n for a in spec.attachments if (n := self.lab.network(a.network)) and driver(n.driver).parent)
         box = self.box(check.source)
         assert box is not None and net.parent
         ep = box.endpoints.get(net.name)
@@ -210,7 +212,7 @@ class _Runner:
                       if m.group(2) == str(ep.ipv4)), None)
         mac = next((m.group(2) for m in re.finditer(r"^\d+:\s*([^:\s@]+)\S*:.*link/ether (\S+)", links, flags=re.M)
                     if m.group(1) == iface), None)
-        parent = hostfacts.interface_mac(hostfacts.docker_host(), net.parent)
+        parent = self.host.facts.interface_mac(net.parent)
         if mac is None or parent is None:
             raise CheckError(f"cannot read the MAC of {check.source} ({iface}) or of parent {net.parent}")
         got = "parent-mac" if mac == parent else "own-mac"

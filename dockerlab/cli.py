@@ -12,7 +12,7 @@ import click
 from .errors import DockerlabError
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from .host import Host
     from .model import Lab
 
 FILE = click.argument("file", type=click.Path(dir_okay=False))
@@ -24,10 +24,10 @@ def _lab(path: str) -> Lab:
     return load_lab(path)
 
 
-def _engine() -> Engine:
-    from .engine import Engine
+def _host() -> Host:
+    from .host import Host
 
-    return Engine.from_env()
+    return Host.from_env()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,9 +64,9 @@ def plan(file: str, as_json: bool, detailed_exitcode: bool) -> None:
     from .render import plan_json, plan_text
 
     lab = _lab(file)
-    engine = _engine()
-    the_plan, _ = plan_lab(engine, lab)
-    click.echo(plan_json(the_plan) if as_json else plan_text(the_plan, engine.host))
+    host = _host()
+    the_plan, _ = plan_lab(host, lab)
+    click.echo(plan_json(the_plan) if as_json else plan_text(the_plan, host.address))
     if detailed_exitcode and the_plan.changes:
         sys.exit(2)
 
@@ -81,26 +81,26 @@ def apply(file: str, parallel: int, then_check: bool) -> None:
     from .render import done_line, plan_text, step_line
 
     lab = _lab(file)
-    engine = _engine()
-    result = apply_lab(engine, lab, report=lambda s, t, e: click.echo(done_line(s, t, e)),
-                       on_plan=lambda p: click.echo(plan_text(p, engine.host)), parallel=parallel)
+    host = _host()
+    result = apply_lab(host, lab, report=lambda s, t, e: click.echo(done_line(s, t, e)),
+                       on_plan=lambda p: click.echo(plan_text(p, host.address)), parallel=parallel)
     if result.remaining.changes:
         raise DockerlabError("the lab did not converge; still to do:\n"
                              + "\n".join(step_line(s) for s in result.remaining.steps))
     if result.plan.changes:
         click.echo(f"lab {lab.name}: applied {len(result.outcome.done)} steps; the engine matches the file")
     if then_check:
-        _run_checks(engine, lab, as_json=False)
+        _run_checks(host, lab, as_json=False)
 
 
-def _run_checks(engine: Engine, lab: Lab, as_json: bool) -> None:
+def _run_checks(host: Host, lab: Lab, as_json: bool) -> None:
     from .checks import run_checks
     from .reconcile import observe
     from .render import checks_text
 
     if not lab.checks:
         raise DockerlabError(f"lab {lab.name} has no checks; add a 'checks:' section to {lab.path}")
-    results = run_checks(engine, lab, observe(engine, lab))
+    results = run_checks(host, lab, observe(host, lab))
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in results], indent=2))
     else:
@@ -114,7 +114,7 @@ def _run_checks(engine: Engine, lab: Lab, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 def check(file: str, as_json: bool) -> None:
     """Prove the connectivity the lab states: ping, TCP, DNS and interface facts. Exit 1 if any fails."""
-    _run_checks(_engine(), _lab(file), as_json)
+    _run_checks(_host(), _lab(file), as_json)
 
 
 @cli.command()
@@ -123,14 +123,13 @@ def check(file: str, as_json: bool) -> None:
 @click.option("--parallel", default=8, show_default=True, help="Steps run at once.")
 def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
     """Remove every container and network the lab owns, found by its labels."""
-    from .reconcile import apply_lab, empty_lab
+    from .reconcile import destroy_lab
     from .render import done_line
 
     if bool(file) == bool(lab_name):
         raise DockerlabError("destroy takes a lab FILE or --lab NAME (one of them)")
     name = lab_name or _lab_name(file or "")
-    result = apply_lab(_engine(), empty_lab(name), report=lambda s, t, e: click.echo(done_line(s, t, e)),
-                       parallel=parallel)
+    result = destroy_lab(_host(), name, report=lambda s, t, e: click.echo(done_line(s, t, e)), parallel=parallel)
     click.echo(f"lab {name}: removed {len(result.outcome.done)} objects" if result.plan.changes
                else f"lab {name}: nothing to remove")
 
@@ -162,8 +161,7 @@ def status(file: str, as_json: bool) -> None:
     from .render import status_data, status_text
 
     lab = _lab(file)
-    engine = _engine()
-    observed = observe(engine, lab)
+    observed = observe(_host(), lab)
     data = status_data(lab, observed, make_plan(lab, observed))
     click.echo(json.dumps(data, indent=2) if as_json else status_text(data))
 
@@ -173,7 +171,7 @@ def list_labs() -> None:
     """Every dockerlab lab on the engine."""
     from .render import labs_text
 
-    click.echo(labs_text(_engine().observe()))
+    click.echo(labs_text(_host().engine.observe()))
 
 
 def _stop_gracefully(signum: int, frame: object) -> None:

@@ -1,40 +1,31 @@
-"""Carries out a plan: independent steps in parallel, each after the steps it waits for."""
+"""Carries out a plan on one engine: each (kind, action) has one handler; the scheduler runs them in
+dependency order, independent steps in parallel."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
 
 from . import labels as L
+from . import scheduler
+from .capabilities import Feature
 from .engine import Engine
 from .errors import ApplyError, DockerlabError
 from .model import Lab
-from .plan import Plan, Step
+from .plan import Action, Kind, Plan, Step
 
 DEFAULT_PARALLEL = 8  # the engine, not the client, is the bottleneck past this (see bench/)
-# Before Docker 28.1 (API 1.49) a network's endpoint count can go wrong when several of its endpoints are deleted
-# at once; the network then cannot be removed until the daemon restarts (moby#42119; here 2 of 10 parallel destroys
-# of 40 containers on 2 networks, 0 of 10 with this). On such engines endpoints leave a network one at a time.
-COUNTS_ENDPOINTS_SAFELY = "1.49"
 
-
-@dataclass
-class Outcome:
-    done: list[Step] = field(default_factory=list)
-    failed: list[tuple[Step, str]] = field(default_factory=list)
-    skipped: list[Step] = field(default_factory=list)
-    interrupted: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not (self.failed or self.skipped or self.interrupted)
-
-
+Outcome = scheduler.Outcome[Step]
 Report = Callable[[Step, float, str | None], None]
+Handler = Callable[[Step], None]
+
+
+def describe(exc: Exception) -> str:
+    """A user's error as it is; anything else is a bug or an SDK surprise: say what it was."""
+    return str(exc) if isinstance(exc, DockerlabError) else f"{type(exc).__name__}: {exc}"
 
 
 class Executor:
@@ -43,59 +34,37 @@ class Executor:
         self.parallel = max(1, parallel)
         self.lock = threading.Lock()
         self.network_locks: dict[str, threading.Lock] = {}
-        self.one_endpoint_at_a_time = not engine.at_least(COUNTS_ENDPOINTS_SAFELY)
+        # Engines that lose count of endpoints deleted at once: endpoints leave a network one at a time.
+        self.one_endpoint_at_a_time = not engine.caps.has(Feature.SAFE_ENDPOINT_COUNT)
+        self.handlers: dict[tuple[Kind, Action], Handler] = {
+            (Kind.IMAGE, Action.PULL): lambda s: self.engine.pull(s.name),
+            (Kind.NETWORK, Action.CREATE): self._network_create,
+            (Kind.NETWORK, Action.REMOVE): self._network_remove,
+            (Kind.NETWORK, Action.RECREATE): self._network_recreate,
+            (Kind.CONTAINER, Action.CREATE): self._container_create,
+            (Kind.CONTAINER, Action.REMOVE): self._container_remove,
+            (Kind.CONTAINER, Action.RECREATE): self._container_recreate,
+            (Kind.CONTAINER, Action.START): lambda s: self.engine.start(s.docker_id or s.name, s.name),
+            (Kind.CONTAINER, Action.CONNECT): self._container_connect,
+            (Kind.CONTAINER, Action.DISCONNECT): self._container_disconnect,
+            (Kind.CONTAINER, Action.RECONNECT): self._container_reconnect,
+        }
 
     def run(self, plan: Plan) -> Outcome:
-        outcome = Outcome()
-        pending = list(plan.steps)
-        settled: dict[str, bool] = {}  # step id -> succeeded
-        running: dict[Future, Step] = {}
-        with ThreadPoolExecutor(self.parallel, thread_name_prefix="dockerlab") as pool:
-            try:
-                while pending or running:
-                    for step in list(pending):
-                        if any(settled.get(dep) is False for dep in step.after):
-                            pending.remove(step)
-                            outcome.skipped.append(step)
-                            settled[step.id] = False
-                        elif all(dep in settled for dep in step.after) and len(running) < self.parallel:
-                            pending.remove(step)
-                            running[pool.submit(self._timed, step)] = step
-                    if not running:  # only reachable if a dependency names no step: do not spin
-                        outcome.skipped += pending
-                        break
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        step = running.pop(future)
-                        error = future.result()
-                        settled[step.id] = error is None
-                        (outcome.done.append(step) if error is None else outcome.failed.append((step, error)))
-            except KeyboardInterrupt:
-                outcome.interrupted = True
-                outcome.skipped += pending
-                wait(running)
-                for future, step in running.items():
-                    error = future.result()
-                    (outcome.done.append(step) if error is None else outcome.failed.append((step, error)))
-        return outcome
+        return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after, work=self._timed,
+                             parallel=self.parallel, describe=describe)
 
-    def _timed(self, step: Step) -> str | None:
+    def _timed(self, step: Step) -> None:
         start = time.monotonic()
+        error = None
         try:
-            getattr(self, f"_{step.kind}_{step.action}")(step)
-            error = None
-        except DockerlabError as exc:
-            error = str(exc)
-        except Exception as exc:  # a bug or an SDK surprise: report it with the step, keep going
-            error = f"{type(exc).__name__}: {exc}"
-        with self.lock:
-            self.report(step, time.monotonic() - start, error)
-        return error
-
-    # -- images
-
-    def _image_pull(self, step: Step) -> None:
-        self.engine.pull(step.name)
+            self.handlers[step.kind, step.action](step)
+        except Exception as exc:
+            error = describe(exc)
+            raise
+        finally:
+            with self.lock:
+                self.report(step, time.monotonic() - start, error)
 
     # -- networks
 
@@ -105,10 +74,10 @@ class Executor:
         self.engine.create_network(spec, L.network_labels(self.lab, spec))
 
     def _network_remove(self, step: Step) -> None:
-        self.engine.remove_network(step.params["id"], step.name, step.params.get("scope", "local"))
+        self.engine.remove_network(step.docker_id or step.name, step.name, step.scope)
 
     def _network_recreate(self, step: Step) -> None:
-        for container in step.params["attached"]:
+        for container in step.attached:
             self._leave(container, step.name)
         self._network_remove(step)
         self._network_create(step)
@@ -133,28 +102,26 @@ class Executor:
         self._container_create(step)
 
     def _container_remove(self, step: Step) -> None:
+        container = step.docker_id or step.name
         if self.one_endpoint_at_a_time:
-            for network in step.params.get("networks", ()):
-                self._leave(step.params["id"], network)
-        self.engine.remove_container(step.params["id"], step.name)
+            for network in step.networks:
+                self._leave(container, network)
+        self.engine.remove_container(container, step.name)
 
     def _leave(self, container: str, network: str) -> None:
         with self._turn_on(network):
             self.engine.disconnect(container, network)
 
-    def _turn_on(self, network: str) -> AbstractContextManager:
-        """On older engines endpoints leave a network one at a time (see COUNTS_ENDPOINTS_SAFELY)."""
+    def _turn_on(self, network: str) -> AbstractContextManager[object]:
+        """On engines that lose count of parallel endpoint deletes, endpoints leave a network one at a time."""
         if not self.one_endpoint_at_a_time:
             return nullcontext()
         with self.lock:
             return self.network_locks.setdefault(network, threading.Lock())
 
-    def _container_start(self, step: Step) -> None:
-        self.engine.start(step.params["id"], step.name)
-
     def _container_connect(self, step: Step) -> None:
         spec = self.lab.container(step.key or "")
-        assert spec is not None
+        assert spec is not None and step.network is not None
         att = next(a for a in spec.attachments if self.lab.docker_network_name(a.network) == step.network)
         self.engine.connect(step.name, step.network, att, spec.key)
 

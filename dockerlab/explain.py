@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .hostfacts import docker_host
+from .drivers import DRIVERS, KERNEL, driver
 from .model import Attachment, ContainerSpec, NetworkSpec
 
 START_ENGINE = "start one (`sudo systemctl start docker`, or `make engine` in a dockerlab checkout)"
 
 
-def explain_connection_error(exc: Exception) -> str:
-    host = docker_host()
+def explain_connection_error(exc: Exception, host: str) -> str:
     text = str(exc)
     if "Permission denied" in text or "PermissionError" in text:
         return (f"permission denied on the Docker socket ({host}): run as root, or add your user to the "
@@ -38,9 +37,11 @@ def busy_network(label: str, endpoints: dict[str, str], live: set[str]) -> list[
             "clears it; then run the command again")
 
 
-def kernel_missing(feature: str, module: str, what: str) -> str:
-    return (f"the kernel of the engine's host has no {feature} support, so {what}. "
-            f"Load it with `modprobe {module}` where the kernel ships it, or run this lab on a host that has it")
+def kernel_missing(link_type: str, what: str) -> str:
+    feature = KERNEL[link_type]
+    return (f"the kernel of the engine's host has no {feature.name} support, so {what}. "
+            f"Load it with `modprobe {feature.module}` where the kernel ships it, or run this lab on a host that "
+            "has it")
 
 
 def explain_api_error(what: str, text: str, subject: Any = None) -> str:
@@ -63,15 +64,18 @@ def _vlan(subject: Any, text: str) -> str | None:
         return (f"parent interface '{parent}' does not exist on the engine's host (Docker's own message about "
                 "'subinterface vlan names' is misleading). Name an interface that exists (see `ip link`), or "
                 f"make one, e.g. a veth pair: `ip link add {parent} type veth peer name {parent[:10]}-peer`")
-    return kernel_missing("802.1q VLAN", "8021q", f"Docker cannot create the sub-interface '{parent}'")
+    return kernel_missing("vlan", f"Docker cannot create the sub-interface '{parent}'")
 
 
 def _not_supported(subject: Any, text: str) -> str | None:
-    if isinstance(subject, NetworkSpec) and subject.driver == "macvlan" and not subject.parent:
-        return kernel_missing("dummy interface", "dummy",
-                              "a macvlan network without 'parent' cannot be made; give it a parent interface")
-    if isinstance(subject, NetworkSpec | ContainerSpec | Attachment):
-        return kernel_missing("ipvlan (or macvlan)", "ipvlan", "containers cannot join this network")
+    if isinstance(subject, NetworkSpec) and driver(subject.driver).parent and not subject.parent:
+        return kernel_missing("dummy", f"a {subject.driver} network without 'parent' cannot be made; give it a "
+                                       "parent interface")
+    if isinstance(subject, NetworkSpec) and (feature := driver(subject.driver).kernel):
+        return kernel_missing(feature.link_type, f"containers cannot join {subject.driver} networks")
+    if isinstance(subject, NetworkSpec | ContainerSpec | Attachment):  # which network's driver is not known here
+        needs = " or ".join(f"{d.kernel.name} (`modprobe {d.kernel.module}`)" for d in DRIVERS.values() if d.kernel)
+        return f"the kernel of the engine's host lacks what this network's driver needs: {needs}"
     return None
 
 

@@ -29,9 +29,5 @@ def endpoints_label(lab: Lab, spec: ContainerSpec) -> str:
     return json.dumps(details, sort_keys=True, separators=(",", ":"))
 
 
-def is_own(labels: dict[str, str]) -> bool:
-    return LAB in labels
-
-
 def user_labels(labels: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in labels.items() if not k.startswith("io.dockerlab.")}

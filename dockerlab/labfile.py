@@ -57,7 +57,7 @@ class _Builder:
         containers = tuple(self.container(k, v, prefix) for k, v in (data.get("containers") or {}).items())
         checks = tuple(self.check(i, c) for i, c in enumerate(data.get("checks") or []))
         return Lab(name=data["name"], prefix=prefix, networks=networks, containers=containers, checks=checks,
-                   path=filename, description=data.get("description", ""))
+                   path=filename)
 
     def address(self, path: Path, text: str | None, version: int | None = None) -> IPAddress | None:
         if text is None:
@@ -110,7 +110,7 @@ class _Builder:
             pools=tuple(p for p in pools if p), ipv6=raw.get("ipv6", False),
             internal=raw.get("internal", False), attachable=raw.get("attachable", False),
             options=_pairs(raw.get("options")), labels=_pairs(raw.get("labels")),
-            parent=raw.get("parent"), mode=raw.get("mode"), line=self.source.line(path),
+            parent=raw.get("parent"), mode=raw.get("mode"),
         )
 
     def container(self, key: str, raw: dict[str, Any], prefix: str) -> ContainerSpec:
@@ -130,14 +130,13 @@ class _Builder:
                                       for i, p in enumerate(raw.get("ports") or [])))),
             env=_pairs(raw.get("env")), hostname=raw.get("hostname"),
             cap_add=tuple(sorted(set(raw.get("cap_add") or []))), labels=_pairs(raw.get("labels")),
-            line=self.source.line(path),
         )
 
     def attachments(self, path: Path, raw: list | dict | None) -> tuple[Attachment, ...]:
         if not raw:  # no networks: Docker's default bridge, as `docker run` does
-            return (Attachment("bridge", line=self.source.line(path)),)
+            return (Attachment("bridge"),)
         if isinstance(raw, list):
-            return tuple(Attachment(n, line=self.source.line(path + (i,))) for i, n in enumerate(raw))
+            return tuple(Attachment(n) for n in raw)
         out = []
         for name, endpoint in raw.items():
             endpoint = endpoint or {}
@@ -148,7 +147,7 @@ class _Builder:
             assert ipv6 is None or isinstance(ipv6, IPv6Address)
             mac = endpoint.get("mac")
             out.append(Attachment(name, ipv4, ipv6, tuple(endpoint.get("aliases") or ()),
-                                  mac.lower() if mac else None, self.source.line(here)))
+                                  mac.lower() if mac else None))
         return tuple(out)
 
     def port(self, path: Path, raw: str | int) -> Port | None:

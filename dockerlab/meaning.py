@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from ipaddress import ip_address
 from itertools import combinations
 
+from .drivers import driver, parent_drivers
 from .errors import Problem
 from .model import (
-    DRIVER_MODES,
-    MODE_OPTION,
     PREDEFINED_NETWORKS,
     STANDALONE_NETWORKS,
     Attachment,
@@ -34,8 +33,7 @@ def _networks(lab: Lab) -> Found:
     for a, b in combinations(lab.networks, 2):
         for pa in a.pools:
             for pb in b.pools:
-                if pa.subnet.overlaps(pb.subnet) and not (pa.ip_range and pb.ip_range
-                                                          and not pa.ip_range.overlaps(pb.ip_range)):
+                if pa.conflicts_with(pb):
                     yield (("networks", b.key, "subnet"),
                            f"{pb.subnet} overlaps {pa.subnet} of network '{a.key}'; Docker refuses "
                            "overlapping pools unless each network sets its own, separate ip_range")
@@ -59,18 +57,20 @@ def _network(net: NetworkSpec) -> Found:
         yield here + ("ipv6",), "ipv6: true needs an IPv6 subnet, in 'subnet' or under 'pools'"
     if 6 in versions and not net.ipv6:
         yield here, "this network has an IPv6 subnet; add 'ipv6: true' so Docker enables IPv6 on it"
-    if net.driver not in DRIVER_MODES:
-        for key in ("parent", "mode"):
-            if getattr(net, key):
-                yield here + (key,), f"'{key}' is for macvlan and ipvlan networks, not {net.driver}"
-    elif net.mode and net.mode not in DRIVER_MODES[net.driver]:
-        modes = ", ".join(DRIVER_MODES[net.driver])
-        yield here + ("mode",), f"{net.driver} has no mode '{net.mode}'; use one of: {modes}"
-    for key in ("parent", MODE_OPTION.get(net.driver, "macvlan_mode")):
-        if key in dict(net.options):
-            nicer = "parent" if key == "parent" else "mode"
+    yield from _driver_fit(net, here)
+
+
+def _driver_fit(net: NetworkSpec, here: Path) -> Found:
+    row = driver(net.driver)
+    for key, fits in (("parent", row.parent), ("mode", bool(row.modes))):
+        if getattr(net, key) and not fits:
+            yield here + (key,), f"'{key}' is for {' and '.join(parent_drivers())} networks, not {net.driver}"
+    if net.mode and row.modes and net.mode not in row.modes:
+        yield here + ("mode",), f"{net.driver} has no mode '{net.mode}'; use one of: {row.describe_modes()}"
+    for key, nicer in (("parent", "parent"), (row.mode_option, "mode")):
+        if key and key in dict(net.options):
             yield here + ("options", key), f"write this as '{nicer}:' on the network, not as a raw option"
-    if net.attachable and net.driver != "overlay":
+    if net.attachable and not row.attachable:
         yield here + ("attachable",), ("'attachable' is for overlay networks (swarm); "
                                        "a local network is always attachable")
 
@@ -182,7 +182,7 @@ def _fact_check(lab: Lab, here: Path, check: Check) -> Found:
     if box is None:
         yield here + ("from",), f"expect: {check.expect} is a fact about a container; 'from' names one"
         return
-    if check.expect in ("own-mac", "parent-mac"):
-        drivers = [n.driver for a in box.attachments if (n := lab.network(a.network))]
-        if not set(drivers) & {"macvlan", "ipvlan"}:
-            yield here, f"container '{box.key}' is on no macvlan or ipvlan network, so it has no parent to compare"
+    on_parent = any(driver(n.driver).parent for a in box.attachments if (n := lab.network(a.network)))
+    if check.expect in ("own-mac", "parent-mac") and not on_parent:
+        yield here, (f"container '{box.key}' is on no {' or '.join(parent_drivers())} network, so it has no "
+                     "parent to compare")

@@ -11,17 +11,14 @@ import json
 from dataclasses import asdict, dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
+from .drivers import driver
+
 IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
 Pairs = tuple[tuple[str, str], ...]
 
 PREDEFINED_NETWORKS = ("bridge", "host", "none")
 STANDALONE_NETWORKS = ("host", "none")
-DRIVER_MODES = {
-    "macvlan": ("bridge", "vepa", "private", "passthru"),
-    "ipvlan": ("l2", "l3", "l3s"),
-}
-MODE_OPTION = {"macvlan": "macvlan_mode", "ipvlan": "ipvlan_mode"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +38,13 @@ class Pool:
             parts.append(f"range {self.ip_range}")
         return " ".join(parts)
 
+    def conflicts_with(self, other: Pool) -> bool:
+        """Docker refuses overlapping pools unless each network sets its own ip_range; dockerlab also wants
+        those ranges apart, so that two networks never hand out one address."""
+        if not self.subnet.overlaps(other.subnet):
+            return False
+        return not (self.ip_range and other.ip_range and not self.ip_range.overlaps(other.ip_range))
+
 
 @dataclass(frozen=True)
 class NetworkSpec:
@@ -55,15 +59,15 @@ class NetworkSpec:
     labels: Pairs = ()
     parent: str | None = None
     mode: str | None = None
-    line: int = 0
 
     def driver_options(self) -> dict[str, str]:
         """Options as Docker stores them: raw options plus parent and mode."""
         opts = dict(self.options)
         if self.parent:
             opts["parent"] = self.parent
-        if self.mode and self.driver in MODE_OPTION:
-            opts[MODE_OPTION[self.driver]] = self.mode
+        mode_option = driver(self.driver).mode_option
+        if self.mode and mode_option:
+            opts[mode_option] = self.mode
         return opts
 
     def summary(self) -> str:
@@ -86,7 +90,6 @@ class Attachment:
     ipv6: IPv6Address | None = None
     aliases: tuple[str, ...] = ()
     mac: str | None = None
-    line: int = 0
 
     def describe(self) -> str:
         bits = [str(a) for a in (self.ipv4, self.ipv6, self.mac) if a]
@@ -125,7 +128,6 @@ class ContainerSpec:
     hostname: str | None = None
     cap_add: tuple[str, ...] = ()
     labels: Pairs = ()
-    line: int = 0
 
     @property
     def network_mode(self) -> str:
@@ -135,7 +137,7 @@ class ContainerSpec:
     def config_hash(self) -> str:
         """Hash of everything that can only change by recreating the container."""
         config = asdict(self)
-        for volatile in ("key", "line", "attachments"):
+        for volatile in ("key", "attachments"):
             config.pop(volatile)
         config["network_mode"] = self.network_mode if self.network_mode in STANDALONE_NETWORKS else ""
         text = json.dumps(config, sort_keys=True, default=str)
@@ -162,7 +164,6 @@ class Lab:
     containers: tuple[ContainerSpec, ...] = ()
     checks: tuple[Check, ...] = ()
     path: str = ""
-    description: str = ""
     _networks: dict[str, NetworkSpec] = field(default_factory=dict, compare=False, repr=False)
     _containers: dict[str, ContainerSpec] = field(default_factory=dict, compare=False, repr=False)
 

@@ -44,7 +44,6 @@ class ObservedNetwork(_Labelled):
 
 @dataclass(frozen=True)
 class Endpoint:
-    network: str
     static_ipv4: IPAddress | None  # as configured: a stopped container has no live address
     static_ipv6: IPAddress | None
     ipv4: IPAddress | None
@@ -60,10 +59,8 @@ class ObservedContainer(_Labelled):
     state: str
     image: str
     command: str
-    network_mode: str
     endpoints: dict[str, Endpoint] = field(hash=False)
     labels: dict[str, str] = field(hash=False)
-    created: int = 0
 
     @property
     def running(self) -> bool:
@@ -81,7 +78,6 @@ class ObservedContainer(_Labelled):
 class Observed:
     networks: tuple[ObservedNetwork, ...]
     containers: tuple[ObservedContainer, ...]
-    api_version: str = "1.41"
 
     def network_named(self, name: str) -> ObservedNetwork | None:
         """Exact name match: the engine's own name filter matches substrings."""
@@ -123,19 +119,18 @@ def network_from_api(raw: dict[str, Any]) -> ObservedNetwork:
 
 def container_from_api(raw: dict[str, Any]) -> ObservedContainer:
     networks = (raw.get("NetworkSettings") or {}).get("Networks") or {}
-    endpoints = {name: _endpoint(name, ep or {}) for name, ep in networks.items()}
+    endpoints = {name: _endpoint(ep or {}) for name, ep in networks.items()}
     return ObservedContainer(
         id=raw["Id"], name=raw["Names"][0].lstrip("/") if raw.get("Names") else raw["Id"][:12],
         state=raw.get("State", ""), image=raw.get("Image", ""), command=raw.get("Command", ""),
-        network_mode=(raw.get("HostConfig") or {}).get("NetworkMode", ""), endpoints=endpoints,
-        labels=raw.get("Labels") or {}, created=raw.get("Created", 0),
+        endpoints=endpoints, labels=raw.get("Labels") or {},
     )
 
 
-def _endpoint(name: str, ep: dict[str, Any]) -> Endpoint:
+def _endpoint(ep: dict[str, Any]) -> Endpoint:
     ipam = ep.get("IPAMConfig") or {}
     return Endpoint(
-        network=name, static_ipv4=_addr(ipam.get("IPv4Address")), static_ipv6=_addr(ipam.get("IPv6Address")),
+        static_ipv4=_addr(ipam.get("IPv4Address")), static_ipv6=_addr(ipam.get("IPv6Address")),
         ipv4=_addr(ep.get("IPAddress")), ipv6=_addr(ep.get("GlobalIPv6Address")),
         mac=(ep.get("MacAddress") or "").lower() or None,
         aliases=tuple(ep["Aliases"]) if ep.get("Aliases") is not None else None,

@@ -8,29 +8,26 @@ from typing import Any
 
 from .model import Lab
 from .observed import Observed, ObservedContainer, ObservedNetwork
-from .plan import SYMBOLS, Plan, Step
-
-VERBS = {"pull": "pulled", "create": "created", "remove": "removed", "recreate": "recreated",
-         "connect": "connected", "disconnect": "disconnected", "reconnect": "reconnected", "start": "started"}
+from .plan import Action, Kind, Plan, Step
 
 
 def step_line(step: Step) -> str:
     what = f"{step.kind} {step.name}"
-    if step.action in ("connect", "disconnect", "reconnect"):
+    if step.action.membership:
         what += f": {step.action} {step.detail}"
-    elif step.action == "start":
+    elif step.action is Action.START:
         what += ": start"
     elif step.detail:
         what += f" ({step.detail})"
     if step.causes:
         what += f"  [{'; '.join(step.causes)}]"
-    return f"{SYMBOLS[step.action]:>3} {what}"
+    return f"{step.action.symbol:>3} {what}"
 
 
 def plan_text(plan: Plan, where: str) -> str:
     if not plan.changes:
         return f"lab {plan.lab}: no changes; the engine at {where} matches the file."
-    counts = Counter(s.action for s in plan.steps)
+    counts = Counter(s.action.word for s in plan.steps)
     summary = ", ".join(f"{n} to {action}" for action, n in counts.items())
     return "\n".join([f"lab {plan.lab}: plan on {where}", *(step_line(s) for s in plan.steps),
                       f"plan: {summary}"])
@@ -39,8 +36,8 @@ def plan_text(plan: Plan, where: str) -> str:
 def done_line(step: Step, seconds: float, error: str | None) -> str:
     if error:
         return f"  ! {step.kind} {step.name}: {step.action} failed: {error}"
-    return f"  ok {VERBS[step.action]} {step.kind} {step.name}" + (
-        f" ({step.network})" if step.action in ("connect", "disconnect", "reconnect") else "") + f" in {seconds:.1f}s"
+    return f"  ok {step.action.past} {step.kind} {step.name}" + (
+        f" ({step.network})" if step.action.membership else "") + f" in {seconds:.1f}s"
 
 
 def plan_json(plan: Plan) -> str:
@@ -54,11 +51,11 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
-def drift_by_object(plan: Plan) -> dict[tuple[str, str], list[str]]:
-    drift: dict[tuple[str, str], list[str]] = {}
+def drift_by_object(plan: Plan) -> dict[tuple[Kind, str], list[str]]:
+    drift: dict[tuple[Kind, str], list[str]] = {}
     for step in plan.steps:
         why = step.causes or (f"to {step.action}",)
-        label = f"{step.action}: {'; '.join(why)}" if step.action != "create" else "missing"
+        label = f"{step.action}: {'; '.join(why)}" if step.action is not Action.CREATE else "missing"
         drift.setdefault((step.kind, step.name), []).append(label)
     return drift
 
@@ -72,15 +69,15 @@ def status_data(lab: Lab, observed: Observed, plan: Plan) -> dict[str, Any]:
                      "subnets": [str(p.subnet) for p in (live.pools if live else spec.pools)],
                      "gateways": [str(p.gateway) for p in (live.pools if live else ()) if p.gateway],
                      "parent": spec.parent, "mode": spec.mode, "id": live.id[:12] if live else None,
-                     "drift": drift.get(("network", spec.name), [])})
+                     "drift": drift.get((Kind.NETWORK, spec.name), [])})
     boxes = []
     for spec in lab.containers:
         live = observed.container_named(spec.name)
         boxes.append({"name": spec.name, "key": spec.key, "image": spec.image,
                       "state": live.state if live else "missing", "id": live.id[:12] if live else None,
                       "networks": _endpoints(live) if live else [],
-                      "drift": drift.get(("container", spec.name), [])})
-    extra = [{"kind": s.kind, "name": s.name} for s in plan.steps if s.action == "remove"]
+                      "drift": drift.get((Kind.CONTAINER, spec.name), [])})
+    extra = [{"kind": s.kind.value, "name": s.name} for s in plan.steps if s.action is Action.REMOVE]
     return {"lab": lab.name, "networks": nets, "containers": boxes, "not_in_file": extra,
             "in_sync": not plan.changes}
 

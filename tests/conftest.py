@@ -47,9 +47,9 @@ def docker_client():
 
 def remove_test_objects(client) -> None:
     """Containers and networks of test labs, also those an interrupted earlier run left."""
-    from dockerlab.engine import Engine
+    from dockerlab.host import Host
 
-    engine = Engine(client.api)  # its removal also clears endpoints Docker left behind (moby#17217)
+    engine = Host.from_env().engine  # its removal also clears endpoints Docker left behind (moby#17217)
     ours = {"label": "io.dockerlab.lab"}
     for box in client.api.containers(all=True, filters=ours):
         if box["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):

@@ -7,14 +7,14 @@ import pytest
 from conftest import dockerlab
 from test_engine_labs import KERNEL_NEEDS, LABS, prepared
 
-from dockerlab.hostfacts import kernel_supports
+from dockerlab.host import Host
 
 pytestmark = pytest.mark.engine
 
 
 @pytest.mark.parametrize("name", LABS)
 def test_lab_checks_pass(name, labs_dir, make_lab, veth, docker_client, request):
-    if name in KERNEL_NEEDS and kernel_supports(KERNEL_NEEDS[name][0]) is False:
+    if name in KERNEL_NEEDS and Host.from_env().facts.kernel_supports(KERNEL_NEEDS[name][0]) is False:
         pytest.skip(f"{name}: this kernel has {KERNEL_NEEDS[name][1]}, so the lab cannot run here")
     path, lab = prepared(name, labs_dir, make_lab, veth, request)
     out = dockerlab("apply", path, "--check")

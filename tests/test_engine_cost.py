@@ -7,7 +7,7 @@ import sys
 import pytest
 from conftest import ROOT, dockerlab
 
-from dockerlab.engine import Engine
+from dockerlab.host import Host
 from dockerlab.labfile import load_lab
 from dockerlab.reconcile import plan_lab
 
@@ -18,19 +18,28 @@ def lab_text(n: int) -> str:
         for i in range(n))
 
 
-def count_plan_requests(path: str) -> int:
-    engine = Engine.from_env()
-    calls = []
-    original = engine._get
+class CountingReader:
+    """Counts every read call the engine makes (the version read happens before it is in place: +1)."""
 
-    def counting(what, *args, **kwargs):
-        calls.append(what)
-        return original(what, *args, **kwargs)
-    engine._get = counting
-    plan, _ = plan_lab(engine, load_lab(path))
+    def __init__(self, reader):
+        self.reader, self.calls = reader, 1
+
+    def __getattr__(self, name):
+        call = getattr(self.reader, name)
+
+        def counted(*args, **kwargs):
+            self.calls += 1
+            return call(*args, **kwargs)
+        return counted
+
+
+def count_plan_requests(path: str) -> int:
+    host = Host.from_env()
+    host.engine.reader = counter = CountingReader(host.engine.reader)
+    plan, _ = plan_lab(host, load_lab(path))
     assert not plan.changes
-    assert engine._api is None, "a plan with nothing to do never needs the Docker SDK"
-    return len(calls)
+    assert not host.engine.sdk.loaded, "a plan with nothing to do never needs the Docker SDK"
+    return counter.calls
 
 
 @pytest.mark.engine

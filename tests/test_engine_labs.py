@@ -7,7 +7,7 @@ import pytest
 from conftest import dockerlab, lab_objects, refused_apply
 from test_engine_lifecycle import identity, inspect_lab
 
-from dockerlab.hostfacts import kernel_supports
+from dockerlab.host import Host
 from dockerlab.labfile import load_lab
 
 pytestmark = pytest.mark.engine
@@ -30,7 +30,7 @@ def prepared(name, labs_dir, make_lab, veth, request):
 
 @pytest.mark.parametrize("name", LABS)
 def test_lab_applies_reapplies_and_destroys(name, labs_dir, make_lab, veth, docker_client, request):
-    if name in KERNEL_NEEDS and kernel_supports(KERNEL_NEEDS[name][0]) is False:
+    if name in KERNEL_NEEDS and Host.from_env().facts.kernel_supports(KERNEL_NEEDS[name][0]) is False:
         pytest.skip(f"live part of {name}: this kernel has {KERNEL_NEEDS[name][1]}; "
                     "test_lab_explains_missing_kernel_support covers the error path")
     path, lab = prepared(name, labs_dir, make_lab, veth, request)
@@ -77,7 +77,7 @@ def test_lab_applies_reapplies_and_destroys(name, labs_dir, make_lab, veth, dock
 @pytest.mark.parametrize("name", sorted(KERNEL_NEEDS))
 def test_lab_explains_missing_kernel_support(name, labs_dir, make_lab, veth, docker_client, request):
     link, message = KERNEL_NEEDS[name]
-    if kernel_supports(link) is not False:
+    if Host.from_env().facts.kernel_supports(link) is not False:
         pytest.skip(f"this kernel supports {link}: the live test covers {name}")
     path, lab = prepared(name, labs_dir, make_lab, veth, request)
     stderr = refused_apply(docker_client, path, lab)

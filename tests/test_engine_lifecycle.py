@@ -171,8 +171,8 @@ def test_image_that_cannot_be_pulled_is_a_clear_error(make_lab, docker_client):
 
 
 def test_network_joined_by_a_stranger_after_the_plan_is_named_and_left_alone(make_lab, docker_client):
-    from dockerlab.engine import Engine
     from dockerlab.errors import EngineError
+    from dockerlab.host import Host
 
     path, lab = make_lab("name: x\nnetworks:\n  lan: {subnet: 10.236.0.0/24}\n")
     dockerlab("apply", path, ok=True)
@@ -180,7 +180,7 @@ def test_network_joined_by_a_stranger_after_the_plan_is_named_and_left_alone(mak
                                             network=f"{lab}-lan", detach=True)
     try:
         with pytest.raises(EngineError) as caught:
-            Engine(docker_client.api).remove_network(f"{lab}-lan", f"{lab}-lan")
+            Host.from_env().engine.remove_network(f"{lab}-lan", f"{lab}-lan")
         assert f"containers outside the lab joined it after the plan was made: {lab}-stranger" in str(caught.value)
         stranger.reload()
         assert list(stranger.attrs["NetworkSettings"]["Networks"]) == [f"{lab}-lan"], "the stranger is untouched"

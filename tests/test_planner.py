@@ -5,9 +5,11 @@ import json
 import pytest
 
 from dockerlab import labels as L
+from dockerlab.diff import ConflictError
 from dockerlab.labfile import parse_lab
 from dockerlab.observed import Observed, container_from_api, network_from_api
-from dockerlab.planner import ConflictError, make_plan
+from dockerlab.plan import Action
+from dockerlab.planner import make_plan
 
 LAB = """\
 name: t
@@ -68,7 +70,7 @@ def in_sync(lab):
 
 
 def summary(plan):
-    return [(s.action, s.kind, s.name) for s in plan.steps]
+    return [(s.action.word, s.kind.value, s.name) for s in plan.steps]
 
 
 def test_empty_engine_creates_networks_before_containers(lab):
@@ -99,9 +101,9 @@ def test_a_changed_subnet_recreates_the_network_and_reconnects(lab):
     lan = net_api(lab, "lan", IPAM={"Config": [{"Subnet": "10.9.0.0/24"}]})
     plan = make_plan(lab, Observed((lan, observed.networks[1]), observed.containers))
     recreate = plan.steps[0]
-    assert (recreate.action, recreate.name, recreate.causes) == ("recreate", "lan",
+    assert (recreate.action.word, recreate.name, recreate.causes) == ("recreate", "lan",
                                                                  ("subnet 10.9.0.0/24 -> 10.1.0.0/24",))
-    connects = [s for s in plan.steps if s.action == "connect"]
+    connects = [s for s in plan.steps if s.action is Action.CONNECT]
     assert {s.name for s in connects} == {"a", "b"}
     assert all("network:recreate:lan" in s.after for s in connects)
 
@@ -162,7 +164,7 @@ def test_stopped_container_compares_configured_ip_and_is_started(lab):
 def test_changed_static_ip_reconnects_live(lab):
     lab2 = parse_lab(LAB.replace("10.1.0.5", "10.1.0.6"), "t.yaml")
     plan = make_plan(lab2, in_sync(lab))
-    assert [(s.action, s.name, s.causes) for s in plan.steps] == [
+    assert [(s.action.word, s.name, s.causes) for s in plan.steps] == [
         ("reconnect", "a", ("ipv4 10.1.0.5 -> 10.1.0.6",))]
 
 
@@ -174,20 +176,20 @@ def test_hand_disconnect_and_extra_network_are_drift(lab):
     nets["bridge"] = extra
     b2 = type(b)(**{**b.__dict__, "endpoints": nets})
     plan = make_plan(lab, Observed(observed.networks, (observed.containers[0], b2)))
-    assert {(s.action, s.params.get("network")) for s in plan.steps} == {("disconnect", "bridge"),
+    assert {(s.action.word, s.network) for s in plan.steps} == {("disconnect", "bridge"),
                                                                          ("connect", "v6net")}
 
 
 def test_changed_image_recreates_container(lab):
     lab2 = parse_lab(LAB.replace("image: busybox\n    networks: [lan", "image: alpine\n    networks: [lan"), "t.yaml")
     plan = make_plan(lab2, in_sync(lab))
-    assert [(s.action, s.name, s.causes) for s in plan.steps] == [("recreate", "b", ("image busybox -> alpine",))]
+    assert [(s.action.word, s.name, s.causes) for s in plan.steps] == [("recreate", "b", ("image busybox -> alpine",))]
 
 
 def test_objects_not_in_the_file_are_removed_after_their_containers(lab):
     lab2 = parse_lab("name: t\nprefix: ''\n", "t.yaml")
     plan = make_plan(lab2, in_sync(lab))
-    assert [s.action for s in plan.steps] == ["remove"] * 4
+    assert [s.action for s in plan.steps] == [Action.REMOVE] * 4
     lan = next(s for s in plan.steps if s.name == "lan")
     assert set(lan.after) == {"container:remove:a", "container:remove:b"}
 

@@ -1,0 +1,149 @@
+"""What differs between the lab (desired) and the engine (observed), and why. Pure: no engine calls.
+
+Only what the lab file states is compared; values the daemon fills in are never drift.
+"""
+
+from __future__ import annotations
+
+from . import labels as L
+from .errors import DockerlabError
+from .model import PREDEFINED_NETWORKS, Attachment, ContainerSpec, Lab, NetworkSpec
+from .observed import Endpoint, Observed, ObservedContainer, ObservedNetwork
+
+
+class ConflictError(DockerlabError):
+    """The engine holds objects in the way that the lab does not own."""
+
+
+def needs_inspect(lab: Lab, observed: Observed) -> list[str]:
+    """Containers whose aliases or MACs may differ from the file; only inspect shows them."""
+    names = []
+    for spec in lab.containers:
+        obs = observed.container_named(spec.name)
+        if obs is None or obs.lab != lab.name:
+            continue
+        created = obs.created_details()
+        if any(created.get(lab.docker_network_name(a.network)) != a.live_details() for a in spec.attachments):
+            names.append(obs.name)
+    return names
+
+
+def network_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
+    """Why a live network differs from its spec; empty when it does not."""
+    causes = []
+    if spec.driver != obs.driver:
+        causes.append(f"driver {obs.driver} -> {spec.driver}")
+    causes += _pool_changes(spec, obs)
+    for name in ("ipv6", "internal", "attachable"):
+        want, have = getattr(spec, name), getattr(obs, name)
+        if want != have:
+            causes.append(f"{name} {str(have).lower()} -> {str(want).lower()}")
+    live = dict(obs.options)
+    for key, want in spec.driver_options().items():
+        if live.get(key) != want:
+            causes.append(f"option {key} {live.get(key, '(unset)')} -> {want}")
+    sent = set(filter(None, obs.labels.get(L.OPTIONS, "").split(",")))
+    for key in sorted(sent - set(spec.driver_options())):
+        if key in live:
+            causes.append(f"option {key} {live[key]} -> (unset)")
+    if L.user_labels(obs.labels) != dict(spec.labels):
+        causes.append("labels changed")
+    return causes
+
+
+def _pool_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
+    if not spec.pools:
+        return []  # the daemon chose the subnet: whatever it chose is right
+    want = {p.subnet: p for p in spec.pools}
+    have = {p.subnet: p for p in obs.pools}
+    if set(want) != set(have):
+        def text(pools: dict) -> str:
+            return ", ".join(str(s) for s in sorted(pools, key=str)) or "(none)"
+        return [f"subnet {text(have)} -> {text(want)}"]
+    causes = []
+    for subnet, pool in want.items():
+        live = have[subnet]
+        if pool.gateway and pool.gateway != live.gateway:
+            causes.append(f"gateway {live.gateway or '(default)'} -> {pool.gateway}")
+        if pool.ip_range and pool.ip_range != live.ip_range:
+            causes.append(f"ip_range {live.ip_range or '(whole subnet)'} -> {pool.ip_range}")
+        if pool.aux_addresses and pool.aux_addresses != live.aux_addresses:
+            causes.append("aux_addresses changed")
+    return causes
+
+
+def mac_changes(lab: Lab, spec: ContainerSpec, obs: ObservedContainer) -> list[str]:
+    """MACs are fixed when an endpoint is made; Docker < 25 sets one only at create, so a change recreates."""
+    created = obs.created_details()
+    causes = []
+    for att in spec.attachments:
+        name = lab.docker_network_name(att.network)
+        ep = obs.endpoints.get(name)
+        have = (ep.mac if ep and ep.mac and att.mac else None) or (created.get(name) or {}).get("mac")
+        if att.mac != have and (att.mac or have):
+            causes.append(f"mac on {name} {have or 'dynamic'} -> {att.mac or 'dynamic'}")
+    return causes
+
+
+def endpoint_changes(att: Attachment, ep: Endpoint, created: dict | None) -> list[str]:
+    """Why a container's membership of one network must be redone (live, without recreating it)."""
+    causes = []
+    created = created or {}
+    for version, want, have in ((4, att.ipv4, ep.static_ipv4), (6, att.ipv6, ep.static_ipv6)):
+        if want is None and have is not None and str(have) != created.get(f"ipv{version}"):
+            continue  # the driver reports a dynamic address as configured (overlay does)
+        if want != have:
+            causes.append(f"ipv{version} {have or 'dynamic'} -> {want or 'dynamic'}")
+    have_aliases = ep.aliases if ep.aliases is not None else tuple(created.get("aliases") or ())
+    if sorted(att.aliases) != sorted(have_aliases):
+        causes.append(f"aliases [{', '.join(sorted(have_aliases))}] -> [{', '.join(sorted(att.aliases))}]")
+    return causes
+
+
+def refuse_conflicts(lab: Lab, observed: Observed) -> None:
+    problems = []
+    for kind, specs, find in (("network", lab.networks, observed.network_named),
+                              ("container", lab.containers, observed.container_named)):
+        for spec in specs:
+            obs = find(spec.name)
+            if obs is None or obs.lab == lab.name:
+                continue
+            owner = f"belongs to lab '{obs.lab}'" if obs.lab else "was not made by dockerlab"
+            problems.append(f"{kind} '{spec.name}' already exists and {owner}; dockerlab will not touch it. "
+                            f"Remove or rename it, or set another 'prefix' in {lab.path or 'the lab file'}")
+    for net in observed.lab_networks(lab.name):
+        spec = lab.network(net.key or "")
+        if spec is not None and spec.name == net.name and not network_changes(spec, net):
+            continue
+        strangers = [c.name for c in observed.attached_to(net.name) if c.lab != lab.name]
+        if strangers:
+            problems.append(f"network '{net.name}' must be removed or recreated, but containers outside the lab "
+                            f"use it: {', '.join(strangers)}; disconnect them (docker network disconnect)")
+    if problems:
+        raise ConflictError("the plan stops here:\n  " + "\n  ".join(problems))
+
+
+def recreate_causes(spec: ContainerSpec, obs: ObservedContainer, lab: Lab, observed: Observed) -> list[str]:
+    """Why a container must be made anew; empty when it can stay."""
+    if obs.labels.get(L.CONFIG_HASH) == spec.config_hash():
+        gone = [n for n in obs.endpoints if n not in PREDEFINED_NETWORKS and observed.network_named(n) is None]
+        return [f"its network {n} no longer exists" for n in gone] + mac_changes(lab, spec, obs)
+    if obs.image != spec.image and not obs.image.startswith("sha256:"):
+        return [f"image {obs.image} -> {spec.image}"]
+    if spec.command is not None and obs.command != " ".join(spec.command):
+        return [f"command '{obs.command}' -> '{' '.join(spec.command)}'"]
+    return ["configuration changed (image, command, env, ports, hostname, cap_add, labels or network mode)"]
+
+
+def shares_parent(spec: NetworkSpec, old: ObservedNetwork) -> bool:
+    return bool(spec.parent) and dict(old.options).get("parent") == spec.parent
+
+
+def frees_room_for(spec: NetworkSpec, old: ObservedNetwork) -> bool:
+    """A network that must go before `spec` is made: same parent, or an overlapping subnet (erring on the
+    side of waiting: it costs a moment, where a wrong guess costs a refusal)."""
+    return shares_parent(spec, old) or any(a.subnet.overlaps(b.subnet) for a in spec.pools for b in old.pools)
+
+
+def user_networks(obs: ObservedContainer) -> tuple[str, ...]:
+    return tuple(n for n in obs.endpoints if n not in PREDEFINED_NETWORKS)

@@ -1,0 +1,116 @@
+"""A generic dependency scheduler: put a graph in order, or run it with a bounded pool of threads.
+
+Built on graphlib, after compose 1.x's `parallel_execute(get_deps=...)`: a node runs once everything it
+depends on succeeded; a failed node stops its dependants and nothing else; an interrupt lets the nodes in
+flight finish and starts no new ones.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+from typing import Any, Generic, TypeVar
+
+from .errors import DockerlabError
+
+T = TypeVar("T")
+Key = Callable[[T], Hashable]
+Deps = Callable[[T], Iterable[Hashable]]
+
+
+class ScheduleError(DockerlabError):
+    """The graph cannot be run: a cycle, or a dependency on nothing."""
+
+
+@dataclass
+class Outcome(Generic[T]):
+    done: list[T] = field(default_factory=list)
+    failed: list[tuple[T, str]] = field(default_factory=list)
+    skipped: list[T] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.skipped or self.interrupted)
+
+
+class _Graph(Generic[T]):
+    def __init__(self, nodes: Sequence[T], key: Key[T], deps: Deps[T]) -> None:
+        self.index = {key(n): i for i, n in enumerate(nodes)}
+        self.nodes, self.key = nodes, key
+        self.sorter: TopologicalSorter[Hashable] = TopologicalSorter()
+        for node in nodes:
+            wanted = list(deps(node))
+            unknown = [d for d in wanted if d not in self.index]
+            if unknown:
+                raise ScheduleError(f"{key(node)} waits for {', '.join(map(str, unknown))}, which is not planned")
+            self.sorter.add(key(node), *wanted)
+        try:
+            self.sorter.prepare()
+        except CycleError as exc:
+            raise ScheduleError(f"these steps wait for each other: {' -> '.join(map(str, exc.args[1]))}") from None
+
+    def ready(self) -> list[T]:
+        return [self.nodes[i] for i in sorted(self.index[k] for k in self.sorter.get_ready())]
+
+    def done(self, node: T) -> None:
+        self.sorter.done(self.key(node))
+
+
+def order(nodes: Sequence[T], key: Key[T], deps: Deps[T], rank: Callable[[T], Any] = lambda n: 0) -> list[T]:
+    """A topological order; among nodes that are ready at once, the lowest rank first, then input order."""
+    graph = _Graph(nodes, key, deps)
+    heap: list[tuple[Any, int]] = []
+    out: list[T] = []
+
+    def push(ready: list[T]) -> None:
+        for node in ready:
+            heapq.heappush(heap, (rank(node), graph.index[key(node)]))
+    push(graph.ready())
+    while heap:
+        node = nodes[heapq.heappop(heap)[1]]
+        out.append(node)
+        graph.done(node)
+        push(graph.ready())
+    return out
+
+
+def run(nodes: Sequence[T], key: Key[T], deps: Deps[T], work: Callable[[T], None], parallel: int,
+        describe: Callable[[Exception], str] = str) -> Outcome[T]:
+    """Run work(node) for every node, at most `parallel` at once; an exception fails the node."""
+    graph = _Graph(nodes, key, deps)
+    outcome: Outcome[T] = Outcome()
+    queue = graph.ready()
+    running: dict[Future[None], T] = {}
+
+    def settle(future: Future[None], node: T) -> bool:
+        error = future.exception()
+        if error is None:
+            outcome.done.append(node)
+            return True
+        outcome.failed.append((node, describe(error) if isinstance(error, Exception) else repr(error)))
+        return False
+
+    with ThreadPoolExecutor(max(1, parallel), thread_name_prefix="dockerlab") as pool:
+        try:
+            while queue or running:
+                while queue and len(running) < max(1, parallel):
+                    node = queue.pop(0)
+                    running[pool.submit(work, node)] = node
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    node = running.pop(future)
+                    if settle(future, node):
+                        graph.done(node)
+                        queue += graph.ready()
+        except KeyboardInterrupt:
+            outcome.interrupted = True
+            wait(running)
+            for future, node in running.items():
+                settle(future, node)
+    settled = {key(n) for n in outcome.done} | {key(n) for n, _ in outcome.failed}
+    outcome.skipped = [n for n in nodes if key(n) not in settled]
+    return outcome
