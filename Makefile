@@ -24,8 +24,7 @@ demo: $(VENV)/.installed engine
 	$(DL) status $(DEMO)
 	$(DL) destroy $(DEMO)
 
-test: $(VENV)/.installed engine
-	$(VENV)/bin/ruff check dockerlab tests bench
+test: lint engine
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
 
 unit: $(VENV)/.installed
@@ -33,6 +32,7 @@ unit: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check dockerlab tests bench
+	$(VENV)/bin/mypy
 
 # veth pairs that labs/macvlan*.yaml and labs/ipvlan.yaml use as parent interfaces
 parents:

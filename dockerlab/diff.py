@@ -5,9 +5,11 @@ Only what the lab file states is compared; values the daemon fills in are never 
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import labels as L
 from .errors import DockerlabError
-from .model import PREDEFINED_NETWORKS, Attachment, ContainerSpec, Lab, NetworkSpec
+from .model import PREDEFINED_NETWORKS, Attachment, ContainerSpec, IPNetwork, Lab, NetworkSpec, Pool
 from .observed import Endpoint, Observed, ObservedContainer, ObservedNetwork
 
 
@@ -57,7 +59,7 @@ def _pool_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
     want = {p.subnet: p for p in spec.pools}
     have = {p.subnet: p for p in obs.pools}
     if set(want) != set(have):
-        def text(pools: dict) -> str:
+        def text(pools: dict[IPNetwork, Pool]) -> str:
             return ", ".join(str(s) for s in sorted(pools, key=str)) or "(none)"
         return [f"subnet {text(have)} -> {text(want)}"]
     causes = []
@@ -85,7 +87,7 @@ def mac_changes(lab: Lab, spec: ContainerSpec, obs: ObservedContainer) -> list[s
     return causes
 
 
-def endpoint_changes(att: Attachment, ep: Endpoint, created: dict | None) -> list[str]:
+def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> list[str]:
     """Why a container's membership of one network must be redone (live, without recreating it)."""
     causes = []
     created = created or {}
@@ -112,8 +114,8 @@ def refuse_conflicts(lab: Lab, observed: Observed) -> None:
             problems.append(f"{kind} '{spec.name}' already exists and {owner}; dockerlab will not touch it. "
                             f"Remove or rename it, or set another 'prefix' in {lab.path or 'the lab file'}")
     for net in observed.lab_networks(lab.name):
-        spec = lab.network(net.key or "")
-        if spec is not None and spec.name == net.name and not network_changes(spec, net):
+        wanted = lab.network(net.key or "")
+        if wanted is not None and wanted.name == net.name and not network_changes(wanted, net):
             continue
         strangers = [c.name for c in observed.attached_to(net.name) if c.lab != lab.name]
         if strangers:

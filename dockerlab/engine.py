@@ -129,7 +129,7 @@ class Engine:
         api = self.sdk.api
         first = spec.attachments[0]
         mode = networks.get(first.network, first.network)
-        bindings: dict[str, list[Any]] = {}
+        bindings: dict[int | str, list[Any]] = {}
         for p in spec.ports:
             bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
                 (p.host_ip, p.host_port) if p.host_ip else p.host_port)
@@ -137,8 +137,8 @@ class Engine:
                                              cap_add=list(spec.cap_add) or None)
         networking = None
         if mode not in PREDEFINED_NETWORKS:
-            networking = api.create_networking_config({mode: api.create_endpoint_config(
-                **self._endpoint_args(first, spec.key, primary=True))})
+            endpoint = api.create_endpoint_config(**self._endpoint_args(first, spec.key, primary=True))
+            networking = api.create_networking_config({mode: endpoint})  # type: ignore[arg-type]  # stub: wrong
         container_mac = first.mac if mode not in STANDALONE_NETWORKS and not self.caps.has(
             Feature.ENDPOINT_MAC) else None
         result = self._call(

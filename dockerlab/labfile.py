@@ -132,7 +132,7 @@ class _Builder:
             cap_add=tuple(sorted(set(raw.get("cap_add") or []))), labels=_pairs(raw.get("labels")),
         )
 
-    def attachments(self, path: Path, raw: list | dict | None) -> tuple[Attachment, ...]:
+    def attachments(self, path: Path, raw: list[str] | dict[str, Any] | None) -> tuple[Attachment, ...]:
         if not raw:  # no networks: Docker's default bridge, as `docker run` does
             return (Attachment("bridge"),)
         if isinstance(raw, list):

@@ -67,9 +67,9 @@ def _driver_fit(net: NetworkSpec, here: Path) -> Found:
             yield here + (key,), f"'{key}' is for {' and '.join(parent_drivers())} networks, not {net.driver}"
     if net.mode and row.modes and net.mode not in row.modes:
         yield here + ("mode",), f"{net.driver} has no mode '{net.mode}'; use one of: {row.describe_modes()}"
-    for key, nicer in (("parent", "parent"), (row.mode_option, "mode")):
-        if key and key in dict(net.options):
-            yield here + ("options", key), f"write this as '{nicer}:' on the network, not as a raw option"
+    for raw, nicer in (("parent", "parent"), (row.mode_option, "mode")):
+        if raw and raw in dict(net.options):
+            yield here + ("options", raw), f"write this as '{nicer}:' on the network, not as a raw option"
     if net.attachable and not row.attachable:
         yield here + ("attachable",), ("'attachable' is for overlay networks (swarm); "
                                        "a local network is always attachable")

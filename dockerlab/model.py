@@ -28,7 +28,7 @@ class Pool:
     subnet: IPNetwork
     gateway: IPAddress | None = None
     ip_range: IPNetwork | None = None
-    aux_addresses: Pairs = ()
+    aux_addresses: tuple[tuple[str, IPAddress], ...] = ()
 
     def describe(self) -> str:
         parts = [str(self.subnet)]

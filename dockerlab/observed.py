@@ -69,7 +69,8 @@ class ObservedContainer(_Labelled):
     def created_details(self) -> dict[str, dict[str, Any]]:
         """Aliases and MACs per network as dockerlab created them (see labels.ENDPOINTS)."""
         try:
-            return json.loads(self.labels.get(L.ENDPOINTS, "{}"))
+            details: dict[str, dict[str, Any]] = json.loads(self.labels.get(L.ENDPOINTS, "{}"))
+            return details
         except ValueError:
             return {}
 

@@ -63,20 +63,20 @@ def drift_by_object(plan: Plan) -> dict[tuple[Kind, str], list[str]]:
 def status_data(lab: Lab, observed: Observed, plan: Plan) -> dict[str, Any]:
     drift = drift_by_object(plan)
     nets = []
-    for spec in lab.networks:
-        live = observed.network_named(spec.name)
-        nets.append({"name": spec.name, "key": spec.key, "driver": spec.driver, "present": live is not None,
-                     "subnets": [str(p.subnet) for p in (live.pools if live else spec.pools)],
-                     "gateways": [str(p.gateway) for p in (live.pools if live else ()) if p.gateway],
-                     "parent": spec.parent, "mode": spec.mode, "id": live.id[:12] if live else None,
-                     "drift": drift.get((Kind.NETWORK, spec.name), [])})
+    for net in lab.networks:
+        found = observed.network_named(net.name)
+        nets.append({"name": net.name, "key": net.key, "driver": net.driver, "present": found is not None,
+                     "subnets": [str(p.subnet) for p in (found.pools if found else net.pools)],
+                     "gateways": [str(p.gateway) for p in (found.pools if found else ()) if p.gateway],
+                     "parent": net.parent, "mode": net.mode, "id": found.id[:12] if found else None,
+                     "drift": drift.get((Kind.NETWORK, net.name), [])})
     boxes = []
-    for spec in lab.containers:
-        live = observed.container_named(spec.name)
-        boxes.append({"name": spec.name, "key": spec.key, "image": spec.image,
+    for box in lab.containers:
+        live = observed.container_named(box.name)
+        boxes.append({"name": box.name, "key": box.key, "image": box.image,
                       "state": live.state if live else "missing", "id": live.id[:12] if live else None,
                       "networks": _endpoints(live) if live else [],
-                      "drift": drift.get((Kind.CONTAINER, spec.name), [])})
+                      "drift": drift.get((Kind.CONTAINER, box.name), [])})
     extra = [{"kind": s.kind.value, "name": s.name} for s in plan.steps if s.action is Action.REMOVE]
     return {"lab": lab.name, "networks": nets, "containers": boxes, "not_in_file": extra,
             "in_sync": not plan.changes}

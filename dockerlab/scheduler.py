@@ -8,11 +8,12 @@ flight finish and starts no new ones.
 from __future__ import annotations
 
 import heapq
+import queue
+import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from .errors import DockerlabError
 
@@ -80,37 +81,72 @@ def order(nodes: Sequence[T], key: Key[T], deps: Deps[T], rank: Callable[[T], An
 
 def run(nodes: Sequence[T], key: Key[T], deps: Deps[T], work: Callable[[T], None], parallel: int,
         describe: Callable[[Exception], str] = str) -> Outcome[T]:
-    """Run work(node) for every node, at most `parallel` at once; an exception fails the node."""
+    """Run work(node) for every node, at most `parallel` at once; an exception fails the node.
+
+    Own worker threads and queues rather than a pool: an interrupt may land anywhere in this loop (even inside
+    a thread's start), and every node is then either taken by a worker, which finishes and records it, or
+    still queued, and never starts.
+    """
     graph = _Graph(nodes, key, deps)
     outcome: Outcome[T] = Outcome()
-    queue = graph.ready()
-    running: dict[Future[None], T] = {}
+    todo: queue.Queue[T | object] = queue.Queue()
+    results: queue.Queue[tuple[T, bool]] = queue.Queue()
+    lock = threading.Lock()
 
-    def settle(future: Future[None], node: T) -> bool:
-        error = future.exception()
-        if error is None:
-            outcome.done.append(node)
-            return True
-        outcome.failed.append((node, describe(error) if isinstance(error, Exception) else repr(error)))
-        return False
-
-    with ThreadPoolExecutor(max(1, parallel), thread_name_prefix="dockerlab") as pool:
+    def attempt(node: T) -> bool:
         try:
-            while queue or running:
-                while queue and len(running) < max(1, parallel):
-                    node = queue.pop(0)
-                    running[pool.submit(work, node)] = node
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    node = running.pop(future)
-                    if settle(future, node):
-                        graph.done(node)
-                        queue += graph.ready()
-        except KeyboardInterrupt:
-            outcome.interrupted = True
-            wait(running)
-            for future, node in running.items():
-                settle(future, node)
+            work(node)
+        except Exception as exc:
+            with lock:
+                outcome.failed.append((node, describe(exc)))
+            return False
+        with lock:
+            outcome.done.append(node)
+        return True
+
+    def worker() -> None:
+        while (item := todo.get()) is not _STOP:
+            node = cast(T, item)
+            results.put((node, attempt(node)))
+
+    workers: list[threading.Thread] = []
+    try:
+        for i in range(max(1, parallel)):
+            workers.append(threading.Thread(target=worker, name=f"dockerlab-{i}"))
+            workers[-1].start()
+        waiting = _feed(todo, graph.ready())
+        while waiting:
+            node, ok = results.get()
+            waiting -= 1
+            if ok:
+                graph.done(node)
+                waiting += _feed(todo, graph.ready())
+    except KeyboardInterrupt:
+        outcome.interrupted = True
+        _drain(todo)
+    finally:
+        for _ in workers:
+            todo.put(_STOP)
+        for thread in workers:
+            thread.join()
     settled = {key(n) for n in outcome.done} | {key(n) for n, _ in outcome.failed}
     outcome.skipped = [n for n in nodes if key(n) not in settled]
     return outcome
+
+
+_STOP = object()
+
+
+def _feed(todo: queue.Queue[T | object], ready: list[T]) -> int:
+    for node in ready:
+        todo.put(node)
+    return len(ready)
+
+
+def _drain(todo: queue.Queue[T | object]) -> None:
+    """Take back what no worker has started."""
+    while True:
+        try:
+            todo.get_nowait()
+        except queue.Empty:
+            return

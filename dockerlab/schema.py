@@ -9,7 +9,7 @@ from importlib import resources
 from typing import Any
 
 from .errors import Problem
-from .yamlsource import Source, format_path
+from .yamlsource import Path, Source, format_path
 
 TYPE_NAMES = {"object": "a map", "array": "a list", "string": "a string", "integer": "a whole number",
               "number": "a number", "boolean": "true or false", "null": "empty"}
@@ -17,7 +17,8 @@ TYPE_NAMES = {"object": "a map", "array": "a list", "string": "a string", "integ
 
 @cache
 def lab_schema() -> dict[str, Any]:
-    return json.loads(resources.files("dockerlab").joinpath("lab.schema.json").read_text())
+    schema: dict[str, Any] = json.loads(resources.files("dockerlab").joinpath("lab.schema.json").read_text())
+    return schema
 
 
 def schema_problems(source: Source) -> list[Problem]:
@@ -38,7 +39,7 @@ def _problem(error: Any, source: Source) -> Problem:
     return Problem(source.line(path), format_path(path), _sentence(error))
 
 
-def _unknown_key(error: Any, path: tuple, source: Source) -> Problem:
+def _unknown_key(error: Any, path: Path, source: Source) -> Problem:
     allowed = sorted(error.schema.get("properties", {}))
     extra = sorted(set(error.instance) - set(allowed))
     key = extra[0] if extra else "?"
@@ -63,7 +64,9 @@ def _sentence(error: Any) -> str:
         wanted = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         return f"must be {' or '.join(TYPE_NAMES[t] for t in wanted)}, not {_type_of(value)}"
     if kind in ("pattern", "oneOf", "anyOf", "propertyNames") and hint:
-        return f"'{value}' is not valid: expected {hint}" if not isinstance(value, dict | list) else f"expected {hint}"
+        if isinstance(value, str):
+            return f"'{value}' is not valid: expected {hint}"
+        return f"expected {hint}, not {_type_of(value)}"
     if kind in ("minimum", "maximum", "exclusiveMinimum"):
         low = schema.get("minimum", schema.get("exclusiveMinimum", "-"))
         return f"{value} is out of range ({low} to {schema.get('maximum', 'any')})"

@@ -38,7 +38,7 @@ def test_no_raw_jsonschema_text_leaks():
     text = "\n".join(out)
     assert "does not match" not in text and "is not one of" not in text
     assert "did you mean 'macvlan'" in text
-    assert "lab name uses lowercase letters" in text
+    assert "expected a lab name of lowercase letters" in text
 
 
 def test_yaml_syntax_error_and_duplicate_key_have_lines():

@@ -1,0 +1,96 @@
+"""The driver table is the one place for what each driver needs: the schema and the checks follow it.
+Preflight runs against a fake host. No engine."""
+
+import pytest
+
+from dockerlab.drivers import DRIVERS, KERNEL, driver
+from dockerlab.labfile import parse_lab
+from dockerlab.observed import Observed, network_from_api
+from dockerlab.planner import make_plan
+from dockerlab.preflight import PreflightError, preflight
+from dockerlab.schema import lab_schema
+
+
+def test_schema_drivers_and_modes_match_the_table():
+    network = lab_schema()["$defs"]["network"]["properties"]
+    assert network["driver"]["enum"] == list(DRIVERS)
+    modes = {m for d in DRIVERS.values() for m in d.modes}
+    assert set(network["mode"]["enum"]) == modes
+
+
+def test_every_driver_row_is_consistent():
+    for row in DRIVERS.values():
+        assert bool(row.modes) == bool(row.mode_option), row.name
+        assert row.kernel is None or row.kernel.link_type in KERNEL, row.name
+    assert driver("some-plugin").modes == () and not driver("some-plugin").parent
+
+
+class FakeFacts:
+    def __init__(self, missing=(), interfaces=("lo", "eth0", "p0")):
+        self.missing, self.names = set(missing), set(interfaces)
+
+    def kernel_supports(self, link_type):
+        return link_type not in self.missing
+
+    def interfaces(self):
+        return self.names
+
+
+class FakeEngine:
+    def __init__(self, manager=True):
+        self.manager = manager
+
+    def swarm_state(self):
+        return ("active", True) if self.manager else ("inactive", False)
+
+
+class FakeHost:
+    """What preflight asks of a host, and nothing more."""
+
+    address, is_local = "fake://", True
+
+    def __init__(self, missing=(), manager=True):
+        self.facts, self.engine = FakeFacts(missing), FakeEngine(manager)
+
+
+LAB = """\
+name: f
+networks:
+  iv: {driver: ipvlan, parent: p0, subnet: 10.40.0.0/24}
+  mv: {driver: macvlan, parent: p0.20, subnet: 10.41.0.0/24}
+  ov: {driver: overlay, attachable: true, subnet: 10.42.0.0/24}
+  lan: {subnet: 10.43.0.0/24, ip_range: 10.43.0.0/25}
+"""
+
+
+def run_preflight(host, observed=None):
+    observed = observed or Observed((), ())
+    lab = parse_lab(LAB, "f.yaml")
+    preflight(lab, make_plan(lab, observed), observed, host)
+
+
+def test_a_capable_host_passes():
+    run_preflight(FakeHost())
+
+
+def test_each_missing_need_is_named_from_the_table():
+    with pytest.raises(PreflightError) as info:
+        run_preflight(FakeHost(missing={"ipvlan", "vlan"}, manager=False))
+    text = str(info.value)
+    assert "network iv: the kernel of the engine's host has no ipvlan support" in text
+    assert "`modprobe ipvlan`" in text
+    assert "network mv: 'p0.20' is an 802.1q sub-interface that Docker would create" in text
+    assert "`modprobe 8021q`" in text
+    assert "overlay networks (ov) need a swarm manager" in text
+    assert "nothing was changed" in text
+
+
+def test_one_rule_for_pools_in_validation_and_preflight():
+    """Two pools on one subnet conflict unless each has its own ip_range, apart from the other's."""
+    live = network_from_api({"Name": "other", "Id": "o", "Driver": "bridge", "Labels": {},
+                             "IPAM": {"Config": [{"Subnet": "10.43.0.0/24", "IPRange": "10.43.0.128/25"}]}})
+    run_preflight(FakeHost(), Observed((live,), ()))
+    clash = network_from_api({"Name": "other", "Id": "o", "Driver": "bridge", "Labels": {},
+                              "IPAM": {"Config": [{"Subnet": "10.43.0.0/24", "IPRange": "10.43.0.0/26"}]}})
+    with pytest.raises(PreflightError, match="subnet 10.43.0.0/24 overlaps 10.43.0.0/24 of network 'other'"):
+        run_preflight(FakeHost(), Observed((clash,), ()))
