@@ -101,11 +101,7 @@ def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:
         yield here, f"no network '{att.network}' in this lab; declare it under 'networks' or use one of: {known}"
         return
     if net is None:
-        if att.ipv4 or att.ipv6 or att.aliases:
-            yield here, ("static IPs and aliases need a user-defined network with a subnet, "
-                         f"not Docker's '{att.network}'")
-        if att.mac and att.network in STANDALONE_NETWORKS:
-            yield here + ("mac",), f"a container on '{att.network}' has no interface of its own to give a MAC"
+        yield from _predefined_attachment(here, att)
         return
     if net.driver == "overlay" and not net.attachable:
         yield here, f"containers can join overlay network '{net.key}' only if it sets 'attachable: true'"
@@ -120,6 +116,13 @@ def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:
             yield field, f"{addr} is outside network '{net.key}' ({', '.join(str(p.subnet) for p in pools)})"
         elif any(addr == p.gateway or addr == p.subnet.network_address for p in pools):
             yield field, f"{addr} is the network address or gateway of '{net.key}'; pick another"
+
+
+def _predefined_attachment(here: Path, att: Attachment) -> Found:
+    if att.ipv4 or att.ipv6 or att.aliases:
+        yield here, f"static IPs and aliases need a user-defined network with a subnet, not Docker's '{att.network}'"
+    if att.mac and att.network in STANDALONE_NETWORKS:
+        yield here + ("mac",), f"a container on '{att.network}' has no interface of its own to give a MAC"
 
 
 def _static_addresses(lab: Lab) -> Found:

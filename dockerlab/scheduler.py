@@ -81,54 +81,24 @@ def order(nodes: Sequence[T], key: Key[T], deps: Deps[T], rank: Callable[[T], An
 
 def run(nodes: Sequence[T], key: Key[T], deps: Deps[T], work: Callable[[T], None], parallel: int,
         describe: Callable[[Exception], str] = str) -> Outcome[T]:
-    """Run work(node) for every node, at most `parallel` at once; an exception fails the node.
-
-    Own worker threads and queues rather than a pool: an interrupt may land anywhere in this loop (even inside
-    a thread's start), and every node is then either taken by a worker, which finishes and records it, or
-    still queued, and never starts.
-    """
+    """Run work(node) for every node, at most `parallel` at once; an exception fails the node."""
     graph = _Graph(nodes, key, deps)
     outcome: Outcome[T] = Outcome()
-    todo: queue.Queue[T | object] = queue.Queue()
-    results: queue.Queue[tuple[T, bool]] = queue.Queue()
-    lock = threading.Lock()
-
-    def attempt(node: T) -> bool:
-        try:
-            work(node)
-        except Exception as exc:
-            with lock:
-                outcome.failed.append((node, describe(exc)))
-            return False
-        with lock:
-            outcome.done.append(node)
-        return True
-
-    def worker() -> None:
-        while (item := todo.get()) is not _STOP:
-            node = cast(T, item)
-            results.put((node, attempt(node)))
-
-    workers: list[threading.Thread] = []
+    crew = _Crew(work, describe, outcome)
     try:
-        for i in range(max(1, parallel)):
-            workers.append(threading.Thread(target=worker, name=f"dockerlab-{i}"))
-            workers[-1].start()
-        waiting = _feed(todo, graph.ready())
+        crew.start(max(1, parallel))
+        waiting = crew.give(graph.ready())
         while waiting:
-            node, ok = results.get()
+            node, ok = crew.results.get()
             waiting -= 1
             if ok:
                 graph.done(node)
-                waiting += _feed(todo, graph.ready())
+                waiting += crew.give(graph.ready())
     except KeyboardInterrupt:
         outcome.interrupted = True
-        _drain(todo)
+        crew.take_back()
     finally:
-        for _ in workers:
-            todo.put(_STOP)
-        for thread in workers:
-            thread.join()
+        crew.stop()
     settled = {key(n) for n in outcome.done} | {key(n) for n, _ in outcome.failed}
     outcome.skipped = [n for n in nodes if key(n) not in settled]
     return outcome
@@ -137,16 +107,54 @@ def run(nodes: Sequence[T], key: Key[T], deps: Deps[T], work: Callable[[T], None
 _STOP = object()
 
 
-def _feed(todo: queue.Queue[T | object], ready: list[T]) -> int:
-    for node in ready:
-        todo.put(node)
-    return len(ready)
+class _Crew(Generic[T]):
+    """Worker threads fed by a queue, rather than a pool: an interrupt may land anywhere in `run` (even inside
+    a thread's start), and every node is then either taken by a worker, which finishes and records it, or
+    still queued, and never starts."""
 
+    def __init__(self, work: Callable[[T], None], describe: Callable[[Exception], str], outcome: Outcome[T]) -> None:
+        self.work, self.describe, self.outcome = work, describe, outcome
+        self.todo: queue.Queue[T | object] = queue.Queue()
+        self.results: queue.Queue[tuple[T, bool]] = queue.Queue()
+        self.lock = threading.Lock()
+        self.threads: list[threading.Thread] = []
 
-def _drain(todo: queue.Queue[T | object]) -> None:
-    """Take back what no worker has started."""
-    while True:
+    def start(self, size: int) -> None:
+        for i in range(size):
+            self.threads.append(threading.Thread(target=self._serve, name=f"dockerlab-{i}"))
+            self.threads[-1].start()
+
+    def give(self, nodes: list[T]) -> int:
+        for node in nodes:
+            self.todo.put(node)
+        return len(nodes)
+
+    def take_back(self) -> None:
+        """What no worker has started yet stays undone."""
+        while True:
+            try:
+                self.todo.get_nowait()
+            except queue.Empty:
+                return
+
+    def stop(self) -> None:
+        for _ in self.threads:
+            self.todo.put(_STOP)
+        for thread in self.threads:
+            thread.join()
+
+    def _serve(self) -> None:
+        while (item := self.todo.get()) is not _STOP:
+            node = cast(T, item)
+            self.results.put((node, self._attempt(node)))
+
+    def _attempt(self, node: T) -> bool:
         try:
-            todo.get_nowait()
-        except queue.Empty:
-            return
+            self.work(node)
+        except Exception as exc:
+            with self.lock:
+                self.outcome.failed.append((node, self.describe(exc)))
+            return False
+        with self.lock:
+            self.outcome.done.append(node)
+        return True
