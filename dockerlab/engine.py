@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .capabilities import Capabilities, Feature
@@ -67,9 +68,19 @@ class Engine:
             names.add(image["Id"])
         return names
 
+    @cached_property
+    def info(self) -> dict[str, Any]:
+        found: dict[str, Any] = self.reader.info()
+        return found
+
+    @property
+    def identity(self) -> str:
+        """The engine's own ID: one engine, however its address is spelled."""
+        return str(self.info.get("ID") or self.address)
+
     def swarm_state(self) -> tuple[str, bool]:
         """(LocalNodeState, is a manager)"""
-        swarm = self.reader.info().get("Swarm") or {}
+        swarm = self.info.get("Swarm") or {}
         return swarm.get("LocalNodeState", "inactive"), bool(swarm.get("ControlAvailable"))
 
     # -- networks

@@ -6,6 +6,7 @@ import json
 
 from .model import ContainerSpec, Lab, NetworkSpec
 
+RESERVED_PREFIX = "io.dockerlab."
 LAB = "io.dockerlab.lab"
 KEY = "io.dockerlab.key"
 CONFIG_HASH = "io.dockerlab.config-hash"
@@ -15,12 +16,12 @@ FILE = "io.dockerlab.file"
 
 
 def network_labels(lab: Lab, spec: NetworkSpec) -> dict[str, str]:
-    return {**dict(spec.labels), LAB: lab.name, KEY: spec.key, FILE: lab.path,
+    return {**dict(spec.labels), LAB: lab.name, KEY: spec.key, FILE: lab.origin or lab.path,
             OPTIONS: ",".join(sorted(spec.driver_options()))}
 
 
 def container_labels(lab: Lab, spec: ContainerSpec) -> dict[str, str]:
-    return {**dict(spec.labels), LAB: lab.name, KEY: spec.key, FILE: lab.path,
+    return {**dict(spec.labels), LAB: lab.name, KEY: spec.key, FILE: lab.origin or lab.path,
             CONFIG_HASH: spec.config_hash(), ENDPOINTS: endpoints_label(lab, spec)}
 
 
@@ -30,4 +31,4 @@ def endpoints_label(lab: Lab, spec: ContainerSpec) -> str:
 
 
 def user_labels(labels: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in labels.items() if not k.startswith("io.dockerlab.")}
+    return {k: v for k, v in labels.items() if not k.startswith(RESERVED_PREFIX)}

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+from dataclasses import replace
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
-from pathlib import Path as FilePath
 from typing import Any
 
 from .errors import LabFileError, Problem
 from .model import Attachment, Check, ContainerSpec, IPAddress, IPNetwork, Lab, NetworkSpec, Pairs, Pool, Port
-from .yamlsource import Path, Source, format_path, load
+from .yamlsource import MAX_BYTES, Path, Source, decode, format_path, load
 
 
 def load_lab(filename: str) -> Lab:
     try:
-        text = FilePath(filename).read_text()
+        with open(filename, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise LabFileError(filename, [Problem(0, "", f"cannot read the file: {exc.strerror}")]) from None
-    return parse_lab(text, filename)
+    text, problem = decode(raw)
+    if text is None:
+        raise LabFileError(filename, [problem] if problem else [])
+    return replace(parse_lab(text, filename), origin=os.path.realpath(filename))
 
 
 def parse_lab(text: str, filename: str = "<lab>") -> Lab:

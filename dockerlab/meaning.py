@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from ipaddress import ip_address
+from ipaddress import IPv4Address, ip_address
 from itertools import combinations
 
 from .drivers import driver, parent_drivers
 from .errors import Problem
+from .hazards import hazards
 from .model import (
     PREDEFINED_NETWORKS,
     STANDALONE_NETWORKS,
@@ -16,6 +17,7 @@ from .model import (
     ContainerSpec,
     Lab,
     NetworkSpec,
+    Pool,
 )
 from .yamlsource import Path, Source, format_path
 
@@ -23,7 +25,8 @@ Found = Iterator[tuple[Path, str]]
 
 
 def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
-    found = [*_networks(lab), *_containers(lab), *_static_addresses(lab), *_checks(lab)]
+    found = [*_networks(lab), *_containers(lab), *_static_addresses(lab), *_room(lab), *_checks(lab),
+             *hazards(lab, source.data)]
     return [Problem(source.line(path), format_path(path), message) for path, message in found]
 
 
@@ -137,6 +140,31 @@ def _static_addresses(lab: Lab) -> Found:
                     yield (("containers", box.key, "networks", att.network),
                            f"{addr} on '{att.network}' is already given to container '{seen[slot]}'")
                 seen[slot] = box.key
+
+
+def _room(lab: Lab) -> Found:
+    """Enough dynamic IPv4 addresses for the containers that take one; Docker would say so only mid-apply."""
+    for net in lab.networks:
+        pools = [p for p in net.pools if p.subnet.version == 4]
+        members = [a for c in lab.containers for a in c.attachments if a.network == net.key]
+        dynamic = sum(1 for a in members if a.ipv4 is None)
+        if not pools or not dynamic:
+            continue
+        taken = {a.ipv4 for a in members if a.ipv4}
+        room = sum(_free(p, taken) for p in pools)
+        if dynamic > room:
+            where = ", ".join(str(p.ip_range or p.subnet) for p in pools)
+            yield (("networks", net.key), f"{where} has room for {room} dynamic address{'es' if room != 1 else ''} "
+                   f"(after the network address, gateway, broadcast and static addresses), but {dynamic} "
+                   "containers join without a static ipv4; make the subnet or ip_range larger")
+
+
+def _free(pool: Pool, taken: set[IPv4Address]) -> int:
+    span = pool.ip_range or pool.subnet
+    gateway = pool.gateway or next(pool.subnet.hosts(), None)
+    reserved = {pool.subnet.network_address, pool.subnet.broadcast_address, gateway, *taken,
+                *(addr for _, addr in pool.aux_addresses)}
+    return max(0, span.num_addresses - sum(1 for addr in reserved if addr is not None and addr in span))
 
 
 FACTS = ("own-mac", "parent-mac", "only-loopback", "host-interfaces")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
@@ -17,6 +18,7 @@ IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
 Pairs = tuple[tuple[str, str], ...]
 
+LAB_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")  # the schema's pattern for 'name'; a test keeps them equal
 PREDEFINED_NETWORKS = ("bridge", "host", "none")
 STANDALONE_NETWORKS = ("host", "none")
 
@@ -163,7 +165,8 @@ class Lab:
     networks: tuple[NetworkSpec, ...] = ()
     containers: tuple[ContainerSpec, ...] = ()
     checks: tuple[Check, ...] = ()
-    path: str = ""
+    path: str = ""  # as the user named the file
+    origin: str = ""  # the file's real path, recorded in labels: which file made an object
     _networks: dict[str, NetworkSpec] = field(default_factory=dict, compare=False, repr=False)
     _containers: dict[str, ContainerSpec] = field(default_factory=dict, compare=False, repr=False)
 

@@ -39,7 +39,7 @@ def plan_lab(host: Host, lab: Lab, mode: Mode = Mode.APPLY) -> tuple[Plan, Obser
 
 def apply_lab(host: Host, lab: Lab, report: Report, on_plan: Callable[[Plan], None] | None = None,
               parallel: int = DEFAULT_PARALLEL, mode: Mode = Mode.APPLY) -> Result:
-    with lab_lock(lab.name, host.address):
+    with lab_lock(lab.name, host.engine.identity):
         plan, _ = plan_lab(host, lab, mode)
         if on_plan:
             on_plan(plan)

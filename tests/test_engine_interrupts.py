@@ -84,6 +84,6 @@ def test_sigterm_finishes_the_steps_in_flight_and_says_what_is_left(make_lab, do
 
 def test_two_applies_of_one_lab_do_not_race(make_lab, docker_client):
     path, lab = make_lab(MANY)
-    with lab_lock(lab, Host.from_env().address):
+    with lab_lock(lab, Host.from_env().engine.identity):
         stderr = refused_apply(docker_client, path, lab)
     assert f"lab '{lab}' is being changed by dockerlab pid {os.getpid()}" in stderr
