@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .host import Host
 
 DOCKER_DNS = "127.0.0.11"
+CANNOT_RUN = (126, 127)  # the shell's and the runtime's "cannot execute" and "not found"
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,11 @@ class _Runner:
         """argv under a hard limit a little past the probe's own timeout."""
         box = self.box(check.source)
         assert box is not None
-        return self.host.engine.exec(box.id, ["timeout", "-s", "KILL", str(_seconds(check) + 2), *argv])
+        code, out = self.host.engine.exec(box.id, ["timeout", "-s", "KILL", str(_seconds(check) + 2), *argv])
+        if code in CANNOT_RUN:  # never a result: an isolation lesson would pass with nothing tested
+            raise CheckError(f"the probe `{argv[0]}` cannot run in container {check.source} (exit {code}: "
+                             f"{_words(out) or 'no output'}); its image lacks it or `timeout`")
+        return code, out
 
     def _ping(self, check: Check, address: str) -> CheckResult:
         argv = ["ping", "-c", "1", "-W", str(_seconds(check)), address]

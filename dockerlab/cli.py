@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from typing import TYPE_CHECKING
@@ -71,19 +72,25 @@ def plan(file: str, as_json: bool, detailed_exitcode: bool) -> None:
         sys.exit(2)
 
 
+PARALLEL = click.option("--parallel", default=8, show_default=True, help="Steps run at once.")
+
+
 @cli.command()
 @FILE
-@click.option("--parallel", default=8, show_default=True, help="Steps run at once.")
+@PARALLEL
 @click.option("--check", "then_check", is_flag=True, help="Run the lab's checks after applying.")
-def apply(file: str, parallel: int, then_check: bool) -> None:
+@click.option("--take-over", is_flag=True, help="Make objects another file with this lab name made this file's.")
+@click.option("--settle", default=0.5, show_default=True, help="Seconds started containers must keep running.")
+def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: float) -> None:
     """Make the engine match the lab file; prints the plan, then each step as it finishes."""
-    from .reconcile import apply_lab
+    from .reconcile import Options, apply_lab
     from .render import done_line, plan_text, step_line
 
     lab = _lab(file)
     host = _host()
     result = apply_lab(host, lab, report=lambda s, t, e: click.echo(done_line(s, t, e)),
-                       on_plan=lambda p: click.echo(plan_text(p, host.address)), parallel=parallel)
+                       on_plan=lambda p: click.echo(plan_text(p, host.address)),
+                       options=Options(parallel, take_over, settle))
     if result.remaining.changes:
         raise DockerlabError("the lab did not converge; still to do:\n"
                              + "\n".join(step_line(s) for s in result.remaining.steps))
@@ -119,42 +126,29 @@ def check(file: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
-@click.option("--lab", "lab_name", help="Destroy by lab name, without the file.")
-@click.option("--parallel", default=8, show_default=True, help="Steps run at once.")
+@click.option("--lab", "lab_name", help="Destroy by lab name, without the file: all it owns, from any file.")
+@PARALLEL
 def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
     """Remove every container and network the lab owns, found by its labels."""
-    from .reconcile import destroy_lab
-    from .render import done_line
+    from .labfile import lab_name_of
+    from .reconcile import Options, destroy_lab
+    from .render import destroy_text, done_line
 
     if bool(file) == bool(lab_name):
         raise DockerlabError("destroy takes a lab FILE or --lab NAME (one of them)")
-    name = lab_name or _lab_name(file or "")
-    result = destroy_lab(_host(), name, report=lambda s, t, e: click.echo(done_line(s, t, e)), parallel=parallel)
-    click.echo(f"lab {name}: removed {len(result.outcome.done)} objects" if result.plan.changes
-               else f"lab {name}: nothing to remove")
-
-
-def _lab_name(path: str) -> str:
-    """The lab's name, even from a file that no longer validates: destroy must still work."""
-    from .labfile import load_lab
-
-    try:
-        return load_lab(path).name
-    except DockerlabError:
-        import yaml
-
-        try:
-            with open(path) as handle:
-                data = yaml.safe_load(handle)
-            return str(data["name"])
-        except (OSError, yaml.YAMLError, TypeError, KeyError):
-            raise DockerlabError(f"{path}: cannot read the lab name; use `dockerlab destroy --lab NAME`") from None
+    name = lab_name or lab_name_of(file or "")
+    host = _host()
+    result = destroy_lab(host, name, report=lambda s, t, e: click.echo(done_line(s, t, e)),
+                         options=Options(parallel), origin=os.path.realpath(file) if file else "")
+    click.echo(destroy_text(result.plan, len(result.outcome.done),
+                            None if result.plan.changes else host.engine.observe()))
 
 
 @cli.command()
 @FILE
 @click.option("--json", "as_json", is_flag=True, help="Print status as JSON.")
-def status(file: str, as_json: bool) -> None:
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 in sync, 2 with drift, 1 on error.")
+def status(file: str, as_json: bool, detailed_exitcode: bool) -> None:
     """Each network and container of the lab as the engine has it, with drift marked."""
     from .planner import make_plan
     from .reconcile import observe
@@ -164,6 +158,8 @@ def status(file: str, as_json: bool) -> None:
     observed = observe(_host(), lab)
     data = status_data(lab, observed, make_plan(lab, observed))
     click.echo(json.dumps(data, indent=2) if as_json else status_text(data))
+    if detailed_exitcode and not data["in_sync"]:
+        sys.exit(2)
 
 
 @cli.command(name="ls")
@@ -190,7 +186,7 @@ def main() -> None:
         sys.exit(1)
     except DockerlabError as exc:
         click.echo(f"dockerlab: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("dockerlab: interrupted", err=True)
         sys.exit(130)

@@ -8,13 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import labels as L
-from .errors import DockerlabError
 from .model import PREDEFINED_NETWORKS, Attachment, ContainerSpec, IPNetwork, Lab, NetworkSpec, Pool
 from .observed import Endpoint, Observed, ObservedContainer, ObservedNetwork
-
-
-class ConflictError(DockerlabError):
-    """The engine holds objects in the way that the lab does not own."""
 
 
 def needs_inspect(lab: Lab, observed: Observed) -> list[str]:
@@ -87,6 +82,12 @@ def mac_changes(lab: Lab, spec: ContainerSpec, obs: ObservedContainer) -> list[s
     return causes
 
 
+def as_is(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> Attachment:
+    """A live membership as an Attachment, to put back as it was."""
+    aliases = ep.aliases if ep.aliases is not None else tuple((created or {}).get("aliases") or ())
+    return Attachment(att.network, ep.static_ipv4, ep.static_ipv6, tuple(aliases))  # type: ignore[arg-type]
+
+
 def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> list[str]:
     """Why a container's membership of one network must be redone (live, without recreating it)."""
     causes = []
@@ -100,29 +101,6 @@ def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | No
     if sorted(att.aliases) != sorted(have_aliases):
         causes.append(f"aliases [{', '.join(sorted(have_aliases))}] -> [{', '.join(sorted(att.aliases))}]")
     return causes
-
-
-def refuse_conflicts(lab: Lab, observed: Observed) -> None:
-    problems = []
-    for kind, specs, find in (("network", lab.networks, observed.network_named),
-                              ("container", lab.containers, observed.container_named)):
-        for spec in specs:
-            obs = find(spec.name)
-            if obs is None or obs.lab == lab.name:
-                continue
-            owner = f"belongs to lab '{obs.lab}'" if obs.lab else "was not made by dockerlab"
-            problems.append(f"{kind} '{spec.name}' already exists and {owner}; dockerlab will not touch it. "
-                            f"Remove or rename it, or set another 'prefix' in {lab.path or 'the lab file'}")
-    for net in observed.lab_networks(lab.name):
-        wanted = lab.network(net.key or "")
-        if wanted is not None and wanted.name == net.name and not network_changes(wanted, net):
-            continue
-        strangers = [c.name for c in observed.attached_to(net.name) if c.lab != lab.name]
-        if strangers:
-            problems.append(f"network '{net.name}' must be removed or recreated, but containers outside the lab "
-                            f"use it: {', '.join(strangers)}; disconnect them (docker network disconnect)")
-    if problems:
-        raise ConflictError("the plan stops here:\n  " + "\n  ".join(problems))
 
 
 def recreate_causes(spec: ContainerSpec, obs: ObservedContainer, lab: Lab, observed: Observed) -> list[str]:

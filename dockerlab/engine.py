@@ -15,7 +15,7 @@ from .capabilities import Capabilities, Feature
 from .errors import EngineError
 from .explain import NETWORK_IN_USE, busy_network
 from .model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment, ContainerSpec, NetworkSpec
-from .observed import Observed, container_from_api, network_from_api
+from .observed import Observed, ObservedContainer, container_from_api, network_from_api
 from .transport import Reader, Sdk, SdkReader, SocketReader, unix_socket_path
 
 if TYPE_CHECKING:
@@ -180,12 +180,39 @@ class Engine:
         self._call(f"disconnect {container} from {network}", "disconnect_container_from_network",
                    container, network, force=True, missing_ok=True)
 
+    def networks_named(self, name: str) -> list[dict[str, Any]]:
+        """Exactly this name: the engine's own name filter matches substrings."""
+        return [n for n in self.reader.networks() if n.get("Name") == name]
+
+    def park(self, container: str, parked_name: str) -> bool:
+        """Stop a container at once and rename it out of the way; returns whether it was running."""
+        running = bool((self.reader.inspect_container(container).get("State") or {}).get("Running"))
+        self._call(f"stop container {container[:12]}", "stop", container, timeout=0)
+        self._call(f"rename container {container[:12]}", "rename", container, parked_name)
+        return running
+
+    def unpark(self, container: str, name: str, start: bool) -> None:
+        self._call(f"rename container {container[:12]} back to {name}", "rename", container, name)
+        if start:
+            self.start(container, name)
+
     def start(self, container: str, label: str) -> None:
         self._call(f"start container {label}", "start", container)
 
     def remove_container(self, container: str, label: str) -> None:
         self._call(f"remove container {label}", "remove_container", container, force=True, v=True,
                    missing_ok=True)
+
+    def how_it_ended(self, box: ObservedContainer) -> str:
+        """A container that stopped right after its start: its state, exit code and last words."""
+        raw = self.reader.inspect_container(box.id)
+        state = raw.get("State") or {}
+        logs = self._call(f"read the logs of {box.name}", "logs", box.id, tail=3)
+        last = " | ".join(ln.strip() for ln in bytes(logs).decode(errors="replace").splitlines() if ln.strip())
+        how = f"restarts again and again (exit code {state.get('ExitCode')})" if state.get("Restarting") else (
+            f"exited right after it started, with exit code {state.get('ExitCode')}")
+        return (f"container {box.name} {how}; its last output: {last or '(none)'}. Its command must keep running "
+                "(e.g. `sleep infinity`, or a server in the foreground): fix it and apply again")
 
     def exec(self, container: str, argv: list[str]) -> tuple[int, str]:
         """Run argv (a list, never a shell string) in a container; return exit code and output."""

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 class DockerlabError(Exception):
     """A failure with a message meant for the user."""
 
+    exit_code = 1
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -37,3 +39,7 @@ class EngineError(DockerlabError):
 
 class ApplyError(DockerlabError):
     """Some steps of a plan failed; says what was done and what was not."""
+
+    def __init__(self, message: str, interrupted: bool = False) -> None:
+        super().__init__(message)
+        self.exit_code = 130 if interrupted else 1

@@ -6,13 +6,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 
 from . import labels as L
 from . import scheduler
 from .capabilities import Feature
 from .engine import Engine
-from .errors import ApplyError, DockerlabError
+from .errors import ApplyError, DockerlabError, EngineError
+from .lock import engine_lock
 from .model import Lab
 from .plan import Action, Kind, Plan, Step
 
@@ -21,6 +22,14 @@ DEFAULT_PARALLEL = 8  # the engine, not the client, is the bottleneck past this 
 Outcome = scheduler.Outcome[Step]
 Report = Callable[[Step, float, str | None], None]
 Handler = Callable[[Step], None]
+
+
+class _Unstarted(DockerlabError):
+    """A container was created but could not be connected or started."""
+
+    def __init__(self, message: str, container: str) -> None:
+        super().__init__(message)
+        self.container = container
 
 
 def describe(exc: Exception) -> str:
@@ -34,6 +43,7 @@ class Executor:
         self.parallel = max(1, parallel)
         self.lock = threading.Lock()
         self.network_locks: dict[str, threading.Lock] = {}
+        self.network_ids: dict[str, str] = {}  # Docker name -> id of networks made in this run
         # Engines that lose count of endpoints deleted at once: endpoints leave a network one at a time.
         self.one_endpoint_at_a_time = not engine.caps.has(Feature.SAFE_ENDPOINT_COUNT)
         self.handlers: dict[tuple[Kind, Action], Handler] = {
@@ -51,6 +61,7 @@ class Executor:
         }
 
     def run(self, plan: Plan) -> Outcome:
+        self.engine.sdk.load()
         return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after, work=self._timed,
                              parallel=self.parallel, describe=describe)
 
@@ -69,9 +80,23 @@ class Executor:
     # -- networks
 
     def _network_create(self, step: Step) -> None:
+        """One creation at a time per engine, after a fresh look: Docker's own duplicate check races."""
         spec = self.lab.network(step.key or "")
         assert spec is not None
-        self.engine.create_network(spec, L.network_labels(self.lab, spec))
+        with engine_lock(self.engine.identity, "networks"):
+            if taken := self.engine.networks_named(spec.name):
+                owner = (taken[0].get("Labels") or {}).get(L.LAB)
+                raise EngineError(f"create network {spec.name}: a network of that name appeared after the plan was "
+                                  f"made ({f'by lab {owner}' if owner else 'not by dockerlab'}); were two labs with "
+                                  "one prefix applied at once? Give each lab its own 'prefix'")
+            network_id = self.engine.create_network(spec, L.network_labels(self.lab, spec))
+        with self.lock:
+            self.network_ids[spec.name] = network_id
+
+    def _network(self, name: str) -> str:
+        """A network by id once this run made it: a name could have been taken by then."""
+        with self.lock:
+            return self.network_ids.get(name, name)
 
     def _network_remove(self, step: Step) -> None:
         self.engine.remove_network(step.docker_id or step.name, step.name, step.scope)
@@ -85,21 +110,42 @@ class Executor:
     # -- containers
 
     def _container_create(self, step: Step) -> None:
-        spec = self.lab.container(step.key or "")
-        assert spec is not None
-        names = {n.key: n.name for n in self.lab.networks}
-        cid = self.engine.create_container(spec, L.container_labels(self.lab, spec), names)
         try:
-            for att in spec.attachments[1:]:
-                self.engine.connect(cid, self.lab.docker_network_name(att.network), att, spec.key)
-            self.engine.start(cid, spec.name)
-        except DockerlabError as exc:
-            raise ApplyError(f"{exc} (container {spec.name} was created but not started; apply again "
+            self._make_container(step)
+        except _Unstarted as exc:
+            raise ApplyError(f"{exc.args[0]} (container {step.name} was created but not started; apply again "
                              "after fixing this, or destroy the lab)") from None
 
+    def _make_container(self, step: Step) -> None:
+        spec = self.lab.container(step.key or "")
+        assert spec is not None
+        refs = {n.key: self._network(n.name) for n in self.lab.networks}
+        cid = self.engine.create_container(spec, L.container_labels(self.lab, spec), refs)
+        try:
+            for att in spec.attachments[1:]:
+                self.engine.connect(cid, refs.get(att.network, att.network), att, spec.key)
+            self.engine.start(cid, spec.name)
+        except DockerlabError as exc:
+            raise _Unstarted(str(exc), cid) from None
+
     def _container_recreate(self, step: Step) -> None:
+        """The old container is parked (stopped, renamed) until the new one runs; if it cannot, the old one is
+        put back as it was, so that a failed change never leaves the lab worse."""
+        assert step.docker_id is not None
+        parked = f"{step.name}-old-{step.docker_id[:8]}"
+        with self._turns_on(step.networks):  # stopping deletes its endpoints
+            was_running = self.engine.park(step.docker_id, parked)
+        try:
+            self._make_container(step)
+        except _Unstarted as exc:
+            self.engine.remove_container(exc.container, step.name)
+            self.engine.unpark(step.docker_id, step.name, was_running)
+            raise ApplyError(f"{exc.args[0]}; the new container was removed and the old one put back as it was"
+                             f"{' (running)' if was_running else ''}") from None
+        except DockerlabError as exc:
+            self.engine.unpark(step.docker_id, step.name, was_running)
+            raise ApplyError(f"{exc}; container {step.name} was put back as it was") from None
         self._container_remove(step)
-        self._container_create(step)
 
     def _container_remove(self, step: Step) -> None:
         container = step.docker_id or step.name
@@ -119,15 +165,29 @@ class Executor:
         with self.lock:
             return self.network_locks.setdefault(network, threading.Lock())
 
+    def _turns_on(self, networks: tuple[str, ...]) -> ExitStack:
+        stack = ExitStack()
+        for network in sorted(networks):  # one order for everyone: no deadlock
+            stack.enter_context(self._turn_on(network))
+        return stack
+
     def _container_connect(self, step: Step) -> None:
         spec = self.lab.container(step.key or "")
         assert spec is not None and step.network is not None
         att = next(a for a in spec.attachments if self.lab.docker_network_name(a.network) == step.network)
-        self.engine.connect(step.name, step.network, att, spec.key)
+        self.engine.connect(step.name, self._network(step.network), att, spec.key)
 
     def _container_disconnect(self, step: Step) -> None:
         self._leave(step.name, step.network or "")
 
     def _container_reconnect(self, step: Step) -> None:
+        """Leave and join again with the new address or aliases; if the join fails, join as before."""
         self._container_disconnect(step)
-        self._container_connect(step)
+        try:
+            self._container_connect(step)
+        except DockerlabError as exc:
+            if step.restore is None or step.network is None:
+                raise
+            self.engine.connect(step.name, step.network, step.restore, step.key or step.name)
+            raise ApplyError(f"{exc}; container {step.name} is back on {step.network} as it was "
+                             f"({step.restore.describe()})") from None

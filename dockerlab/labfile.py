@@ -45,6 +45,21 @@ def parse_lab(text: str, filename: str = "<lab>") -> Lab:
     return lab
 
 
+def lab_name_of(filename: str) -> str:
+    """The lab's name, even from a file that no longer validates: destroy must still work."""
+    try:
+        return load_lab(filename).name
+    except LabFileError as exc:
+        try:
+            with open(filename, "rb") as handle:
+                text, _ = decode(handle.read(MAX_BYTES + 1))
+            source, _ = load(text or "")
+            return str(source.data["name"])
+        except (OSError, TypeError, KeyError):
+            raise LabFileError(filename, [*exc.problems, Problem(
+                0, "", "cannot read the lab name; use `dockerlab destroy --lab NAME`")]) from None
+
+
 class _Builder:
     """Builds the model from schema-valid data; values it cannot parse become problems."""
 

@@ -61,6 +61,7 @@ class ObservedContainer(_Labelled):
     command: str
     endpoints: dict[str, Endpoint] = field(hash=False)
     labels: dict[str, str] = field(hash=False)
+    published: tuple[tuple[str, int, str], ...] = ()  # (host IP, host port, protocol) while running
 
     @property
     def running(self) -> bool:
@@ -125,6 +126,8 @@ def container_from_api(raw: dict[str, Any]) -> ObservedContainer:
         id=raw["Id"], name=raw["Names"][0].lstrip("/") if raw.get("Names") else raw["Id"][:12],
         state=raw.get("State", ""), image=raw.get("Image", ""), command=raw.get("Command", ""),
         endpoints=endpoints, labels=raw.get("Labels") or {},
+        published=tuple(sorted({(p.get("IP") or "0.0.0.0", int(p["PublicPort"]), p.get("Type") or "tcp")
+                                for p in raw.get("Ports") or () if p.get("PublicPort")})),
     )
 
 

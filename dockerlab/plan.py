@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from .model import Attachment
+
 
 class Action(Enum):
     """value: the word in step ids and JSON; symbol: shown in front of a step; past: in progress lines."""
@@ -75,10 +77,12 @@ class Step:
     scope: str = "local"  # networks: swarm-scoped ones go away asynchronously
     attached: tuple[str, ...] = ()  # network recreate: the containers on it
     networks: tuple[str, ...] = ()  # container remove/recreate: the user networks it leaves
+    instance: str = ""  # tells apart two steps on objects of one name (two networks Docker let share a name)
+    restore: Attachment | None = None  # reconnect: the membership as it is, to put back if the new one fails
 
     @property
     def id(self) -> str:
-        base = f"{self.kind}:{self.action}:{self.name}"
+        base = f"{self.kind}:{self.action}:{self.name}" + (f"@{self.instance}" if self.instance else "")
         return f"{base}:{self.network}" if self.action.membership else base
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,6 +111,7 @@ class Plan:
     lab: str
     steps: tuple[Step, ...] = ()
     mode: Mode = Mode.APPLY
+    notes: tuple[str, ...] = ()  # what the plan leaves alone on purpose, and why
 
     @property
     def changes(self) -> bool:
@@ -117,4 +122,4 @@ class Plan:
         for step in self.steps:
             counts[step.action.word] = counts.get(step.action.word, 0) + 1
         return {"lab": self.lab, "changes": self.changes, "summary": counts,
-                "steps": [s.to_dict() for s in self.steps]}
+                "steps": [s.to_dict() for s in self.steps], "notes": list(self.notes)}

@@ -10,15 +10,16 @@ from dataclasses import replace
 
 from . import scheduler
 from .diff import (
+    as_is,
     endpoint_changes,
     frees_room_for,
     network_changes,
     recreate_causes,
-    refuse_conflicts,
     user_networks,
 )
 from .model import STANDALONE_NETWORKS, Attachment, ContainerSpec, Lab
 from .observed import Observed, ObservedContainer
+from .ownership import Claims, claims
 from .plan import Action, Kind, Mode, Plan, Step
 
 A, K = Action, Kind
@@ -27,21 +28,23 @@ RANK = {(K.IMAGE, A.PULL): 0, (K.CONTAINER, A.REMOVE): 0, (K.CONTAINER, A.DISCON
         (K.NETWORK, A.REMOVE): 1}
 
 
-def make_plan(lab: Lab, observed: Observed, images: set[str] | None = None, mode: Mode = Mode.APPLY) -> Plan:
-    """images: the engine's local image names; None skips the image check. In DESTROY mode `lab` is empty."""
-    refuse_conflicts(lab, observed)
-    builder = _Builder(lab, observed)
+def make_plan(lab: Lab, observed: Observed, images: set[str] | None = None, mode: Mode = Mode.APPLY,
+              take_over: bool = False) -> Plan:
+    """images: the engine's local image names; None skips the image check. In DESTROY mode `lab` is empty.
+    take_over: objects another file with this lab name made become this file's (they are made anew)."""
+    owned = claims(lab, observed, mode, take_over)
+    builder = _Builder(lab, observed, owned)
     if images is not None:
         builder.images(images)
     builder.networks()
     builder.containers()
     builder.removals()
-    return Plan(lab.name, builder.ordered(), mode)
+    return Plan(lab.name, builder.ordered(), mode, tuple(owned.notes))
 
 
 class _Builder:
-    def __init__(self, lab: Lab, observed: Observed) -> None:
-        self.lab, self.observed = lab, observed
+    def __init__(self, lab: Lab, observed: Observed, owned: Claims) -> None:
+        self.lab, self.observed, self.owned = lab, observed, owned
         self.steps: list[Step] = []
         self.rebuilt_networks: set[str] = set()  # Docker names of networks created or recreated
 
@@ -59,7 +62,7 @@ class _Builder:
             if obs is None:
                 self.add(Step(A.CREATE, K.NETWORK, spec.name, spec.key, spec.summary()))
                 self.rebuilt_networks.add(spec.name)
-            elif causes := network_changes(spec, obs):
+            elif causes := self._taken_over(obs.id) + network_changes(spec, obs):
                 attached = tuple(c.name for c in self.observed.attached_to(obs.name))
                 self.add(Step(A.RECREATE, K.NETWORK, spec.name, spec.key, spec.summary(), tuple(causes),
                               docker_id=obs.id, scope=obs.scope, attached=attached))
@@ -70,11 +73,15 @@ class _Builder:
             obs = self.observed.container_named(spec.name)
             if obs is None:
                 self.add(self._container_step(A.CREATE, spec))
-            elif causes := recreate_causes(spec, obs, self.lab, self.observed):
+            elif causes := self._taken_over(obs.id) + recreate_causes(spec, obs, self.lab, self.observed):
                 self.add(replace(self._container_step(A.RECREATE, spec, tuple(causes)), docker_id=obs.id,
                                  networks=user_networks(obs)))
             else:
                 self._converge(spec, obs)
+
+    def _taken_over(self, docker_id: str) -> list[str]:
+        origin = self.owned.taken_over.get(docker_id)
+        return [f"taken over from {origin}"] if origin else []
 
     def _container_step(self, action: Action, spec: ContainerSpec, causes: tuple[str, ...] = ()) -> Step:
         detail = f"{spec.image}; " + ", ".join(self._describe(a) for a in spec.attachments)
@@ -97,27 +104,30 @@ class _Builder:
                 elif name in self.rebuilt_networks:
                     self._member_step(A.CONNECT, spec, name, ("network recreated",), att)
                 elif causes := endpoint_changes(att, ep, created.get(name)):
-                    self._member_step(A.RECONNECT, spec, name, tuple(causes), att)
+                    self._member_step(A.RECONNECT, spec, name, tuple(causes), att, as_is(att, ep, created.get(name)))
         if not obs.running:
             self.add(Step(A.START, K.CONTAINER, spec.name, spec.key, causes=(f"container is {obs.state or 'stopped'}",),
                           docker_id=obs.id))
 
     def _member_step(self, action: Action, spec: ContainerSpec, network: str, causes: tuple[str, ...],
-                     att: Attachment | None = None) -> None:
+                     att: Attachment | None = None, restore: Attachment | None = None) -> None:
         detail = self._describe(att) if att else network
-        self.add(Step(action, K.CONTAINER, spec.name, spec.key, detail, causes, network=network))
+        self.add(Step(action, K.CONTAINER, spec.name, spec.key, detail, causes, network=network, restore=restore))
 
     def removals(self) -> None:
         wanted = {c.name for c in self.lab.containers}
-        for obs in self.observed.lab_containers(self.lab.name):
+        for obs in self.owned.containers:
             if obs.name not in wanted:
                 self.add(Step(A.REMOVE, K.CONTAINER, obs.name, obs.key, causes=("not in the lab file",),
                               docker_id=obs.id, networks=user_networks(obs)))
         wanted = {n.name for n in self.lab.networks}
-        for net in self.observed.lab_networks(self.lab.name):
-            if net.name not in wanted:
+        named: set[str] = set()
+        for net in self.owned.networks:
+            if net.name not in wanted and net.id not in self.owned.kept:
+                again = net.name in named  # a second network of one name: tell the steps apart by id
+                named.add(net.name)
                 self.add(Step(A.REMOVE, K.NETWORK, net.name, net.key, causes=("not in the lab file",),
-                              docker_id=net.id, scope=net.scope))
+                              docker_id=net.id, scope=net.scope, instance=net.id[:12] if again else ""))
 
     def ordered(self) -> tuple[Step, ...]:
         """Steps with their dependencies, listed in an order that respects them."""

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from .drivers import driver
 from .errors import DockerlabError
 from .explain import kernel_missing
-from .model import Lab, NetworkSpec
-from .observed import Observed
-from .plan import Kind, Plan
+from .model import IPAddress, Lab, NetworkSpec, Port
+from .observed import Observed, ObservedContainer
+from .plan import Action, Kind, Plan
 
 if TYPE_CHECKING:
     from .host import Host
@@ -24,7 +24,7 @@ class PreflightError(DockerlabError):
 def preflight(lab: Lab, plan: Plan, observed: Observed, host: Host) -> None:
     specs = [spec for s in plan.steps if s.kind is Kind.NETWORK and s.action.builds
              if (spec := lab.network(s.key or "")) is not None]
-    problems = list(_overlaps(plan, observed, specs))
+    problems = list(_overlaps(plan, observed, specs)) + list(_held(lab, plan, observed))
     swarm = [n.key for n in specs if driver(n.driver).swarm]
     if swarm:
         state, manager = host.engine.swarm_state()
@@ -52,6 +52,48 @@ def _overlaps(plan: Plan, observed: Observed, specs: list[NetworkSpec]) -> Itera
                     if pool.conflicts_with(live):
                         yield (f"network {spec.key}: subnet {pool.subnet} overlaps {live.subnet} of network "
                                f"'{net.name}' on this engine; pick a free subnet or remove '{net.name}'")
+
+
+def _held(lab: Lab, plan: Plan, observed: Observed) -> Iterator[str]:
+    """Static addresses and host ports the plan wants that a container it does not change holds: checked
+    before anything is torn down, so that a change cannot fail halfway for that."""
+    changing = {s.name for s in plan.steps if s.kind is Kind.CONTAINER and (s.action.takes_down or s.action.membership)}
+    others = [c for c in observed.containers if c.name not in changing]
+    for step in plan.steps:
+        spec = lab.container(step.key or "") if step.kind is Kind.CONTAINER else None
+        if spec is None or not (step.action.builds or step.action in (Action.CONNECT, Action.RECONNECT)):
+            continue
+        mine = [box for box in others if box.name != spec.name]
+        for att in spec.attachments:
+            network = lab.docker_network_name(att.network)
+            if step.network in (None, network):
+                yield from _held_addresses(spec.key, network, [a for a in (att.ipv4, att.ipv6) if a], mine)
+        if step.action.builds:
+            yield from _held_ports(spec.key, spec.ports, mine)
+
+
+def _held_addresses(key: str, network: str, wanted: list[IPAddress], others: list[ObservedContainer]) -> Iterator[str]:
+    for box in others:
+        ep = box.endpoints.get(network)
+        for addr in wanted:
+            if ep and addr in (ep.ipv4, ep.ipv6, ep.static_ipv4, ep.static_ipv6):
+                yield (f"container {key}: {addr} on {network} is held by container '{box.name}', which this plan "
+                       "does not change; free it, or give another address")
+
+
+def _held_ports(key: str, ports: tuple[Port, ...], others: list[ObservedContainer]) -> Iterator[str]:
+    for port in ports:
+        for box in others:
+            if port.host_port and box.running and any(
+                    p == port.host_port and proto == port.protocol and _ips_meet(ip, port.host_ip)
+                    for ip, p, proto in box.published):
+                yield (f"container {key}: host port {port.host_port}/{port.protocol} is published by container "
+                       f"'{box.name}', which this plan does not change; choose another host port")
+
+
+def _ips_meet(live: str, wanted: str | None) -> bool:
+    anywhere = ("0.0.0.0", "::", "", None)
+    return live in anywhere or wanted in anywhere or live == wanted
 
 
 def _host_support(host: Host, spec: NetworkSpec, interfaces: set[str] | None) -> Iterator[str]:

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from .diff import needs_inspect
-from .errors import ApplyError
+from .errors import ApplyError, DockerlabError
 from .executor import DEFAULT_PARALLEL, Executor, Outcome, Report
 from .host import Host
 from .lock import lab_lock
 from .model import Lab
 from .observed import Observed
-from .plan import Mode, Plan
+from .plan import Action, Kind, Mode, Plan
 from .planner import make_plan
 from .preflight import preflight
+
+SETTLE = 0.5  # seconds a started container must keep running to count as up (a crash at start shows by then)
+
+
+@dataclass(frozen=True)
+class Options:
+    parallel: int = DEFAULT_PARALLEL
+    take_over: bool = False  # objects another file with this lab name made become this file's
+    settle: float = SETTLE
 
 
 @dataclass(frozen=True)
@@ -29,30 +39,50 @@ def observe(host: Host, lab: Lab) -> Observed:
     return host.engine.with_endpoint_details(observed, needs_inspect(lab, observed))
 
 
-def plan_lab(host: Host, lab: Lab, mode: Mode = Mode.APPLY) -> tuple[Plan, Observed]:
+def plan_lab(host: Host, lab: Lab, mode: Mode = Mode.APPLY, take_over: bool = False) -> tuple[Plan, Observed]:
     observed = observe(host, lab)
-    plan = make_plan(lab, observed, host.engine.local_images() if mode is Mode.APPLY else None, mode)
+    plan = make_plan(lab, observed, host.engine.local_images() if mode is Mode.APPLY else None, mode, take_over)
     if mode is Mode.APPLY:
         preflight(lab, plan, observed, host)
     return plan, observed
 
 
 def apply_lab(host: Host, lab: Lab, report: Report, on_plan: Callable[[Plan], None] | None = None,
-              parallel: int = DEFAULT_PARALLEL, mode: Mode = Mode.APPLY) -> Result:
+              options: Options = Options(), mode: Mode = Mode.APPLY) -> Result:
     with lab_lock(lab.name, host.engine.identity):
-        plan, _ = plan_lab(host, lab, mode)
+        plan, _ = plan_lab(host, lab, mode, options.take_over)
         if on_plan:
             on_plan(plan)
-        outcome = Executor(host.engine, lab, report, parallel).run(plan) if plan.changes else Outcome()
-        remaining = make_plan(lab, observe(host, lab), mode=mode) if plan.changes else plan
-    if not outcome.ok:
-        raise ApplyError(failure_summary(lab, plan, outcome))
+        if not plan.changes:
+            return Result(plan, Outcome(), plan)
+        started = time.monotonic()
+        outcome = Executor(host.engine, lab, report, options.parallel).run(plan)
+        if not outcome.ok:  # said before anything else is asked of an engine that may have gone
+            raise ApplyError(failure_summary(lab, plan, outcome), outcome.interrupted)
+        observed = observe(host, lab)
+        if mode is Mode.APPLY:
+            observed = _alive(host, lab, plan, observed, started + options.settle)
+        remaining = make_plan(lab, observed, mode=mode, take_over=options.take_over)
     return Result(plan, outcome, remaining)
 
 
-def destroy_lab(host: Host, name: str, report: Report, parallel: int = DEFAULT_PARALLEL) -> Result:
-    """Remove everything labelled with the lab's name: the plan towards a lab with nothing in it."""
-    return apply_lab(host, Lab(name=name, prefix=""), report, parallel=parallel, mode=Mode.DESTROY)
+def destroy_lab(host: Host, name: str, report: Report, options: Options = Options(), origin: str = "") -> Result:
+    """Remove what the lab owns: the plan towards a lab with nothing in it. With `origin` (a lab file's real
+    path) only what that file made; without, everything labelled with the lab's name."""
+    return apply_lab(host, Lab(name=name, prefix="", origin=origin), report, options=options, mode=Mode.DESTROY)
+
+
+def _alive(host: Host, lab: Lab, plan: Plan, observed: Observed, deadline: float) -> Observed:
+    """Containers this run started must still run `settle` seconds after: else say how each ended."""
+    started = {s.name for s in plan.steps if s.kind is Kind.CONTAINER and (s.action.builds or s.action is Action.START)}
+    while True:
+        dead = [c for c in observed.containers if c.name in started and c.lab == lab.name and not c.running]
+        if dead:
+            raise DockerlabError("\n".join(host.engine.how_it_ended(c) for c in dead))
+        if time.monotonic() >= deadline:
+            return observed
+        time.sleep(max(0.0, deadline - time.monotonic()))
+        observed = observe(host, lab)
 
 
 def failure_summary(lab: Lab, plan: Plan, outcome: Outcome) -> str:
@@ -66,6 +96,9 @@ def failure_summary(lab: Lab, plan: Plan, outcome: Outcome) -> str:
                     f"{', ...' if len(outcome.done) > 6 else ''})" if outcome.done else ""))
     if outcome.skipped:
         lines.append(f"  not done: {', '.join(f'{s.action} {s.kind} {s.name}' for s in outcome.skipped)}")
-    lines.append(f"  everything made is labelled {lab.name!r}: `dockerlab apply` again finishes the lab, "
-                 f"`dockerlab destroy --lab {lab.name}` removes it")
+    if plan.mode is Mode.DESTROY:
+        lines.append(f"  what is left is labelled {lab.name!r}: `dockerlab destroy --lab {lab.name}` again removes it")
+    else:
+        lines.append(f"  everything made is labelled {lab.name!r}: `dockerlab apply` again finishes the lab, "
+                     f"`dockerlab destroy --lab {lab.name}` removes it")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from typing import Any
 
 from .model import Lab
 from .observed import Observed, ObservedContainer, ObservedNetwork
-from .plan import Action, Kind, Plan, Step
+from .plan import Action, Kind, Mode, Plan, Step
 
 
 def step_line(step: Step) -> str:
@@ -25,12 +25,24 @@ def step_line(step: Step) -> str:
 
 
 def plan_text(plan: Plan, where: str) -> str:
+    notes = [f"note: {n}" for n in plan.notes]
     if not plan.changes:
-        return f"lab {plan.lab}: no changes; the engine at {where} matches the file."
+        what = "nothing to remove" if plan.mode is Mode.DESTROY else "no changes"
+        return "\n".join([f"lab {plan.lab}: {what}; the engine at {where} matches the file.", *notes])
     counts = Counter(s.action.word for s in plan.steps)
     summary = ", ".join(f"{n} to {action}" for action, n in counts.items())
     return "\n".join([f"lab {plan.lab}: plan on {where}", *(step_line(s) for s in plan.steps),
-                      f"plan: {summary}"])
+                      f"plan: {summary}", *notes])
+
+
+def destroy_text(plan: Plan, removed: int, after: Observed | None) -> str:
+    """`after`: the engine's state when there was nothing to remove, to tell a typo from a clean engine."""
+    lines = [f"lab {plan.lab}: removed {removed} objects" if plan.changes else f"lab {plan.lab}: nothing to remove"]
+    if after is not None and not any(o.lab == plan.lab for o in [*after.networks, *after.containers]):
+        labs = sorted({o.lab for o in [*after.networks, *after.containers] if o.lab})
+        lines[0] += (f"; no object on this engine is labelled '{plan.lab}' (labs here: {', '.join(labs) or 'none'};"
+                     " `dockerlab ls` lists them)")
+    return "\n".join(lines + [f"note: {n}" for n in plan.notes])
 
 
 def done_line(step: Step, seconds: float, error: str | None) -> str:

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     import docker
 
 DEFAULT_ADDRESS = "unix:///var/run/docker.sock"
-TIMEOUT = int(os.environ.get("DOCKERLAB_TIMEOUT", "120"))
+# Seconds without a reply before a call counts as hung: reads are quick, changes may wait on the daemon's locks.
+READ_TIMEOUT = float(os.environ.get("DOCKERLAB_TIMEOUT", "30"))
+WRITE_TIMEOUT = float(os.environ.get("DOCKERLAB_TIMEOUT", "90"))
 Json = Any
 
 
@@ -83,6 +85,8 @@ class SocketReader:
             f"?{urlencode(query)}" if query else "")
         try:
             status, body = _unix_get(self.socket_path, url)
+        except TimeoutError:
+            raise EngineError(stopped_answering(self.address, what, READ_TIMEOUT)) from None
         except (OSError, ValueError, IndexError) as exc:  # no engine, or not an HTTP answer
             raise EngineError(explain_connection_error(exc, self.address)) from None
         if status < 400:
@@ -130,6 +134,15 @@ class Sdk:
     def loaded(self) -> bool:
         return self._api is not None
 
+    def load(self) -> None:
+        """Import the SDK whole, in this thread: its modules import each other, and importing them from several
+        threads at once fails ("partially initialized module 'docker.types'")."""
+        import docker.errors
+        import docker.types  # noqa: F401
+        import requests.exceptions  # noqa: F401
+
+        _ = self.api
+
     @property
     def api(self) -> docker.APIClient:
         with self._lock:
@@ -141,13 +154,21 @@ class Sdk:
              missing_ok: bool = False) -> Any:
         from docker.errors import APIError, DockerException
         from requests.exceptions import ConnectionError as RequestsConnectionError
+        from requests.exceptions import Timeout
 
         try:
             return fn(self.api)
+        except Timeout:
+            raise EngineError(stopped_answering(self.address, what, WRITE_TIMEOUT)) from None
         except APIError as exc:
             return refused(what, exc.status_code or 500, str(exc.explanation or exc), missing_ok, subject)
         except (DockerException, RequestsConnectionError) as exc:
             raise EngineError(explain_connection_error(exc, self.address)) from None
+
+
+def stopped_answering(address: str, what: str, seconds: float) -> str:
+    return (f"{what}: the engine at {address} stopped answering (no reply in {seconds:g} s); it may be hung or "
+            "overloaded: `docker info` tells, and DOCKERLAB_TIMEOUT sets how long dockerlab waits")
 
 
 def refused(what: str, status: int, message: str, missing_ok: bool, subject: object = None) -> None:
@@ -161,7 +182,7 @@ def refused(what: str, status: int, message: str, missing_ok: bool, subject: obj
 
 def _unix_get(socket_path: str, url: str) -> tuple[int, bytes]:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(TIMEOUT)
+        sock.settimeout(READ_TIMEOUT)
         sock.connect(socket_path)
         sock.sendall(f"GET {url} HTTP/1.0\r\nHost: docker\r\n\r\n".encode())
         chunks = []
@@ -176,7 +197,7 @@ def _sdk_client(address: str, version: str | None) -> docker.APIClient:
     from docker.errors import DockerException
 
     try:  # from_env keeps DOCKER_TLS_VERIFY / DOCKER_CERT_PATH for a tcp:// address
-        return docker.from_env(version=version or "auto", timeout=TIMEOUT,
+        return docker.from_env(version=version or "auto", timeout=int(WRITE_TIMEOUT),
                                environment={**os.environ, "DOCKER_HOST": address}).api
     except DockerException as exc:
         raise EngineError(explain_connection_error(exc, address)) from None

@@ -19,6 +19,7 @@ MAX_BYTES = 1 << 20
 MAX_VALUES = 100_000  # after alias expansion; the largest real lab is a few thousand
 MAX_DEPTH = 64
 MERGE = "tag:yaml.org,2002:merge"
+TEXT = "tag:yaml.org,2002:str"
 
 Path = tuple[str | int, ...]
 
@@ -132,9 +133,10 @@ def _index(node: yaml.Node, path: Path, lines: dict[Path, int], problems: list[P
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node, explicit in _entries(node):
-            if not isinstance(key_node, yaml.ScalarNode):
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != TEXT:
+                shown = f"'{key_node.value}'" if isinstance(key_node, yaml.ScalarNode) else "a list or a map"
                 problems.append(Problem(key_node.start_mark.line + 1, format_path(path),
-                                        "a key must be a plain name, not a list or a map"))
+                                        f"the key {shown} is not read as text; keys are names (quote it)"))
                 continue
             key = key_node.value
             if key in seen:

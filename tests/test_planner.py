@@ -5,9 +5,9 @@ import json
 import pytest
 
 from dockerlab import labels as L
-from dockerlab.diff import ConflictError
 from dockerlab.labfile import parse_lab
 from dockerlab.observed import Observed, container_from_api, network_from_api
+from dockerlab.ownership import ConflictError
 from dockerlab.plan import Action
 from dockerlab.planner import make_plan
 

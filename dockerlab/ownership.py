@@ -1,0 +1,110 @@
+"""Which live objects a plan may touch. Pure.
+
+An object belongs to a lab when its lab label names the lab AND it was made from this lab file (its file
+label), so two files that share a lab name never remove each other's objects. Anything else with a name the
+lab wants stops the plan; a lab network that containers outside the lab still use is kept, and said so.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from . import labels as L
+from .diff import network_changes
+from .errors import DockerlabError
+from .model import Lab
+from .observed import Observed, ObservedContainer, ObservedNetwork
+from .plan import Mode
+
+Owned = ObservedNetwork | ObservedContainer
+
+
+class ConflictError(DockerlabError):
+    """The engine holds objects in the way that the lab does not own."""
+
+
+@dataclass
+class Claims:
+    """The lab's own live objects, and what the plan must leave alone and say."""
+
+    networks: list[ObservedNetwork] = field(default_factory=list)
+    containers: list[ObservedContainer] = field(default_factory=list)
+    taken_over: dict[str, str] = field(default_factory=dict)  # object id -> the file that made it
+    kept: set[str] = field(default_factory=set)  # ids of lab networks that stay though unwanted
+    notes: list[str] = field(default_factory=list)
+
+
+def made_elsewhere(lab: Lab, obj: Owned) -> str | None:
+    """The other lab file that made obj; None when this one did, or when it cannot be told."""
+    origin = obj.labels.get(L.FILE, "")
+    if not lab.origin or not os.path.isabs(origin) or origin == lab.origin:
+        return None  # a lab by name only (destroy --lab), or a label from before files were recorded whole
+    return origin
+
+
+def claims(lab: Lab, observed: Observed, mode: Mode, take_over: bool = False) -> Claims:
+    problems = _name_conflicts(lab, observed) if mode is Mode.APPLY else []
+    found = Claims()
+    elsewhere: dict[str, list[str]] = {}
+    objects: list[Owned] = [*observed.lab_networks(lab.name), *observed.lab_containers(lab.name)]
+    for obj in objects:
+        origin = made_elsewhere(lab, obj)
+        if origin and not (mode is Mode.APPLY and take_over):
+            elsewhere.setdefault(origin, []).append(obj.name)
+            continue
+        if origin:
+            found.taken_over[obj.id] = origin
+        if isinstance(obj, ObservedNetwork):
+            found.networks.append(obj)
+        else:
+            found.containers.append(obj)
+    for origin, names in elsewhere.items():
+        if mode is Mode.APPLY:
+            problems.append(f"lab '{lab.name}' on this engine was made from {origin} ({', '.join(names)}), not from "
+                            f"{lab.origin}; two lab files cannot share a lab name. Rename this lab, destroy the "
+                            f"other (`dockerlab destroy {origin}`), or take it over on purpose "
+                            "(`dockerlab apply --take-over FILE`)")
+        else:
+            found.notes.append(f"kept {', '.join(names)}: made from {origin}, another file with this lab name "
+                               f"(`dockerlab destroy {origin}` removes them)")
+    problems += _strangers(lab, observed, found, mode)
+    if problems:
+        raise ConflictError("the plan stops here:\n  " + "\n  ".join(problems))
+    return found
+
+
+def _name_conflicts(lab: Lab, observed: Observed) -> list[str]:
+    problems = []
+    for kind, specs, objects in (("network", lab.networks, observed.networks),
+                                 ("container", lab.containers, observed.containers)):
+        for spec in specs:
+            same = [o for o in objects if o.name == spec.name]
+            for obj in same:
+                if obj.lab != lab.name:
+                    owner = f"belongs to lab '{obj.lab}'" if obj.lab else "was not made by dockerlab"
+                    problems.append(f"{kind} '{spec.name}' already exists and {owner}; dockerlab will not touch it. "
+                                    f"Remove or rename it, or set another 'prefix' in {lab.path or 'the lab file'}")
+            if len(same) > 1 and all(o.lab == lab.name for o in same):
+                problems.append(f"two networks are named '{spec.name}' ({', '.join(o.id[:12] for o in same)}), and "
+                                "Docker cannot tell them apart by name (two creations raced); `dockerlab destroy` "
+                                "removes both, then apply again")
+    return problems
+
+
+def _strangers(lab: Lab, observed: Observed, found: Claims, mode: Mode) -> list[str]:
+    """Containers outside the lab on a lab network: a network to recreate cannot be; one to remove stays."""
+    problems = []
+    for net in found.networks:
+        strangers = [c.name for c in observed.attached_to(net.name) if c.lab != lab.name]
+        wanted = lab.network(net.key or "") if mode is Mode.APPLY else None
+        if not strangers or (wanted is not None and wanted.name == net.name and not network_changes(wanted, net)):
+            continue
+        if wanted is not None and wanted.name == net.name:
+            problems.append(f"network '{net.name}' must be recreated, but containers outside the lab use it: "
+                            f"{', '.join(strangers)}; disconnect them (docker network disconnect)")
+        else:
+            found.kept.add(net.id)
+            found.notes.append(f"kept network {net.name}: containers outside the lab use it ({', '.join(strangers)});"
+                               f" disconnect them (`docker network disconnect {net.name} NAME`) and run again")
+    return problems
