@@ -37,6 +37,10 @@ class EngineError(DockerlabError):
     """The engine refused or failed; the message says what to do."""
 
 
+class EngineGone(EngineError):
+    """The engine does not answer (any more): no further call to it can succeed now."""
+
+
 class ApplyError(DockerlabError):
     """Some steps of a plan failed; says what was done and what was not."""
 

@@ -12,7 +12,7 @@ from . import labels as L
 from . import scheduler
 from .capabilities import Feature
 from .engine import Engine
-from .errors import ApplyError, DockerlabError, EngineError
+from .errors import ApplyError, DockerlabError, EngineError, EngineGone
 from .lock import engine_lock
 from .model import Lab
 from .plan import Action, Kind, Plan, Step
@@ -63,7 +63,7 @@ class Executor:
     def run(self, plan: Plan) -> Outcome:
         self.engine.sdk.load()
         return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after, work=self._timed,
-                             parallel=self.parallel, describe=describe)
+                             parallel=self.parallel, describe=describe, halt=lambda exc: isinstance(exc, EngineGone))
 
     def _timed(self, step: Step) -> None:
         start = time.monotonic()

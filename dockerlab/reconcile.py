@@ -55,13 +55,12 @@ def apply_lab(host: Host, lab: Lab, report: Report, on_plan: Callable[[Plan], No
             on_plan(plan)
         if not plan.changes:
             return Result(plan, Outcome(), plan)
-        started = time.monotonic()
         outcome = Executor(host.engine, lab, report, options.parallel).run(plan)
         if not outcome.ok:  # said before anything else is asked of an engine that may have gone
             raise ApplyError(failure_summary(lab, plan, outcome), outcome.interrupted)
         observed = observe(host, lab)
         if mode is Mode.APPLY:
-            observed = _alive(host, lab, plan, observed, started + options.settle)
+            observed = _alive(host, lab, plan, observed, time.monotonic() + options.settle)
         remaining = make_plan(lab, observed, mode=mode, take_over=options.take_over)
     return Result(plan, outcome, remaining)
 
@@ -75,7 +74,7 @@ def destroy_lab(host: Host, name: str, report: Report, options: Options = Option
 def _alive(host: Host, lab: Lab, plan: Plan, observed: Observed, deadline: float) -> Observed:
     """Containers this run started must still run `settle` seconds after: else say how each ended."""
     started = {s.name for s in plan.steps if s.kind is Kind.CONTAINER and (s.action.builds or s.action is Action.START)}
-    while True:
+    while started:
         dead = [c for c in observed.containers if c.name in started and c.lab == lab.name and not c.running]
         if dead:
             raise DockerlabError("\n".join(host.engine.how_it_ended(c) for c in dead))
@@ -83,6 +82,7 @@ def _alive(host: Host, lab: Lab, plan: Plan, observed: Observed, deadline: float
             return observed
         time.sleep(max(0.0, deadline - time.monotonic()))
         observed = observe(host, lab)
+    return observed
 
 
 def failure_summary(lab: Lab, plan: Plan, outcome: Outcome) -> str:

@@ -80,15 +80,17 @@ def order(nodes: Sequence[T], key: Key[T], deps: Deps[T], rank: Callable[[T], An
 
 
 def run(nodes: Sequence[T], key: Key[T], deps: Deps[T], work: Callable[[T], None], parallel: int,
-        describe: Callable[[Exception], str] = str) -> Outcome[T]:
-    """Run work(node) for every node, at most `parallel` at once; an exception fails the node."""
+        describe: Callable[[Exception], str] = str, halt: Callable[[Exception], bool] = lambda exc: False,
+        ) -> Outcome[T]:
+    """Run work(node) for every node, at most `parallel` at once; an exception fails the node, and an exception
+    for which `halt` says so starts nothing new (what runs finishes), as an interrupt does."""
     graph = _Graph(nodes, key, deps)
     outcome: Outcome[T] = Outcome()
-    crew = _Crew(work, describe, outcome)
+    crew = _Crew(work, describe, outcome, halt)
     try:
         crew.start(max(1, parallel))
         waiting = crew.give(graph.ready())
-        while waiting:
+        while waiting and not crew.halted:
             node, ok = crew.results.get()
             waiting -= 1
             if ok:
@@ -98,6 +100,7 @@ def run(nodes: Sequence[T], key: Key[T], deps: Deps[T], work: Callable[[T], None
         outcome.interrupted = True
         crew.take_back()
     finally:
+        crew.take_back()
         crew.stop()
     settled = {key(n) for n in outcome.done} | {key(n) for n, _ in outcome.failed}
     outcome.skipped = [n for n in nodes if key(n) not in settled]
@@ -112,8 +115,10 @@ class _Crew(Generic[T]):
     a thread's start), and every node is then either taken by a worker, which finishes and records it, or
     still queued, and never starts."""
 
-    def __init__(self, work: Callable[[T], None], describe: Callable[[Exception], str], outcome: Outcome[T]) -> None:
-        self.work, self.describe, self.outcome = work, describe, outcome
+    def __init__(self, work: Callable[[T], None], describe: Callable[[Exception], str], outcome: Outcome[T],
+                 halt: Callable[[Exception], bool]) -> None:
+        self.work, self.describe, self.outcome, self.halt = work, describe, outcome, halt
+        self.halted = False
         self.todo: queue.Queue[T | object] = queue.Queue()
         self.results: queue.Queue[tuple[T, bool]] = queue.Queue()
         self.lock = threading.Lock()
@@ -154,6 +159,9 @@ class _Crew(Generic[T]):
         except Exception as exc:
             with self.lock:
                 self.outcome.failed.append((node, self.describe(exc)))
+            if self.halt(exc):
+                self.halted = True
+                self.take_back()
             return False
         with self.lock:
             self.outcome.done.append(node)

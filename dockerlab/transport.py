@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlencode
 
-from .errors import EngineError
+from .errors import EngineError, EngineGone
 from .explain import explain_api_error, explain_connection_error
 
 if TYPE_CHECKING:
@@ -86,9 +86,9 @@ class SocketReader:
         try:
             status, body = _unix_get(self.socket_path, url)
         except TimeoutError:
-            raise EngineError(stopped_answering(self.address, what, READ_TIMEOUT)) from None
+            raise EngineGone(stopped_answering(self.address, what, READ_TIMEOUT)) from None
         except (OSError, ValueError, IndexError) as exc:  # no engine, or not an HTTP answer
-            raise EngineError(explain_connection_error(exc, self.address)) from None
+            raise EngineGone(explain_connection_error(exc, self.address)) from None
         if status < 400:
             return json.loads(body)
         message = json.loads(body).get("message", "") if body.startswith(b"{") else body.decode(errors="replace")
@@ -159,11 +159,11 @@ class Sdk:
         try:
             return fn(self.api)
         except Timeout:
-            raise EngineError(stopped_answering(self.address, what, WRITE_TIMEOUT)) from None
+            raise EngineGone(stopped_answering(self.address, what, WRITE_TIMEOUT)) from None
         except APIError as exc:
             return refused(what, exc.status_code or 500, str(exc.explanation or exc), missing_ok, subject)
         except (DockerException, RequestsConnectionError) as exc:
-            raise EngineError(explain_connection_error(exc, self.address)) from None
+            raise EngineGone(explain_connection_error(exc, self.address)) from None
 
 
 def stopped_answering(address: str, what: str, seconds: float) -> str:
@@ -200,4 +200,4 @@ def _sdk_client(address: str, version: str | None) -> docker.APIClient:
         return docker.from_env(version=version or "auto", timeout=int(WRITE_TIMEOUT),
                                environment={**os.environ, "DOCKER_HOST": address}).api
     except DockerException as exc:
-        raise EngineError(explain_connection_error(exc, address)) from None
+        raise EngineGone(explain_connection_error(exc, address)) from None

@@ -2,6 +2,7 @@
 
 import socket
 import threading
+import time
 
 import pytest
 from conftest import dockerlab, lab_objects, refused_apply
@@ -152,6 +153,24 @@ def test_no_engine_is_one_clear_message(tmp_path, labs_dir, listener):
     assert out.returncode == 1
     assert out.stderr.startswith(f"dockerlab: no Docker engine answers at unix://{path}")
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_an_engine_that_never_answers_is_named_as_hung(tmp_path, labs_dir):
+    """Issue 8, defect 13: accepts, reads, never answers; said after the timeout, not as 'start one'."""
+    path = tmp_path / "hung.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(path))
+        server.listen()
+        held = []
+        threading.Thread(target=lambda: held.append(server.accept()[0]), daemon=True).start()
+        start = time.monotonic()
+        out = dockerlab("plan", str(labs_dir / "user-bridge.yaml"),
+                        env={"DOCKER_HOST": f"unix://{path}", "DOCKERLAB_TIMEOUT": "1"})
+    assert time.monotonic() - start < 10
+    assert out.returncode == 1
+    assert out.stderr == (f"dockerlab: read engine version: the engine at unix://{path} stopped answering (no reply "
+                          "in 1 s); it may be hung or overloaded: `docker info` tells, and DOCKERLAB_TIMEOUT sets how "
+                          "long dockerlab waits\n")
 
 
 def test_bad_file_is_one_clear_message(tmp_path):

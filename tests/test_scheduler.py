@@ -108,3 +108,12 @@ def test_a_cycle_is_refused_with_its_path():
 def test_a_dependency_on_nothing_is_refused():
     with pytest.raises(ScheduleError, match="x waits for ghost, which is not planned"):
         scheduler.order(["x"], same, lambda n: ["ghost"])
+
+
+def test_a_halting_failure_starts_nothing_new():
+    """As when the engine stops answering: every further step would only wait for it in vain."""
+    nodes = [f"n{i}" for i in range(6)]
+    outcome = scheduler.run(nodes, same, lambda n: [], Recorder(fail={"n0"}, seconds=0.02), parallel=1,
+                            halt=lambda exc: "n0" in str(exc))
+    assert outcome.failed == [("n0", "n0 broke")]
+    assert outcome.done == [] and outcome.skipped == nodes[1:]
