@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from . import defaults
 from .errors import DockerlabError
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def plan(file: str, as_json: bool, detailed_exitcode: bool) -> None:
         sys.exit(2)
 
 
-PARALLEL = click.option("--parallel", default=8, show_default=True, help="Steps run at once.")
+PARALLEL = click.option("--parallel", default=defaults.PARALLEL, show_default=True, help="Steps run at once.")
 
 
 @cli.command()
@@ -80,7 +81,7 @@ PARALLEL = click.option("--parallel", default=8, show_default=True, help="Steps 
 @PARALLEL
 @click.option("--check", "then_check", is_flag=True, help="Run the lab's checks after applying.")
 @click.option("--take-over", is_flag=True, help="Make objects another file with this lab name made this file's.")
-@click.option("--settle", default=0.5, show_default=True, help="Seconds started containers must keep running.")
+@click.option("--settle", default=defaults.SETTLE, show_default=True, help="Seconds new containers must keep running.")
 def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: float) -> None:
     """Make the engine match the lab file; prints the plan, then each step as it finishes."""
     from .reconcile import Options, apply_lab

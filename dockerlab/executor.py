@@ -11,13 +11,12 @@ from contextlib import AbstractContextManager, ExitStack, nullcontext
 from . import labels as L
 from . import scheduler
 from .capabilities import Feature
+from .defaults import PARALLEL
 from .engine import Engine
 from .errors import ApplyError, DockerlabError, EngineError, EngineGone
 from .lock import engine_lock
 from .model import Lab
 from .plan import Action, Kind, Plan, Step
-
-DEFAULT_PARALLEL = 8  # the engine, not the client, is the bottleneck past this (see bench/)
 
 Outcome = scheduler.Outcome[Step]
 Report = Callable[[Step, float, str | None], None]
@@ -38,7 +37,7 @@ def describe(exc: Exception) -> str:
 
 
 class Executor:
-    def __init__(self, engine: Engine, lab: Lab, report: Report, parallel: int = DEFAULT_PARALLEL) -> None:
+    def __init__(self, engine: Engine, lab: Lab, report: Report, parallel: int = PARALLEL) -> None:
         self.engine, self.lab, self.report = engine, lab, report
         self.parallel = max(1, parallel)
         self.lock = threading.Lock()

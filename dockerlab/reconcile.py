@@ -6,9 +6,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .defaults import PARALLEL, SETTLE
 from .diff import needs_inspect
 from .errors import ApplyError, DockerlabError
-from .executor import DEFAULT_PARALLEL, Executor, Outcome, Report
+from .executor import Executor, Outcome, Report
 from .host import Host
 from .lock import lab_lock
 from .model import Lab
@@ -17,12 +18,10 @@ from .plan import Action, Kind, Mode, Plan
 from .planner import make_plan
 from .preflight import preflight
 
-SETTLE = 0.5  # seconds a started container must keep running to count as up (a crash at start shows by then)
-
 
 @dataclass(frozen=True)
 class Options:
-    parallel: int = DEFAULT_PARALLEL
+    parallel: int = PARALLEL
     take_over: bool = False  # objects another file with this lab name made become this file's
     settle: float = SETTLE
 
@@ -58,9 +57,11 @@ def apply_lab(host: Host, lab: Lab, report: Report, on_plan: Callable[[Plan], No
         outcome = Executor(host.engine, lab, report, options.parallel).run(plan)
         if not outcome.ok:  # said before anything else is asked of an engine that may have gone
             raise ApplyError(failure_summary(lab, plan, outcome), outcome.interrupted)
+        if mode is Mode.APPLY and _starts_containers(plan):
+            time.sleep(options.settle)
         observed = observe(host, lab)
         if mode is Mode.APPLY:
-            observed = _alive(host, lab, plan, observed, time.monotonic() + options.settle)
+            _alive(host, lab, plan, observed)
         remaining = make_plan(lab, observed, mode=mode, take_over=options.take_over)
     return Result(plan, outcome, remaining)
 
@@ -71,18 +72,16 @@ def destroy_lab(host: Host, name: str, report: Report, options: Options = Option
     return apply_lab(host, Lab(name=name, prefix="", origin=origin), report, options=options, mode=Mode.DESTROY)
 
 
-def _alive(host: Host, lab: Lab, plan: Plan, observed: Observed, deadline: float) -> Observed:
-    """Containers this run started must still run `settle` seconds after: else say how each ended."""
+def _starts_containers(plan: Plan) -> bool:
+    return any(s.kind is Kind.CONTAINER and (s.action.builds or s.action is Action.START) for s in plan.steps)
+
+
+def _alive(host: Host, lab: Lab, plan: Plan, observed: Observed) -> None:
+    """Containers this run started must still run after the settle time: else say how each ended."""
     started = {s.name for s in plan.steps if s.kind is Kind.CONTAINER and (s.action.builds or s.action is Action.START)}
-    while started:
-        dead = [c for c in observed.containers if c.name in started and c.lab == lab.name and not c.running]
-        if dead:
-            raise DockerlabError("\n".join(host.engine.how_it_ended(c) for c in dead))
-        if time.monotonic() >= deadline:
-            return observed
-        time.sleep(max(0.0, deadline - time.monotonic()))
-        observed = observe(host, lab)
-    return observed
+    dead = [c for c in observed.containers if c.name in started and c.lab == lab.name and not c.running]
+    if dead:
+        raise DockerlabError("\n".join(host.engine.how_it_ended(c) for c in dead))
 
 
 def failure_summary(lab: Lab, plan: Plan, outcome: Outcome) -> str:

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Inside the VM (see kernel-vm.sh): a private engine on a tmpfs, the image loaded, the kernel tests run.
+# $1: the directory shared with the host, for the image in and the results out.
+set -uo pipefail
+OUT=$1; shift
+cd "$(dirname "$0")/.."
+export PYTHONDONTWRITEBYTECODE=1 DOCKER_HOST=unix:///run/docker-vm.sock DOCKERLAB_REQUIRE_ENGINE=1
+mkdir -p /var/lib/docker-vm && mount -t tmpfs tmpfs /var/lib/docker-vm
+dockerd --data-root /var/lib/docker-vm --exec-root /run/docker-vm -H "$DOCKER_HOST" --pidfile /run/docker-vm.pid \
+  > "$OUT/dockerd.log" 2>&1 &
+for _ in $(seq 1 120); do docker version >/dev/null 2>&1 && break; sleep 0.5; done
+docker load -q -i "$OUT/image.tar" > /dev/null
+.venv/bin/python -m pytest -p no:cacheprovider -ra -m kernel "$@" > "$OUT/pytest.log" 2>&1
+echo $? > "$OUT/rc"
+kill "$(cat /run/docker-vm.pid)" 2>/dev/null
