@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DL := $(VENV)/bin/dockerlab
 DEMO ?= labs/user-bridge.yaml
 
-.PHONY: demo test unit lint engine image parents bench clean
+.PHONY: demo test test-kernel unit lint engine image parents bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: $(VENV)/.installed engine
 
 test: lint engine
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
+
+# the tests marked `kernel` (ipvlan, 802.1q, ...) for real, in a VM with Debian's stock kernel (see scripts/)
+test-kernel: $(VENV)/.installed engine
+	bash scripts/kernel-vm.sh
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest -ra -m 'not engine' $(PYTEST_ARGS)
@@ -53,4 +57,4 @@ bench: $(VENV)/.installed engine bench/.venv/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .vm-venv .pytest_cache

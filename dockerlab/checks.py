@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .drivers import driver
 from .errors import DockerlabError
-from .model import Check, Lab
+from .model import Check, Lab, NetworkSpec
 from .observed import Observed, ObservedContainer
 
 if TYPE_CHECKING:
@@ -86,6 +86,8 @@ class _Runner:
                 raise CheckError(f"container {check.source} is {state}; run `dockerlab apply` first")
         if check.expect in ("own-mac", "parent-mac"):
             return self._mac(check)
+        if check.expect in ("arp", "no-arp"):
+            return self._arp(check)
         if check.expect in ("only-loopback", "host-interfaces"):
             return self._interfaces(check)
         if check.expect in ("resolves", "unresolvable") or check.by == "name":
@@ -202,12 +204,13 @@ class _Runner:
         got = "host-interfaces" if set(names) == host else "own-interfaces"
         return CheckResult(check, "ip link", got, ", ".join(names))
 
-    def _mac(self, check: Check) -> CheckResult:
+    def _parent_link(self, check: Check) -> tuple[NetworkSpec, str | None, str]:
+        """The source's interface on its macvlan/ipvlan network: the network, the interface, its `ip -o link`."""
         spec = self.lab.container(check.source)
         assert spec is not None
         net = next(n for a in spec.attachments if (n := self.lab.network(a.network)) and driver(n.driver).parent)
         box = self.box(check.source)
-        assert box is not None and net.parent
+        assert box is not None
         ep = box.endpoints.get(net.name)
         if ep is None or ep.ipv4 is None:
             raise CheckError(f"{check.source} has no address on {net.name}")
@@ -215,13 +218,26 @@ class _Runner:
         _, links = self._exec(check, ["ip", "-o", "link"])
         iface = next((m.group(1) for m in re.finditer(r"^\d+:\s*(\S+)\s+inet (\S+)/", addrs, flags=re.M)
                       if m.group(2) == str(ep.ipv4)), None)
-        mac = next((m.group(2) for m in re.finditer(r"^\d+:\s*([^:\s@]+)\S*:.*link/ether (\S+)", links, flags=re.M)
-                    if m.group(1) == iface), None)
-        parent = self.host.facts.interface_mac(net.parent)
+        line = next((ln for ln in links.splitlines() if (m := re.match(r"\d+:\s*([^:\s@]+)", ln))
+                     and m.group(1) == iface), "")
+        return net, iface, line
+
+    def _mac(self, check: Check) -> CheckResult:
+        net, iface, line = self._parent_link(check)
+        mac = m.group(1) if (m := re.search(r"link/ether (\S+)", line)) else None
+        parent = self.host.facts.interface_mac(net.parent) if net.parent else None
         if mac is None or parent is None:
             raise CheckError(f"cannot read the MAC of {check.source} ({iface}) or of parent {net.parent}")
         got = "parent-mac" if mac == parent else "own-mac"
         return CheckResult(check, f"mac {iface}", got, f"{mac} vs parent {net.parent} {parent}")
+
+    def _arp(self, check: Check) -> CheckResult:
+        """ipvlan L3 marks its interfaces NOARP: neighbours are never asked, frames are routed, not bridged."""
+        _, iface, line = self._parent_link(check)
+        flags = m.group(1).split(",") if (m := re.search(r"<([^>]*)>", line)) else None
+        if flags is None:
+            raise CheckError(f"cannot read the flags of {check.source}'s interface {iface}")
+        return CheckResult(check, f"flags {iface}", "no-arp" if "NOARP" in flags else "arp", ",".join(flags))
 
 
 def _host_run(argv: list[str], timeout: float) -> tuple[int, str]:

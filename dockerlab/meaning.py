@@ -167,7 +167,8 @@ def _free(pool: Pool, taken: set[IPv4Address]) -> int:
     return max(0, span.num_addresses - sum(1 for addr in reserved if addr is not None and addr in span))
 
 
-FACTS = ("own-mac", "parent-mac", "only-loopback", "host-interfaces")
+FACTS = ("own-mac", "parent-mac", "arp", "no-arp", "only-loopback", "host-interfaces")
+PARENT_FACTS = ("own-mac", "parent-mac", "arp", "no-arp")  # about the interface on a macvlan/ipvlan network
 NAME_ONLY = ("resolves", "unresolvable")
 
 
@@ -214,6 +215,6 @@ def _fact_check(lab: Lab, here: Path, check: Check) -> Found:
         yield here + ("from",), f"expect: {check.expect} is a fact about a container; 'from' names one"
         return
     on_parent = any(driver(n.driver).parent for a in box.attachments if (n := lab.network(a.network)))
-    if check.expect in ("own-mac", "parent-mac") and not on_parent:
+    if check.expect in PARENT_FACTS and not on_parent:
         yield here, (f"container '{box.key}' is on no {' or '.join(parent_drivers())} network, so it has no "
                      "parent to compare")

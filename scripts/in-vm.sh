@@ -10,6 +10,6 @@ dockerd --data-root /var/lib/docker-vm --exec-root /run/docker-vm -H "$DOCKER_HO
   > "$OUT/dockerd.log" 2>&1 &
 for _ in $(seq 1 120); do docker version >/dev/null 2>&1 && break; sleep 0.5; done
 docker load -q -i "$OUT/image.tar" > /dev/null
-.venv/bin/python -m pytest -p no:cacheprovider -ra -m kernel "$@" > "$OUT/pytest.log" 2>&1
+.venv/bin/python -m pytest -p no:cacheprovider -rA -m kernel "$@" > "$OUT/pytest.log" 2>&1
 echo $? > "$OUT/rc"
 kill "$(cat /run/docker-vm.pid)" 2>/dev/null

@@ -19,7 +19,7 @@ if ! command -v qemu-system-x86_64 >/dev/null || ! ls /boot/vmlinuz-*-amd64 >/de
     >/dev/null || cannot "apt-get could not install qemu-system-x86 linux-image-amd64"
 fi
 if [ ! -x "$VENV/bin/vng" ]; then
-  python3 -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check virtme-ng \
+  python3 -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check virtme-ng 2>/dev/null \
     || cannot "pip could not install virtme-ng"
 fi
 KERNEL=$(ls /boot/vmlinuz-*-amd64 | sort -V | tail -1)

@@ -19,6 +19,7 @@ def test_lab_checks_pass(name, labs_dir, make_lab, veth, docker_client, request)
     path, lab = prepared(name, labs_dir, make_lab, veth, request)
     out = dockerlab("apply", path, "--check")
     assert out.returncode == 0, out.stdout + out.stderr
+    print(out.stdout[out.stdout.index("CHECK"):])  # the table, for the record (pytest -rA shows it)
     results = json.loads(dockerlab("check", path, "--json", ok=True).stdout)
     assert results and all(r["passed"] for r in results), results
     dockerlab("destroy", path, ok=True)

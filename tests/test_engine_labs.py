@@ -1,6 +1,7 @@
 """Every lab in labs/ on the real engine: live where the kernel allows, the clear error where not."""
 
 import re
+import subprocess
 import uuid
 
 import pytest
@@ -12,17 +13,22 @@ from dockerlab.labfile import load_lab
 
 pytestmark = pytest.mark.engine
 
-LABS = ["default-bridge", "user-bridge", "host", "none", "macvlan", "macvlan-8021q", "ipvlan", "overlay"]
-KERNEL_NEEDS = {"ipvlan": ("ipvlan", "no ipvlan support"), "macvlan-8021q": ("vlan", "no 802.1q VLAN support")}
+KERNEL_NEEDS = {"ipvlan": ("ipvlan", "no ipvlan support"), "ipvlan-l3": ("ipvlan", "no ipvlan support"),
+                "macvlan-8021q": ("vlan", "no 802.1q VLAN support")}
+# labs that need a kernel feature run live in the VM too (make test-kernel: pytest -m kernel)
+LABS = [pytest.param(name, marks=pytest.mark.kernel) if name in KERNEL_NEEDS else name
+        for name in ["default-bridge", "user-bridge", "host", "none", "macvlan", "macvlan-8021q", "ipvlan",
+                     "ipvlan-l3", "overlay"]]
 
 
 def prepared(name, labs_dir, make_lab, veth, request):
     """The lab as shipped, under a test lab name, with its parent a veth pair the test made."""
     text = (labs_dir / f"{name}.yaml").read_text()
+    made: dict[str, str] = {}  # one veth per parent interface, whatever VLANs ride on it
     for parent in sorted(set(re.findall(r"parent: (\S+)", text))):
         base, dot, vlan = parent.partition(".")
-        made = veth(f"dlt{uuid.uuid4().hex[:5]}")
-        text = text.replace(f"parent: {parent}", f"parent: {made}{dot}{vlan}")
+        made.setdefault(base, veth(f"dlt{uuid.uuid4().hex[:5]}"))
+        text = text.replace(f"parent: {parent}", f"parent: {made[base]}{dot}{vlan}")
     if name == "overlay":
         request.getfixturevalue("swarm")
     return make_lab(text)
@@ -35,6 +41,7 @@ def test_lab_applies_reapplies_and_destroys(name, labs_dir, make_lab, veth, dock
                     "test_lab_explains_missing_kernel_support covers the error path")
     path, lab = prepared(name, labs_dir, make_lab, veth, request)
     spec = load_lab(path)
+    assert "cannot be applied" not in dockerlab("plan", path, ok=True).stderr, "preflight finds what it needs"
     dockerlab("apply", path, ok=True)
 
     for net in spec.networks:
@@ -72,6 +79,9 @@ def test_lab_applies_reapplies_and_destroys(name, labs_dir, make_lab, veth, dock
 
     dockerlab("destroy", path, ok=True)
     assert lab_objects(docker_client, lab) == []
+    left = [p for net in spec.networks if net.parent and "." in net.parent
+            if subprocess.run(["ip", "link", "show", net.parent], capture_output=True).returncode == 0]
+    assert left == [], "the 802.1q sub-interfaces Docker made are gone with their networks"
 
 
 @pytest.mark.parametrize("name", sorted(KERNEL_NEEDS))
