@@ -79,7 +79,7 @@ def test_lab_applies_reapplies_and_destroys(name, labs_dir, make_lab, veth, dock
 
     dockerlab("destroy", path, ok=True)
     assert lab_objects(docker_client, lab) == []
-    left = [p for net in spec.networks if net.parent and "." in net.parent
+    left = [net.parent for net in spec.networks if net.parent and "." in net.parent
             if subprocess.run(["ip", "link", "show", net.parent], capture_output=True).returncode == 0]
     assert left == [], "the 802.1q sub-interfaces Docker made are gone with their networks"
 
