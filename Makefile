@@ -42,6 +42,7 @@ lint: $(VENV)/.installed
 parents:
 	ip link show dlab-mv0 >/dev/null 2>&1 || (ip link add dlab-mv0 type veth peer name dlab-mv1 && \
 	  ip link set dlab-mv0 up && ip link set dlab-mv1 up)
+	ip addr replace 10.77.10.2/24 dev dlab-mv0  # a LAN interface has an address of its own (labs/macvlan*.yaml)
 	ip link show dlab-ipv0 >/dev/null 2>&1 || (ip link add dlab-ipv0 type veth peer name dlab-ipv1 && \
 	  ip link set dlab-ipv0 up && ip link set dlab-ipv1 up)
 

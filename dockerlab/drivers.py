@@ -34,6 +34,7 @@ class Driver:
     swarm: bool = False  # needs a swarm manager to create
     kernel: KernelFeature | None = None  # containers cannot join without it
     attachable: bool = False  # 'attachable' means something (swarm-scoped networks)
+    host_access: bool = False  # the host can be given an interface of its own on the parent (see hostlink)
 
     def describe_modes(self) -> str:
         return ", ".join(self.modes)
@@ -42,7 +43,7 @@ class Driver:
 DRIVERS = {d.name: d for d in (
     Driver("bridge"),
     Driver("macvlan", modes=("bridge", "vepa", "private", "passthru"), mode_option="macvlan_mode", parent=True,
-           kernel=KERNEL["macvlan"]),
+           kernel=KERNEL["macvlan"], host_access=True),
     Driver("ipvlan", modes=("l2", "l3", "l3s"), mode_option="ipvlan_mode", parent=True, kernel=KERNEL["ipvlan"]),
     Driver("overlay", swarm=True, attachable=True),
 )}

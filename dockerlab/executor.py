@@ -8,12 +8,13 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 
+from . import hostlink, scheduler
 from . import labels as L
-from . import scheduler
 from .capabilities import Feature
 from .defaults import PARALLEL
 from .engine import Engine
 from .errors import ApplyError, DockerlabError, EngineError, EngineGone
+from .hostlink import HostLinks
 from .lock import engine_lock
 from .model import Lab
 from .plan import Action, Kind, Plan, Step
@@ -37,8 +38,9 @@ def describe(exc: Exception) -> str:
 
 
 class Executor:
-    def __init__(self, engine: Engine, lab: Lab, report: Report, parallel: int = PARALLEL) -> None:
-        self.engine, self.lab, self.report = engine, lab, report
+    def __init__(self, engine: Engine, lab: Lab, report: Report, parallel: int = PARALLEL,
+                 links: HostLinks | None = None) -> None:
+        self.engine, self.lab, self.report, self.links = engine, lab, report, links
         self.parallel = max(1, parallel)
         self.lock = threading.Lock()
         self.network_locks: dict[str, threading.Lock] = {}
@@ -57,6 +59,9 @@ class Executor:
             (Kind.CONTAINER, Action.CONNECT): self._container_connect,
             (Kind.CONTAINER, Action.DISCONNECT): self._container_disconnect,
             (Kind.CONTAINER, Action.RECONNECT): self._container_reconnect,
+            (Kind.HOST_LINK, Action.CREATE): self._link_create,
+            (Kind.HOST_LINK, Action.REMOVE): self._link_remove,
+            (Kind.HOST_LINK, Action.RECREATE): self._link_recreate,
         }
 
     def run(self, plan: Plan) -> Outcome:
@@ -105,6 +110,26 @@ class Executor:
             self._leave(container, step.name)
         self._network_remove(step)
         self._network_create(step)
+
+    # -- the host's own interfaces
+
+    def _host_links(self) -> HostLinks:
+        if self.links is None:
+            raise EngineError("host access needs the engine's network namespace: a local engine, as root")
+        return self.links
+
+    def _link_create(self, step: Step) -> None:
+        spec = self.lab.network(step.key or "")
+        want = hostlink.wanted(self.lab.name, spec) if spec else None
+        assert want is not None
+        self._host_links().create(want)
+
+    def _link_remove(self, step: Step) -> None:
+        self._host_links().remove(step.name, f"{hostlink.ALIAS_PREFIX}{self.lab.name}:{step.key}")
+
+    def _link_recreate(self, step: Step) -> None:
+        self._link_remove(step)
+        self._link_create(step)
 
     # -- containers
 

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from .engine import Engine
 from .hostfacts import HostFacts
+from .hostlink import HostLinks
 from .transport import address_from_env, unix_socket_path
 
 
@@ -31,6 +32,11 @@ class Host:
     @property
     def is_local(self) -> bool:
         return unix_socket_path(self.address) is not None
+
+    @cached_property
+    def links(self) -> HostLinks | None:
+        """The host's own interfaces on lab networks: only where the engine's network namespace is at hand."""
+        return HostLinks(self.facts.engine_pid) if self.is_local and self.facts.engine_pid else None
 
     @cached_property
     def engine(self) -> Engine:

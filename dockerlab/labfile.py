@@ -125,12 +125,15 @@ class _Builder:
                 if lonely in raw:
                     self.fail(path + (lonely,), f"'{lonely}' needs a 'subnet' beside it")
         pools += [self.pool(path + ("pools", i), p) for i, p in enumerate(raw.get("pools") or [])]
+        host = self.address(path + ("host_access", "address"), (raw.get("host_access") or {}).get("address"), 4)
+        assert host is None or isinstance(host, IPv4Address)
+        pools = [_reserve(p, host) for p in pools]
         return NetworkSpec(
             key=key, name=prefix + key, driver=raw.get("driver", "bridge"),
             pools=tuple(p for p in pools if p), ipv6=raw.get("ipv6", False),
             internal=raw.get("internal", False), attachable=raw.get("attachable", False),
             options=_pairs(raw.get("options")), labels=_pairs(raw.get("labels")),
-            parent=raw.get("parent"), mode=raw.get("mode"),
+            parent=raw.get("parent"), mode=raw.get("mode"), host_access=host,
         )
 
     def container(self, key: str, raw: dict[str, Any], prefix: str) -> ContainerSpec:
@@ -193,6 +196,13 @@ class _Builder:
         return Check(source=raw["from"], target=raw.get("to"), by=raw.get("by"),
                      expect=raw.get("expect", "reachable"), port=raw.get("port"), name=raw.get("name"),
                      timeout=float(raw.get("timeout", 2.0)), line=self.source.line(("checks", index)))
+
+
+def _reserve(pool: Pool | None, host: IPv4Address | None) -> Pool | None:
+    """The host's address on the network is kept from Docker's allocator as an auxiliary address."""
+    if pool is None or host is None or host not in pool.subnet or any(a == host for _, a in pool.aux_addresses):
+        return pool
+    return replace(pool, aux_addresses=tuple(sorted((*pool.aux_addresses, ("dockerlab-host", host)))))
 
 
 def _pairs(raw: dict[str, Any] | None) -> Pairs:

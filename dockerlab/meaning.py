@@ -25,8 +25,8 @@ Found = Iterator[tuple[Path, str]]
 
 
 def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
-    found = [*_networks(lab), *_containers(lab), *_static_addresses(lab), *_room(lab), *_checks(lab),
-             *hazards(lab, source.data)]
+    found = [*_networks(lab), *_containers(lab), *_static_addresses(lab), *_room(lab), *_host_access(lab),
+             *_checks(lab), *hazards(lab, source.data)]
     return [Problem(source.line(path), format_path(path), message) for path, message in found]
 
 
@@ -119,6 +119,26 @@ def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:
             yield field, f"{addr} is outside network '{net.key}' ({', '.join(str(p.subnet) for p in pools)})"
         elif any(addr == p.gateway or addr == p.subnet.network_address for p in pools):
             yield field, f"{addr} is the network address or gateway of '{net.key}'; pick another"
+
+
+def _host_access(lab: Lab) -> Found:
+    for net in lab.networks:
+        if net.host_access is None:
+            continue
+        here: Path = ("networks", net.key, "host_access", "address")
+        addr = net.host_access
+        pools = [p for p in net.pools if addr in p.subnet]
+        holders = [c.key for c in lab.containers for a in c.attachments if a.network == net.key and a.ipv4 == addr]
+        if not driver(net.driver).host_access:
+            yield here[:-1], f"'host_access' is for macvlan networks, not {net.driver}"
+        elif not net.parent:
+            yield here[:-1], "'host_access' needs a 'parent': the host's interface is made on the same parent"
+        elif not pools:
+            yield here, f"{addr} is outside the network's subnets ({', '.join(str(p.subnet) for p in net.pools)})"
+        elif addr in (pools[0].gateway, pools[0].subnet.network_address, pools[0].subnet.broadcast_address):
+            yield here, f"{addr} is the network address, broadcast or gateway of '{net.key}'; pick another"
+        elif holders:
+            yield here, f"{addr} is already given to container '{holders[0]}'; the host needs an address of its own"
 
 
 def _predefined_attachment(here: Path, att: Attachment) -> Found:

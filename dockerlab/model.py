@@ -61,6 +61,7 @@ class NetworkSpec:
     labels: Pairs = ()
     parent: str | None = None
     mode: str | None = None
+    host_access: IPv4Address | None = None  # the host's own address on the network (see hostlink)
 
     def driver_options(self) -> dict[str, str]:
         """Options as Docker stores them: raw options plus parent and mode."""

@@ -11,6 +11,7 @@ from ipaddress import ip_address, ip_network
 from typing import Any
 
 from . import labels as L
+from .hostlink import HostLink
 from .model import IPAddress, Pairs, Pool
 
 
@@ -80,6 +81,10 @@ class ObservedContainer(_Labelled):
 class Observed:
     networks: tuple[ObservedNetwork, ...]
     containers: tuple[ObservedContainer, ...]
+    host_links: tuple[HostLink, ...] = ()  # on a local engine's host only
+
+    def host_link(self, name: str) -> HostLink | None:
+        return next((h for h in self.host_links if h.name == name), None)
 
     def network_named(self, name: str) -> ObservedNetwork | None:
         """Exact name match: the engine's own name filter matches substrings."""

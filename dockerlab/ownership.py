@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from . import hostlink
 from . import labels as L
 from .diff import network_changes
 from .errors import DockerlabError
@@ -89,6 +90,12 @@ def _name_conflicts(lab: Lab, observed: Observed) -> list[str]:
                 problems.append(f"two networks are named '{spec.name}' ({', '.join(o.id[:12] for o in same)}), and "
                                 "Docker cannot tell them apart by name (two creations raced); `dockerlab destroy` "
                                 "removes both, then apply again")
+    for net in lab.networks:
+        want = hostlink.wanted(lab.name, net)
+        have = observed.host_link(want.name) if want else None
+        if want and have and have.alias not in (want.alias, ""):
+            problems.append(f"interface {want.name} on the engine's host is not this lab's (alias '{have.alias}'); "
+                            f"dockerlab will not touch it: remove it (`ip link del {want.name}`) if it is left over")
     return problems
 
 

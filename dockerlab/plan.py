@@ -51,6 +51,7 @@ class Kind(Enum):
     IMAGE = "image"
     NETWORK = "network"
     CONTAINER = "container"
+    HOST_LINK = "host-link"  # the host's own macvlan interface on a lab network's parent (see hostlink)
 
     def __str__(self) -> str:
         return self.value

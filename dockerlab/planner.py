@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from . import scheduler
+from . import hostlink, scheduler
 from .diff import (
     as_is,
     endpoint_changes,
@@ -37,6 +37,7 @@ def make_plan(lab: Lab, observed: Observed, images: set[str] | None = None, mode
     if images is not None:
         builder.images(images)
     builder.networks()
+    builder.host_links()
     builder.containers()
     builder.removals()
     return Plan(lab.name, builder.ordered(), mode, tuple(owned.notes))
@@ -67,6 +68,22 @@ class _Builder:
                 self.add(Step(A.RECREATE, K.NETWORK, spec.name, spec.key, spec.summary(), tuple(causes),
                               docker_id=obs.id, scope=obs.scope, attached=attached))
                 self.rebuilt_networks.add(spec.name)
+
+    def host_links(self) -> None:
+        """The host's own interface on each network that asks for host access; none left of those that no
+        longer do."""
+        wanted = {w.name: w for n in self.lab.networks if (w := hostlink.wanted(self.lab.name, n))}
+        for name, want in wanted.items():
+            have = self.observed.host_link(name)
+            key = want.alias.rsplit(":", 1)[1]
+            if have is None:
+                self.add(Step(A.CREATE, K.HOST_LINK, name, key, want.describe(), ("host access",)))
+            elif causes := hostlink.changes(want, have):
+                self.add(Step(A.RECREATE, K.HOST_LINK, name, key, want.describe(), tuple(causes)))
+        for have in self.observed.host_links:
+            if have.lab == self.lab.name and have.name not in wanted:
+                self.add(Step(A.REMOVE, K.HOST_LINK, have.name, have.alias.rsplit(":", 1)[1], have.describe(),
+                              ("no host access in the lab file",)))
 
     def containers(self) -> None:
         for spec in self.lab.containers:
@@ -151,6 +168,9 @@ class _Dependencies:
     def of(self, step: Step) -> set[str]:
         if step.kind is K.NETWORK:
             return self._network(step)
+        if step.kind is K.HOST_LINK:  # on its network's parent, which Docker may make (a VLAN sub-interface)
+            net = self.lab.network(step.key or "")
+            return {f"{K.NETWORK}:{a}:{net.name}" for a in (A.CREATE, A.RECREATE)} & self.ids if net else set()
         spec = self.lab.container(step.key or "") if step.kind is K.CONTAINER else None
         if spec is None or step.action in (A.REMOVE, A.DISCONNECT):
             return set()

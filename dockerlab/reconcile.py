@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .defaults import PARALLEL, SETTLE
 from .diff import needs_inspect
@@ -35,6 +36,8 @@ class Result:
 
 def observe(host: Host, lab: Lab) -> Observed:
     observed = host.engine.observe()
+    if host.links is not None and os.geteuid() == 0:  # one `ip` call; reading another namespace needs root
+        observed = replace(observed, host_links=host.links.observe())
     return host.engine.with_endpoint_details(observed, needs_inspect(lab, observed))
 
 
@@ -54,7 +57,7 @@ def apply_lab(host: Host, lab: Lab, report: Report, on_plan: Callable[[Plan], No
             on_plan(plan)
         if not plan.changes:
             return Result(plan, Outcome(), plan)
-        outcome = Executor(host.engine, lab, report, options.parallel).run(plan)
+        outcome = Executor(host.engine, lab, report, options.parallel, host.links).run(plan)
         if not outcome.ok:  # said before anything else is asked of an engine that may have gone
             raise ApplyError(failure_summary(lab, plan, outcome), outcome.interrupted)
         if mode is Mode.APPLY and _starts_containers(plan):

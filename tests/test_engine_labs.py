@@ -18,7 +18,7 @@ KERNEL_NEEDS = {"ipvlan": ("ipvlan", "no ipvlan support"), "ipvlan-l3": ("ipvlan
 # labs that need a kernel feature run live in the VM too (make test-kernel: pytest -m kernel)
 LABS = [pytest.param(name, marks=pytest.mark.kernel) if name in KERNEL_NEEDS else name
         for name in ["default-bridge", "user-bridge", "host", "none", "macvlan", "macvlan-8021q", "ipvlan",
-                     "ipvlan-l3", "overlay"]]
+                     "ipvlan-l3", "macvlan-host", "overlay"]]
 
 
 def prepared(name, labs_dir, make_lab, veth, request):
@@ -27,7 +27,10 @@ def prepared(name, labs_dir, make_lab, veth, request):
     made: dict[str, str] = {}  # one veth per parent interface, whatever VLANs ride on it
     for parent in sorted(set(re.findall(r"parent: (\S+)", text))):
         base, dot, vlan = parent.partition(".")
-        made.setdefault(base, veth(f"dlt{uuid.uuid4().hex[:5]}"))
+        if base not in made:
+            made[base] = veth(f"dlt{uuid.uuid4().hex[:5]}")
+            if address := re.search(r"^x-parent-address: (\S+)", text, flags=re.M):  # a LAN NIC has one
+                subprocess.run(["ip", "addr", "add", address.group(1), "dev", made[base]], check=True)
         text = text.replace(f"parent: {parent}", f"parent: {made[base]}{dot}{vlan}")
     if name == "overlay":
         request.getfixturevalue("swarm")

@@ -1,0 +1,118 @@
+"""Host access to a macvlan network: a macvlan interface of the host's own on the same parent.
+
+A macvlan parent does not pass frames between itself and its macvlan children, so the host cannot reach
+its own macvlan containers; a second macvlan interface on the host, in bridge mode, can. dockerlab makes
+it (named `dlh-` + a hash of lab and network, marked with an alias naming both), gives it the address the
+lab asks for and routes the containers' range through it. It touches no interface without its alias, but for
+one with its exact name and no alias at all: made by an interrupted run (the alias is set just after).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
+
+from .errors import DockerlabError
+from .model import NetworkSpec
+
+ALIAS_PREFIX = "dockerlab:"
+
+
+@dataclass(frozen=True)
+class HostLink:
+    """One host access interface, wanted (from the lab) or found (on the engine's host)."""
+
+    name: str
+    alias: str  # dockerlab:<lab>:<network key>
+    parent: str
+    address: IPv4Address | None
+    routes: tuple[IPv4Network, ...]
+    mode: str = "bridge"
+
+    @property
+    def lab(self) -> str | None:
+        parts = self.alias.split(":")
+        return parts[1] if len(parts) == 3 and self.alias.startswith(ALIAS_PREFIX) else None
+
+    def describe(self) -> str:
+        routes = ", ".join(str(r) for r in self.routes)
+        return f"macvlan {self.mode} on {self.parent}, {self.address}, route {routes}"
+
+
+def wanted(lab_name: str, spec: NetworkSpec) -> HostLink | None:
+    if spec.host_access is None or spec.parent is None:
+        return None
+    digest = hashlib.sha256(f"{lab_name}/{spec.key}".encode()).hexdigest()[:8]
+    pool = next(p for p in spec.pools if spec.host_access in p.subnet)
+    route = pool.ip_range or pool.subnet
+    assert isinstance(route, IPv4Network)
+    return HostLink(f"dlh-{digest}", f"{ALIAS_PREFIX}{lab_name}:{spec.key}", spec.parent, spec.host_access, (route,))
+
+
+def changes(want: HostLink, have: HostLink) -> list[str]:
+    if not have.alias:  # made, then interrupted before it was marked: ours, by its name
+        return ["left half-made by an interrupted run"]
+    causes = [f"{what} {old} -> {new}" for what, old, new in (
+        ("parent", have.parent, want.parent), ("mode", have.mode, want.mode), ("address", have.address, want.address))
+        if old != new]
+    if set(want.routes) - set(have.routes):
+        causes.append(f"routes [{', '.join(map(str, have.routes))}] -> [{', '.join(map(str, want.routes))}]")
+    return causes
+
+
+class HostLinks:
+    """Reads and changes host access interfaces in the engine's network namespace, with `ip` argument lists."""
+
+    def __init__(self, engine_pid: int | None) -> None:
+        self.prefix = ["nsenter", f"--net=/proc/{engine_pid}/ns/net"] if engine_pid else []
+
+    def _ip(self, *args: str) -> str:
+        try:
+            result = subprocess.run([*self.prefix, "ip", *args], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise DockerlabError(f"ip {' '.join(args)}: {exc}") from None
+        if result.returncode != 0:
+            raise DockerlabError(f"ip {' '.join(args)}: {result.stderr.strip()}")
+        return result.stdout
+
+    def observe(self) -> tuple[HostLink, ...]:
+        """Every macvlan interface of the host that carries a dockerlab alias, and any named like ours."""
+        links = json.loads(self._ip("-j", "-d", "addr", "show") or "[]")
+        routes = json.loads(self._ip("-j", "route", "show") or "[]")
+        found = []
+        for link in links:
+            if not (link.get("ifalias", "").startswith(ALIAS_PREFIX) or link.get("ifname", "").startswith("dlh-")):
+                continue
+            address = next((ip_address(a["local"]) for a in link.get("addr_info", ()) if a.get("family") == "inet"),
+                           None)
+            mine = tuple(ip_network(r["dst"]) for r in routes if r.get("dev") == link["ifname"] and "/" in r["dst"])
+            found.append(HostLink(link["ifname"], link.get("ifalias", ""), link.get("link") or "?",
+                                  address if isinstance(address, IPv4Address) else None,
+                                  tuple(r for r in mine if isinstance(r, IPv4Network)),
+                                  ((link.get("linkinfo") or {}).get("info_data") or {}).get("mode", "?")))
+        return tuple(found)
+
+    def create(self, link: HostLink) -> None:
+        self._ip("link", "add", link.name, "link", link.parent, "type", "macvlan", "mode", link.mode)
+        try:
+            self._ip("link", "set", "dev", link.name, "alias", link.alias)
+            self._ip("addr", "add", f"{link.address}/32", "dev", link.name)
+            self._ip("link", "set", "dev", link.name, "up")
+            for route in link.routes:
+                self._ip("route", "add", str(route), "dev", link.name)
+        except DockerlabError as exc:
+            self._ip("link", "del", link.name)  # nothing half-made: the routes and address go with it
+            raise DockerlabError(f"host access {link.name}: {exc} (set an ip_range for the containers when the "
+                                 "parent has an address of its own in the subnet)") from None
+
+    def remove(self, name: str, alias: str) -> None:
+        """Only an interface that still carries our alias."""
+        current = next((link for link in self.observe() if link.name == name), None)
+        if current is None:
+            return
+        if current.alias not in (alias, ""):  # "": made and interrupted before it was marked
+            raise DockerlabError(f"interface {name} is not dockerlab's (alias '{current.alias}'); left alone")
+        self._ip("link", "del", name)

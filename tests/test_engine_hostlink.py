@@ -1,0 +1,108 @@
+"""Host access to a macvlan network (issue 14), on the real engine's host: the interface dockerlab makes,
+its drift and repair, its removal, and the interfaces it must never touch."""
+
+import json
+import subprocess
+
+import pytest
+from conftest import dockerlab, lab_objects
+
+from dockerlab import hostlink
+from dockerlab.labfile import load_lab
+
+pytestmark = pytest.mark.engine
+
+LAB = """name: x
+networks:
+  lan:
+    driver: macvlan
+    parent: PARENT
+    subnet: 10.77.14.0/24
+    ip_range: 10.77.14.128/25
+    host_access: {address: 10.77.14.254}
+containers:
+  m1: {image: busybox, command: [sleep, infinity], networks: {lan: {ipv4: 10.77.14.131}}}
+checks:
+  - {from: host, to: m1, expect: reachable}
+  - {from: m1, to: 10.77.14.254, expect: reachable}
+"""
+
+
+def ip(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["ip", *args], capture_output=True, text=True)
+
+
+def link(name: str) -> dict | None:
+    found = json.loads(ip("-j", "-d", "addr", "show", "dev", name).stdout or "[]")
+    return found[0] if found else None
+
+
+@pytest.fixture
+def host_lab(make_lab, veth, docker_client):
+    path, lab = make_lab(LAB.replace("PARENT", veth("dlthl0")))
+    name = hostlink.wanted(lab, load_lab(path).network("lan")).name
+    yield path, lab, name
+    dockerlab("destroy", path)
+    ip("link", "del", name)  # whatever a failed test left
+
+
+def test_life_cycle_plan_apply_drift_repair_destroy(host_lab, docker_client):
+    path, lab, name = host_lab
+    plan = dockerlab("plan", path, ok=True).stdout
+    assert f"+ host-link {name} (macvlan bridge on dlthl0, 10.77.14.254, route 10.77.14.128/25)  [host access]" \
+        in plan
+    dockerlab("apply", path, "--check", ok=True)
+    made = link(name)
+    assert made["ifalias"] == f"dockerlab:{lab}:lan" and made["link"] == "dlthl0"
+    assert made["linkinfo"]["info_kind"] == "macvlan" and made["linkinfo"]["info_data"]["mode"] == "bridge"
+    assert [a["local"] for a in made["addr_info"] if a["family"] == "inet"] == ["10.77.14.254"]
+    assert "10.77.14.128/25 dev " + name in ip("route", "show").stdout
+    assert "no changes" in dockerlab("plan", path, ok=True).stdout
+
+    ip("addr", "flush", "dev", name)  # drift: changed by hand
+    ip("addr", "add", "10.77.14.250/32", "dev", name)
+    out = dockerlab("plan", path, "--detailed-exitcode")
+    assert out.returncode == 2 and f"-/+ host-link {name}" in out.stdout and "address 10.77.14.250 -> 10.77.14.254" \
+        in out.stdout
+    dockerlab("apply", path, "--check", ok=True)
+    ip("link", "del", name)  # drift: deleted by hand
+    assert f"+ host-link {name}" in dockerlab("plan", path, ok=True).stdout
+    dockerlab("apply", path, "--check", ok=True)
+
+    dockerlab("destroy", path, ok=True)
+    assert link(name) is None and lab_objects(docker_client, lab) == []
+
+
+def test_an_interface_of_that_name_that_is_not_ours_is_refused_and_left_alone(host_lab, docker_client):
+    path, lab, name = host_lab
+    ip("link", "add", name, "link", "dlthl0", "type", "macvlan", "mode", "bridge")
+    ip("link", "set", "dev", name, "alias", "somebody else's")
+    out = dockerlab("apply", path)
+    assert out.returncode == 1
+    assert f"interface {name} on the engine's host is not this lab's (alias 'somebody else's')" in out.stderr
+    assert lab_objects(docker_client, lab) == [], "the plan stopped before any change"
+    dockerlab("destroy", path, ok=True)
+    assert link(name)["ifalias"] == "somebody else's", "destroy leaves it alone too"
+
+
+def test_host_access_dropped_from_the_file_removes_the_interface(host_lab, docker_client):
+    path, lab, name = host_lab
+    dockerlab("apply", path, ok=True)
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text.replace("    host_access: {address: 10.77.14.254}\n", "").split("checks:")[0])
+    out = dockerlab("apply", path, ok=True)
+    assert f"- host-link {name}" in out.stdout and "[no host access in the lab file]" in out.stdout
+    assert link(name) is None
+
+
+def test_an_interface_an_interrupted_run_left_unmarked_is_repaired(host_lab, docker_client):
+    """The alias is set just after the interface is made: a kill in between leaves it with our name only."""
+    path, lab, name = host_lab
+    ip("link", "add", name, "link", "dlthl0", "type", "macvlan", "mode", "bridge")
+    out = dockerlab("apply", path, "--check", ok=True)
+    assert f"-/+ host-link {name}" in out.stdout and "left half-made by an interrupted run" in out.stdout
+    assert link(name)["ifalias"] == f"dockerlab:{lab}:lan"
+    dockerlab("destroy", path, ok=True)
+    assert link(name) is None
