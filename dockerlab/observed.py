@@ -82,16 +82,29 @@ class Observed:
     networks: tuple[ObservedNetwork, ...]
     containers: tuple[ObservedContainer, ...]
     host_links: tuple[HostLink, ...] = ()  # on a local engine's host only
+    # indexes, so that a plan costs in proportion to the lab, not to its square
+    _networks: dict[str, ObservedNetwork] = field(init=False, compare=False, repr=False)
+    _containers: dict[str, ObservedContainer] = field(init=False, compare=False, repr=False)
+    _members: dict[str, list[ObservedContainer]] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        members: dict[str, list[ObservedContainer]] = {}
+        for box in self.containers:
+            for network in box.endpoints:
+                members.setdefault(network, []).append(box)
+        object.__setattr__(self, "_networks", {n.name: n for n in reversed(self.networks)})  # the first one wins
+        object.__setattr__(self, "_containers", {c.name: c for c in self.containers})
+        object.__setattr__(self, "_members", members)
 
     def host_link(self, name: str) -> HostLink | None:
         return next((h for h in self.host_links if h.name == name), None)
 
     def network_named(self, name: str) -> ObservedNetwork | None:
         """Exact name match: the engine's own name filter matches substrings."""
-        return next((n for n in self.networks if n.name == name), None)
+        return self._networks.get(name)
 
     def container_named(self, name: str) -> ObservedContainer | None:
-        return next((c for c in self.containers if c.name == name), None)
+        return self._containers.get(name)
 
     def lab_networks(self, lab: str) -> list[ObservedNetwork]:
         return [n for n in self.networks if n.lab == lab]
@@ -100,7 +113,7 @@ class Observed:
         return [c for c in self.containers if c.lab == lab]
 
     def attached_to(self, network: str) -> list[ObservedContainer]:
-        return [c for c in self.containers if network in c.endpoints]
+        return list(self._members.get(network, ()))
 
 
 def _addr(text: str | None) -> IPAddress | None:

@@ -161,9 +161,12 @@ class _Dependencies:
         self.lab, self.observed, self.steps = lab, observed, steps
         self.ids = {s.id for s in steps}
         self.by_container: dict[str, list[Step]] = {}
+        self.claims: dict[str, list[Step]] = {}  # network -> steps that claim a static address on it
         for step in steps:
             if step.kind is K.CONTAINER:
                 self.by_container.setdefault(step.name, []).append(step)
+            for network in self._static_claims(step):
+                self.claims.setdefault(network, []).append(step)
 
     def of(self, step: Step) -> set[str]:
         if step.kind is K.NETWORK:
@@ -205,19 +208,16 @@ class _Dependencies:
                     after.add(s.id)
         return after
 
+    def _static_claims(self, step: Step) -> list[str]:
+        """The networks on which a step gives its container a static address."""
+        spec = self.lab.container(step.key or "") if step.kind is K.CONTAINER else None
+        if spec is None or not (step.action.builds or step.action in (A.CONNECT, A.RECONNECT)):
+            return []
+        names = [self.lab.docker_network_name(a.network) for a in spec.attachments if a.ipv4 or a.ipv6]
+        return names if step.action.builds else [n for n in names if n == step.network]
+
     def _static_first(self, spec: ContainerSpec, networks: list[str]) -> set[str]:
         """A dynamic address must not take one a static container is about to claim."""
         mine = {self.lab.docker_network_name(a.network): a for a in spec.attachments}
         dynamic = [n for n in networks if not (mine[n].ipv4 or mine[n].ipv6)]
-        out = set()
-        for other in self.steps:
-            if other.kind is not K.CONTAINER or other.name == spec.name or not (
-                    other.action.builds or other.action in (A.CONNECT, A.RECONNECT)):
-                continue
-            other_spec = self.lab.container(other.key or "")
-            assert other_spec is not None
-            for att in other_spec.attachments:
-                name = self.lab.docker_network_name(att.network)
-                if name in dynamic and (att.ipv4 or att.ipv6) and (other.action.builds or other.network == name):
-                    out.add(other.id)
-        return out
+        return {other.id for n in dynamic for other in self.claims.get(n, ()) if other.name != spec.name}

@@ -63,37 +63,40 @@ def _held(lab: Lab, plan: Plan, observed: Observed) -> Iterator[str]:
     """Static addresses and host ports the plan wants that a container it does not change holds: checked
     before anything is torn down, so that a change cannot fail halfway for that."""
     changing = {s.name for s in plan.steps if s.kind is Kind.CONTAINER and (s.action.takes_down or s.action.membership)}
-    others = [c for c in observed.containers if c.name not in changing]
+    held = _Holders([c for c in observed.containers if c.name not in changing])
     for step in plan.steps:
         spec = lab.container(step.key or "") if step.kind is Kind.CONTAINER else None
         if spec is None or not (step.action.builds or step.action in (Action.CONNECT, Action.RECONNECT)):
             continue
-        mine = [box for box in others if box.name != spec.name]
         for att in spec.attachments:
             network = lab.docker_network_name(att.network)
-            if step.network in (None, network):
-                yield from _held_addresses(spec.key, network, [a for a in (att.ipv4, att.ipv6) if a], mine)
-        if step.action.builds:
-            yield from _held_ports(spec.key, spec.ports, mine)
+            wanted: list[IPAddress] = [a for a in (att.ipv4, att.ipv6) if a] if step.network in (None, network) else []
+            for addr in wanted:
+                if (holder := held.addresses.get((network, addr))) not in (None, spec.name):
+                    yield (f"container {spec.key}: {addr} on {network} is held by container '{holder}', which this "
+                           "plan does not change; free it, or give another address")
+        for port in spec.ports if step.action.builds else ():
+            for holder in held.publishing(port, spec.name):
+                yield (f"container {spec.key}: host port {port.host_port}/{port.protocol} is published by "
+                       f"container '{holder}', which this plan does not change; choose another host port")
 
 
-def _held_addresses(key: str, network: str, wanted: list[IPAddress], others: list[ObservedContainer]) -> Iterator[str]:
-    for box in others:
-        ep = box.endpoints.get(network)
-        for addr in wanted:
-            if ep and addr in (ep.ipv4, ep.ipv6, ep.static_ipv4, ep.static_ipv6):
-                yield (f"container {key}: {addr} on {network} is held by container '{box.name}', which this plan "
-                       "does not change; free it, or give another address")
+class _Holders:
+    """Who holds which address and host port: indexed once, so the check costs in proportion to the lab."""
 
+    def __init__(self, boxes: list[ObservedContainer]) -> None:
+        self.addresses: dict[tuple[str, IPAddress], str] = {}
+        self.ports: dict[tuple[int, str], list[tuple[str, str]]] = {}  # (port, protocol) -> [(host IP, holder)]
+        for box in boxes:
+            for network, ep in box.endpoints.items():
+                for addr in [a for a in (ep.ipv4, ep.ipv6, ep.static_ipv4, ep.static_ipv6) if a is not None]:
+                    self.addresses[network, addr] = box.name
+            for ip, number, proto in box.published if box.running else ():
+                self.ports.setdefault((number, proto), []).append((ip, box.name))
 
-def _held_ports(key: str, ports: tuple[Port, ...], others: list[ObservedContainer]) -> Iterator[str]:
-    for port in ports:
-        for box in others:
-            if port.host_port and box.running and any(
-                    p == port.host_port and proto == port.protocol and _ips_meet(ip, port.host_ip)
-                    for ip, p, proto in box.published):
-                yield (f"container {key}: host port {port.host_port}/{port.protocol} is published by container "
-                       f"'{box.name}', which this plan does not change; choose another host port")
+    def publishing(self, port: Port, other_than: str) -> list[str]:
+        return [holder for ip, holder in self.ports.get((port.host_port or 0, port.protocol), ())
+                if holder != other_than and _ips_meet(ip, port.host_ip)]
 
 
 def _ips_meet(live: str, wanted: str | None) -> bool:
