@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DL := $(VENV)/bin/dockerlab
 DEMO ?= labs/user-bridge.yaml
 
-.PHONY: demo test test-kernel unit lint engine image parents bench clean
+.PHONY: demo test test-kernel unit lint engine image parents bench bench-300 clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -55,7 +55,12 @@ bench/.venv/.installed:
 
 bench: $(VENV)/.installed engine bench/.venv/.installed
 	command -v docker-compose >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose
+	$(PY) -c 'import matplotlib' 2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check matplotlib
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# the same with a 300-container lab too (over an hour: Ansible and the sequential CLI are slow at 300)
+bench-300:
+	$(MAKE) bench BENCH_ARGS="--sizes 10,30,100,300 $(BENCH_ARGS)"
 
 clean:
 	rm -rf $(VENV) .vm-venv .pytest_cache

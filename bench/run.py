@@ -21,12 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERLAB = [str(ROOT / ".venv/bin/dockerlab")]
 ANSIBLE = os.environ.get("BENCH_ANSIBLE", str(ROOT / "bench/.venv/bin/ansible-playbook"))
-PHASES = ("cold apply", "no-op apply", "plan", "destroy")
+PHASES = ("cold apply", "no-op apply", "plan", "check", "one-container change", "one-network change", "destroy")
+CHANGED = 5  # containers that join the new network in the one-network change
 PARALLEL = 8
 IMAGE = "busybox"
 LABEL = "dockerlab.bench=1"  # on everything the CLI and Ansible runs make, so leftovers can be found
@@ -40,6 +42,14 @@ def names(n: int) -> tuple[list[str], list[tuple[str, str]]]:
     """Network names and (container, network) pairs of the generated lab of size n."""
     nets = [f"bn{j}" for j in range(networks_for(n))]
     return nets, [(f"bc{i}", nets[i % len(nets)]) for i in range(n)]
+
+
+def peers(boxes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One check per container: it pings the next container on its network, by name."""
+    members: dict[str, list[str]] = {}
+    for box, net in boxes:
+        members.setdefault(net, []).append(box)
+    return [(box, members[net][(members[net].index(box) + 1) % len(members[net])]) for box, net in boxes]
 
 
 Timing = tuple[float, int]  # wall seconds, peak RSS in KiB
@@ -82,6 +92,9 @@ class Tool:
     def up(self) -> Timing: ...
     def noop(self) -> Timing | None: return None
     def plan(self) -> Timing | None: return None
+    def check(self) -> Timing | None: return None
+    def change_one(self) -> Timing | None: return None  # bc0 gets another command: made anew
+    def add_network(self) -> Timing | None: return None  # a new network, joined by 5 running containers
     def down(self) -> Timing: ...
 
 
@@ -90,17 +103,34 @@ class Dockerlab(Tool):
 
     def __init__(self, n: int, workdir: Path) -> None:
         super().__init__(n, workdir)
-        lines = [f"name: bench{n}", 'prefix: ""', "networks:"]
-        lines += [f"  {net}: {{subnet: 10.250.{j}.0/24}}" for j, net in enumerate(self.nets)]
-        lines.append("containers:")
-        lines += [f"  {box}: {{image: {IMAGE}, command: [sleep, infinity], networks: [{net}]}}"
-                  for box, net in self.boxes]
         self.file = self.dir / "lab.yaml"
+        self.write()
+
+    def write(self, command: str = "infinity", extra_network: bool = False) -> None:
+        lines = [f"name: bench{self.n}", 'prefix: ""', "networks:"]
+        lines += [f"  {net}: {{subnet: 10.250.{j}.0/24}}" for j, net in enumerate(self.nets)]
+        lines += ["  bnx: {subnet: 10.251.0.0/24}"] if extra_network else []
+        lines.append("containers:")
+        for i, (box, net) in enumerate(self.boxes):
+            nets = f"{net}, bnx" if extra_network and 1 <= i <= CHANGED else net
+            lines.append(f"  {box}: {{image: {IMAGE}, command: [sleep, {command if i == 0 else 'infinity'}], "
+                         f"networks: [{nets}]}}")
+        lines += ["checks:"] + [f"  - {{from: {a}, to: {b}, by: name}}" for a, b in peers(self.boxes)]
         self.file.write_text("\n".join(lines) + "\n")
 
     def up(self) -> Timing: return run([*DOCKERLAB, "apply", str(self.file), "--parallel", str(PARALLEL)])
     def noop(self) -> Timing: return run([*DOCKERLAB, "apply", str(self.file)])
     def plan(self) -> Timing: return run([*DOCKERLAB, "plan", str(self.file)])
+    def check(self) -> Timing: return run([*DOCKERLAB, "check", str(self.file)])
+
+    def change_one(self) -> Timing:
+        self.write(command="'3600'")
+        return run([*DOCKERLAB, "apply", str(self.file)])
+
+    def add_network(self) -> Timing:
+        self.write(command="'3600'", extra_network=True)
+        return run([*DOCKERLAB, "apply", str(self.file)])
+
     def down(self) -> Timing: return run([*DOCKERLAB, "destroy", str(self.file)])
 
 
@@ -119,17 +149,38 @@ class CliSequential(Tool):
 
     def down(self) -> Timing:
         boxes = " ".join(box for box, _ in self.boxes)
-        return sh(f"docker rm -f {boxes} >/dev/null\ndocker network rm {' '.join(self.nets)} >/dev/null")
+        return sh(f"docker rm -f {boxes} >/dev/null\ndocker network rm {' '.join(self.nets)} >/dev/null\n"
+                  "docker network rm bnx >/dev/null 2>&1 || true")
+
+    def change_one(self) -> Timing:
+        box, net = self.boxes[0]
+        return sh(f"docker rm -f {box} >/dev/null\n"
+                  f"docker run -d --label {LABEL} --name {box} --network {net} {IMAGE} sleep 3600 >/dev/null")
+
+    def each(self, lines: list[str], command: str) -> str:
+        """A script: one docker command per line of arguments ($0 $1), one after the other (cli-par: 8 at once)."""
+        return "\n".join(command.replace("$0", a).replace("$1", b) for a, b in (ln.split() for ln in lines))
+
+    def add_network(self) -> Timing:
+        return sh(f"docker network create --label {LABEL} --subnet 10.251.0.0/24 bnx >/dev/null\n"
+                  + self.each([f"{box} -" for box, _ in self.boxes[1:CHANGED + 1]], "docker network connect bnx $0"))
+
+    def check(self) -> Timing:
+        return sh(self.each([f"{a} {b}" for a, b in peers(self.boxes)], "docker exec $0 ping -c 1 -W 2 $1 >/dev/null"))
 
 
 class CliParallel(CliSequential):
     """The same commands, 8 at a time: the engine's floor."""
     name = "cli-par"
 
+    def each(self, lines: list[str], command: str) -> str:
+        pairs = "\n".join(lines)
+        return f"printf '%s\\n' '{pairs}' | xargs -P {PARALLEL} -L 1 sh -c '{command}'"
+
     def up(self) -> Timing:
-        pairs = "\n".join(f"{box} {net}" for box, net in self.boxes)
-        return sh(self.create_networks() + f"\nprintf '%s\\n' '{pairs}' | xargs -P {PARALLEL} -L 1 sh -c "
-                  f"'docker run -d --label {LABEL} --name \"$0\" --network \"$1\" {IMAGE} sleep infinity >/dev/null'")
+        return sh(self.create_networks() + "\n" + self.each(
+            [f"{box} {net}" for box, net in self.boxes],
+            f"docker run -d --label {LABEL} --name $0 --network $1 {IMAGE} sleep infinity >/dev/null"))
 
 
 class Compose(Tool):
@@ -137,17 +188,29 @@ class Compose(Tool):
 
     def __init__(self, n: int, workdir: Path) -> None:
         super().__init__(n, workdir)
-        doc = {"version": "2.4",
-               "networks": {net: {"ipam": {"config": [{"subnet": f"10.250.{j}.0/24"}]}}
-                            for j, net in enumerate(self.nets)},
-               "services": {box: {"image": IMAGE, "command": ["sleep", "infinity"], "networks": [net]}
-                            for box, net in self.boxes}}
         self.file = self.dir / "docker-compose.yml"
-        self.file.write_text(json.dumps(doc, indent=1))  # JSON is YAML
+        self.write()
         self.base = ["docker-compose", "-f", str(self.file), "-p", f"bench{n}"]
+
+    def write(self, command: str = "infinity", extra_network: bool = False) -> None:
+        networks = {net: {"ipam": {"config": [{"subnet": f"10.250.{j}.0/24"}]}} for j, net in enumerate(self.nets)}
+        if extra_network:
+            networks["bnx"] = {"ipam": {"config": [{"subnet": "10.251.0.0/24"}]}}
+        services = {box: {"image": IMAGE, "command": ["sleep", command if i == 0 else "infinity"],
+                          "networks": [net, "bnx"] if extra_network and 1 <= i <= CHANGED else [net]}
+                    for i, (box, net) in enumerate(self.boxes)}
+        self.file.write_text(json.dumps({"version": "2.4", "networks": networks, "services": services}, indent=1))
 
     def up(self) -> Timing: return run([*self.base, "up", "-d"])
     def noop(self) -> Timing: return run([*self.base, "up", "-d"])
+
+    def change_one(self) -> Timing:
+        self.write(command="3600")
+        return run([*self.base, "up", "-d"])
+
+    def add_network(self) -> Timing:
+        self.write(command="3600", extra_network=True)
+        return run([*self.base, "up", "-d"])
     def down(self) -> Timing: return run([*self.base, "down"])
 
 
@@ -229,9 +292,12 @@ def _measure(tool: Tool) -> dict:
     out: dict = {}
     seconds, rss = tool.up()
     out["cold apply"], out["rss"] = seconds, rss
-    for phase, fn in (("no-op apply", tool.noop), ("plan", tool.plan)):
+    for phase, fn in (("no-op apply", tool.noop), ("plan", tool.plan), ("check", tool.check),
+                      ("one-container change", tool.change_one), ("one-network change", tool.add_network)):
         result = fn()
         out[phase] = result[0] if result else None
+        if result and tool.name == "dockerlab":
+            out["rss"] = max(out["rss"], result[1])
     out["destroy"] = tool.down()[0]
     time.sleep(1)
     left = leftovers()
@@ -270,7 +336,8 @@ def report(results: dict, sizes: list[int], tools: list[str], rounds: int, start
              f"Labs: N busybox containers over N/10 bridges with subnets; dockerlab and the parallel CLI "
              f"run {PARALLEL} steps at once. Every command includes its interpreter's start "
              "(Python's bytecode cache on, as on a user's machine).", "",
-             "| N | tool | cold apply | no-op apply | plan | destroy |", "|---|---|---|---|---|---|"]
+             "![time against N, per tool and step](RESULTS.png)", "",
+             "| N | tool | " + " | ".join(PHASES) + " |", "|---|---|" + "---|" * len(PHASES)]
     for n in sizes:
         base = {p: median([r[p] for r in results[n]["dockerlab"]]) for p in PHASES} if "dockerlab" in tools else {}
         for tool in tools:
@@ -339,7 +406,57 @@ def targets(results: dict, sizes: list[int], tools: list[str]) -> list[str]:
             if a and b:
                 out.append(f"- dockerlab {phase} N={small} -> N={big}: x{b / a:.1f} for x{big / small:.0f} containers"
                            f" ({'at most linear' if b / a <= big / small else 'WORSE than linear'})")
+    return out + scale_targets(results, sizes, tools, med)
+
+
+def scale_targets(results: dict, sizes: list[int], tools: list[str], med: Callable) -> list[str]:
+    """Lab size 300: ahead of the parallel CLI at every N, linear cost, changes that cost what they change."""
+    out = []
+    for n in sizes:
+        ours, floor = med(n, "dockerlab", "cold apply"), med(n, "cli-par", "cold apply")
+        if ours and floor:
+            out.append(f"- N={n}: cold apply {ours:.2f} s vs parallel CLI {floor:.2f} s = {ours / floor:.2f}x: "
+                       f"{'met' if ours <= floor else 'NOT met'} (no slower)")
+    if 300 in sizes and 30 in sizes:
+        for phase, bound, per in (("cold apply", 1.2, True), ("destroy", 1.2, True), ("check", 1.2, True),
+                                  ("no-op apply", 2.0, False), ("plan", 2.0, False)):
+            a, b = med(30, "dockerlab", phase), med(300, "dockerlab", phase)
+            if a and b:
+                ratio = (b / 300) / (a / 30) if per else b / a
+                what = "per container" if per else "in all"
+                out.append(f"- {phase} {what}, N=300 against N=30: {ratio:.2f}x (at most {bound}x): "
+                           f"{'met' if ratio <= bound else 'NOT met'}")
+    if 300 in sizes and 10 in sizes:
+        a, b = med(10, "dockerlab", "one-container change"), med(300, "dockerlab", "one-container change")
+        if a and b:
+            out.append(f"- one-container change, N=300 against N=10: {b / a:.2f}x (at most 1.5x): "
+                       f"{'met' if b / a <= 1.5 else 'NOT met'}")
+    if 300 in sizes and "dockerlab" in tools:
+        rss = max(r["rss"] for r in results[300]["dockerlab"]) / 1024
+        out.append(f"- peak memory at N=300: {rss:.0f} MiB (under 100): {'met' if rss < 100 else 'NOT met'}")
     return out
+
+
+def plot(results: dict, sizes: list[int], tools: list[str], path: Path) -> None:
+    """Time against N per tool, one panel per step, log axes (matplotlib, without a display)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 4, figsize=(16, 7), sharex=True)
+    for ax, phase in zip(axes.flat, PHASES, strict=False):
+        for tool in tools:
+            points = [(n, median([r[phase] for r in results[n][tool]])) for n in sizes]
+            points = [(n, v) for n, v in points if v]
+            if points:
+                ax.plot(*zip(*points, strict=True), marker="o", label=tool, color=f"C{tools.index(tool)}")
+        ax.set(title=phase, xscale="log", yscale="log", xlabel="containers (N)", ylabel="seconds")
+        ax.grid(True, which="both", alpha=0.3)
+    axes.flat[-1].axis("off")
+    axes.flat[0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
 
 
 def main() -> None:
@@ -354,6 +471,7 @@ def main() -> None:
         raw = json.loads(Path(args.out).with_suffix(".json").read_text())
         results = {int(n): v for n, v in raw["results"].items()}
         Path(args.out).write_text(report(results, raw["sizes"], raw["tools"], raw["rounds"], raw["started"]))
+        plot(results, raw["sizes"], raw["tools"], Path(args.out).with_suffix(".png"))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     tools = args.tools.split(",")
@@ -378,6 +496,7 @@ def main() -> None:
     Path(args.out).with_suffix(".json").write_text(json.dumps(raw, indent=1))
     text = report(results, sizes, tools, args.rounds, started)
     Path(args.out).write_text(text)
+    plot(results, sizes, tools, Path(args.out).with_suffix(".png"))
     print(text)
 
 
