@@ -17,6 +17,12 @@ from dockerlab.lock import lab_lock
 pytestmark = pytest.mark.engine
 
 
+def sleepers(n: int) -> str:
+    """A lab of n containers that sleep."""
+    return "name: x\ncontainers:\n" + "".join(f"  c{i}: {{image: busybox, command: [sleep, infinity]}}\n"
+                                             for i in range(n))
+
+
 def running(client, name: str) -> dict:
     box = client.api.inspect_container(name)
     assert box["State"]["Running"], f"{name} is {box['State']['Status']}"
@@ -55,8 +61,7 @@ def test_2_two_files_with_one_lab_name_never_remove_each_others_objects(make_lab
 
 
 def test_3_removing_a_container_while_making_a_network_loads_the_sdk_once(make_lab, docker_client):
-    path, lab = make_lab("name: x\ncontainers:\n" + "".join(
-        f"  c{i}: {{image: busybox, command: [sleep, infinity]}}\n" for i in range(4)))
+    path, lab = make_lab(sleepers(4))
     dockerlab("apply", path, ok=True)
     with open(path, "w") as f:
         f.write(f"name: {lab}\nnetworks:\n" + "".join(f"  n{i}: {{}}\n" for i in range(4)))
@@ -223,8 +228,7 @@ def test_10_a_stranger_on_a_lab_network_keeps_that_network_and_nothing_else(make
 
 
 def test_13_an_engine_that_stops_answering_mid_apply_keeps_the_summary(make_lab, docker_client):
-    path, lab = make_lab("name: x\ncontainers:\n" + "".join(
-        f"  c{i}: {{image: busybox, command: [sleep, infinity]}}\n" for i in range(6)))
+    path, lab = make_lab(sleepers(6))
     daemon = Host.from_env().facts.engine_pid
     assert daemon, "the test engine is local"
     proc = subprocess.Popen([sys.executable, "-m", "dockerlab", "apply", path, "--parallel", "1"], cwd=ROOT,
@@ -249,8 +253,7 @@ def test_13_an_engine_that_stops_answering_mid_apply_keeps_the_summary(make_lab,
 
 
 def test_14_an_interrupted_destroy_says_how_to_finish_and_exits_130(make_lab, docker_client):
-    path, lab = make_lab("name: x\ncontainers:\n" + "".join(
-        f"  c{i}: {{image: busybox, command: [sleep, infinity]}}\n" for i in range(8)))
+    path, lab = make_lab(sleepers(8))
     dockerlab("apply", path, ok=True)
     proc = subprocess.Popen([sys.executable, "-m", "dockerlab", "destroy", path, "--parallel", "1"], cwd=ROOT,
                             text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
