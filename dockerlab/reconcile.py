@@ -60,11 +60,11 @@ def apply_lab(host: Host, lab: Lab, report: Report, on_plan: Callable[[Plan], No
         outcome = Executor(host.engine, lab, report, options.parallel, host.links).run(plan)
         if not outcome.ok:  # said before anything else is asked of an engine that may have gone
             raise ApplyError(failure_summary(lab, plan, outcome), outcome.interrupted)
-        if mode is Mode.APPLY and _starts_containers(plan):
+        started = _started(plan) if mode is Mode.APPLY else set()
+        if started:
             time.sleep(options.settle)
         observed = observe(host, lab)
-        if mode is Mode.APPLY:
-            _alive(host, lab, plan, observed)
+        _alive(host, lab, started, observed)
         remaining = make_plan(lab, observed, mode=mode, take_over=options.take_over)
     return Result(plan, outcome, remaining)
 
@@ -75,13 +75,12 @@ def destroy_lab(host: Host, name: str, report: Report, options: Options = Option
     return apply_lab(host, Lab(name=name, prefix="", origin=origin), report, options=options, mode=Mode.DESTROY)
 
 
-def _starts_containers(plan: Plan) -> bool:
-    return any(s.kind is Kind.CONTAINER and (s.action.builds or s.action is Action.START) for s in plan.steps)
+def _started(plan: Plan) -> set[str]:
+    return {s.name for s in plan.steps if s.kind is Kind.CONTAINER and (s.action.builds or s.action is Action.START)}
 
 
-def _alive(host: Host, lab: Lab, plan: Plan, observed: Observed) -> None:
+def _alive(host: Host, lab: Lab, started: set[str], observed: Observed) -> None:
     """Containers this run started must still run after the settle time: else say how each ended."""
-    started = {s.name for s in plan.steps if s.kind is Kind.CONTAINER and (s.action.builds or s.action is Action.START)}
     dead = [c for c in observed.containers if c.name in started and c.lab == lab.name and not c.running]
     if dead:
         raise DockerlabError("\n".join(host.engine.how_it_ended(c) for c in dead))
