@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from . import hostlink
 from .model import Lab
 from .observed import Observed, ObservedContainer, ObservedNetwork
 from .plan import Action, Kind, Mode, Plan, Step
@@ -89,8 +90,11 @@ def status_data(lab: Lab, observed: Observed, plan: Plan) -> dict[str, Any]:
                       "state": live.state if live else "missing", "id": live.id[:12] if live else None,
                       "networks": _endpoints(live) if live else [],
                       "drift": drift.get((Kind.CONTAINER, box.name), [])})
+    links = [{"name": want.name, "network": net.key, "address": str(want.address), "parent": want.parent,
+              "present": observed.host_link(want.name) is not None, "drift": drift.get((Kind.HOST_LINK, want.name), [])}
+             for net in lab.networks if (want := hostlink.wanted(lab.name, net))]
     extra = [{"kind": s.kind.value, "name": s.name} for s in plan.steps if s.action is Action.REMOVE]
-    return {"lab": lab.name, "networks": nets, "containers": boxes, "not_in_file": extra,
+    return {"lab": lab.name, "networks": nets, "containers": boxes, "host_access": links, "not_in_file": extra,
             "in_sync": not plan.changes}
 
 
@@ -118,6 +122,10 @@ def status_text(data: dict[str, Any]) -> str:
         parts += ["", _table(net_rows, ["NETWORK", "DRIVER", "SUBNET", "GATEWAY", "PARENT", "STATE"])]
     if box_rows:
         parts += ["", _table(box_rows, ["CONTAINER", "STATE", "NETWORK", "IPV4", "IPV6", "MAC", "DRIFT"])]
+    link_rows = [[h["name"], h["network"], h["address"], h["parent"],
+                  "; ".join(h["drift"]) or ("ok" if h["present"] else "missing")] for h in data["host_access"]]
+    if link_rows:
+        parts += ["", _table(link_rows, ["HOST ACCESS", "NETWORK", "ADDRESS", "PARENT", "STATE"])]
     if data["not_in_file"]:
         parts += ["", "owned by the lab but not in the file: "
                   + ", ".join(f"{x['kind']} {x['name']}" for x in data["not_in_file"])]

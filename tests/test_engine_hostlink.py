@@ -58,6 +58,9 @@ def test_life_cycle_plan_apply_drift_repair_destroy(host_lab, docker_client):
     assert [a["local"] for a in made["addr_info"] if a["family"] == "inet"] == ["10.77.14.254"]
     assert "10.77.14.128/25 dev " + name in ip("route", "show").stdout
     assert "no changes" in dockerlab("plan", path, ok=True).stdout
+    status = dockerlab("status", path, ok=True).stdout
+    assert next(ln for ln in status.splitlines() if ln.startswith(name)).split() == [
+        name, "lan", "10.77.14.254", "dlthl0", "ok"]
 
     ip("addr", "flush", "dev", name)  # drift: changed by hand
     ip("addr", "add", "10.77.14.250/32", "dev", name)
