@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import TYPE_CHECKING
 
+from .defaults import PARALLEL
 from .drivers import driver
 from .errors import DockerlabError
 from .model import Check, Lab, NetworkSpec
@@ -48,7 +49,7 @@ class CheckError(DockerlabError):
     """A check could not be carried out (as opposed to: it ran and failed)."""
 
 
-def run_checks(host: Host, lab: Lab, observed: Observed, parallel: int = 8) -> list[CheckResult]:
+def run_checks(host: Host, lab: Lab, observed: Observed, parallel: int = PARALLEL) -> list[CheckResult]:
     runner = _Runner(host, lab, observed)
     with ThreadPoolExecutor(max(1, parallel)) as pool:
         return list(pool.map(runner.run, lab.checks))

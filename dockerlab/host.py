@@ -12,7 +12,7 @@ from functools import cached_property
 from .engine import Engine
 from .hostfacts import HostFacts
 from .hostlink import HostLinks
-from .transport import address_from_env, unix_socket_path
+from .transport import address_from_env
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Host:
 
     @property
     def is_local(self) -> bool:
-        return unix_socket_path(self.address) is not None
+        return self.facts.local
 
     @cached_property
     def links(self) -> HostLinks | None:

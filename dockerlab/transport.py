@@ -35,7 +35,7 @@ def unix_socket_path(address: str) -> str | None:
     """The socket behind a unix:// address; None for a remote engine (tcp://, ssh://)."""
     if address and not address.startswith("unix://"):
         return None
-    return address[len("unix://"):] or "/var/run/docker.sock"
+    return address[len("unix://"):] or DEFAULT_ADDRESS[len("unix://"):]
 
 
 class Reader(Protocol):
