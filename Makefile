@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DL := $(VENV)/bin/dockerlab
 DEMO ?= labs/user-bridge.yaml
 
-.PHONY: demo test test-kernel unit lint engine image parents bench bench-300 clean
+.PHONY: demo test test-kernel hosts hosts-down unit lint engine image parents bench bench-300 clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -30,6 +30,13 @@ test: lint engine
 # the tests marked `kernel` (ipvlan, 802.1q, ...) for real, in a VM with Debian's stock kernel (see scripts/)
 test-kernel: $(VENV)/.installed engine
 	bash scripts/kernel-vm.sh
+
+# more engines on this machine, in network namespaces (labs across hosts): make hosts N=3; make hosts-down
+hosts: engine
+	bash scripts/hosts.sh up $(or $(N),2)
+
+hosts-down:
+	bash scripts/hosts.sh down
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest -ra -m 'not engine' $(PYTEST_ARGS)
