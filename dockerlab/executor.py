@@ -125,7 +125,7 @@ class Executor:
         self._host_links().create(want)
 
     def _link_remove(self, step: Step) -> None:
-        self._host_links().remove(step.name, f"{hostlink.ALIAS_PREFIX}{self.lab.name}:{step.key}")
+        self._host_links().remove(step.name, hostlink.alias(self.lab.name, step.key or ""))
 
     def _link_recreate(self, step: Step) -> None:
         self._link_remove(step)

@@ -6,6 +6,7 @@ a fake one.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -35,8 +36,11 @@ class Host:
 
     @cached_property
     def links(self) -> HostLinks | None:
-        """The host's own interfaces on lab networks: only where the engine's network namespace is at hand."""
-        return HostLinks(self.facts.engine_pid) if self.is_local and self.facts.engine_pid else None
+        """The host's own interfaces on lab networks: only where the engine's network namespace is at hand (a
+        local engine) and may be entered (root)."""
+        if not self.is_local or not self.facts.engine_pid or os.geteuid() != 0:
+            return None
+        return HostLinks(self.facts.engine_pid)
 
     @cached_property
     def engine(self) -> Engine:

@@ -34,12 +34,24 @@ class HostLink:
 
     @property
     def lab(self) -> str | None:
+        return self._marks()[0]
+
+    @property
+    def key(self) -> str | None:
+        """The lab network it serves."""
+        return self._marks()[1]
+
+    def _marks(self) -> tuple[str | None, str | None]:
         parts = self.alias.split(":")
-        return parts[1] if len(parts) == 3 and self.alias.startswith(ALIAS_PREFIX) else None
+        return (parts[1], parts[2]) if len(parts) == 3 and self.alias.startswith(ALIAS_PREFIX) else (None, None)
 
     def describe(self) -> str:
         routes = ", ".join(str(r) for r in self.routes)
         return f"macvlan {self.mode} on {self.parent}, {self.address}, route {routes}"
+
+
+def alias(lab_name: str, key: str) -> str:
+    return f"{ALIAS_PREFIX}{lab_name}:{key}"
 
 
 def wanted(lab_name: str, spec: NetworkSpec) -> HostLink | None:
@@ -49,7 +61,7 @@ def wanted(lab_name: str, spec: NetworkSpec) -> HostLink | None:
     pool = next(p for p in spec.pools if spec.host_access in p.subnet)
     route = pool.ip_range or pool.subnet
     assert isinstance(route, IPv4Network)
-    return HostLink(f"dlh-{digest}", f"{ALIAS_PREFIX}{lab_name}:{spec.key}", spec.parent, spec.host_access, (route,))
+    return HostLink(f"dlh-{digest}", alias(lab_name, spec.key), spec.parent, spec.host_access, (route,))
 
 
 def changes(want: HostLink, have: HostLink) -> list[str]:

@@ -72,17 +72,16 @@ class _Builder:
     def host_links(self) -> None:
         """The host's own interface on each network that asks for host access; none left of those that no
         longer do."""
-        wanted = {w.name: w for n in self.lab.networks if (w := hostlink.wanted(self.lab.name, n))}
-        for name, want in wanted.items():
+        wanted = {w.name: (n.key, w) for n in self.lab.networks if (w := hostlink.wanted(self.lab.name, n))}
+        for name, (key, want) in wanted.items():
             have = self.observed.host_link(name)
-            key = want.alias.rsplit(":", 1)[1]
             if have is None:
                 self.add(Step(A.CREATE, K.HOST_LINK, name, key, want.describe(), ("host access",)))
             elif causes := hostlink.changes(want, have):
                 self.add(Step(A.RECREATE, K.HOST_LINK, name, key, want.describe(), tuple(causes)))
         for have in self.observed.host_links:
             if have.lab == self.lab.name and have.name not in wanted:
-                self.add(Step(A.REMOVE, K.HOST_LINK, have.name, have.alias.rsplit(":", 1)[1], have.describe(),
+                self.add(Step(A.REMOVE, K.HOST_LINK, have.name, have.key, have.describe(),
                               ("no host access in the lab file",)))
 
     def containers(self) -> None:

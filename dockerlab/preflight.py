@@ -3,7 +3,6 @@ stops with an explanation instead of leaving half a lab behind."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -34,8 +33,7 @@ def preflight(lab: Lab, plan: Plan, observed: Observed, host: Host) -> None:
                 f"overlay networks ({', '.join(swarm)}) need a swarm manager, and this engine's swarm state is "
                 f"'{state}'. Turn swarm mode on with `docker swarm init --advertise-addr <an address of this "
                 "host>` and apply again")
-    if any(s.kind is Kind.HOST_LINK and s.action.builds for s in plan.steps) and (
-            host.links is None or os.geteuid() != 0):
+    if any(s.kind is Kind.HOST_LINK and s.action.builds for s in plan.steps) and host.links is None:
         problems.append("host access (a host interface on a macvlan network) is made in the engine's own network "
                         "namespace: it needs a local engine and root")
     if host.is_local:
