@@ -84,8 +84,12 @@ def mac_changes(lab: Lab, spec: ContainerSpec, obs: ObservedContainer) -> list[s
 
 def as_is(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> Attachment:
     """A live membership as an Attachment, to put back as it was."""
-    aliases = ep.aliases if ep.aliases is not None else tuple((created or {}).get("aliases") or ())
-    return Attachment(att.network, ep.static_ipv4, ep.static_ipv6, tuple(aliases))  # type: ignore[arg-type]
+    return Attachment(att.network, ep.static_ipv4, ep.static_ipv6, live_aliases(ep, created))  # type: ignore[arg-type]
+
+
+def live_aliases(ep: Endpoint, created: dict[str, Any] | None) -> tuple[str, ...]:
+    """Inspect shows aliases; the list call does not, and then they are the ones dockerlab made."""
+    return ep.aliases if ep.aliases is not None else tuple((created or {}).get("aliases") or ())
 
 
 def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> list[str]:
@@ -97,7 +101,7 @@ def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | No
             continue  # the driver reports a dynamic address as configured (overlay does)
         if want != have:
             causes.append(f"ipv{version} {have or 'dynamic'} -> {want or 'dynamic'}")
-    have_aliases = ep.aliases if ep.aliases is not None else tuple(created.get("aliases") or ())
+    have_aliases = live_aliases(ep, created)
     if sorted(att.aliases) != sorted(have_aliases):
         causes.append(f"aliases [{', '.join(sorted(have_aliases))}] -> [{', '.join(sorted(att.aliases))}]")
     return causes
