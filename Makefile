@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DL := $(VENV)/bin/dockerlab
 DEMO ?= labs/user-bridge.yaml
 
-.PHONY: demo test test-kernel hosts hosts-down unit lint engine image parents bench bench-300 clean
+.PHONY: demo test test-kernel hosts hosts-down unit lint engine image parents bench bench-hosts bench-300 clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -64,6 +64,12 @@ bench: $(VENV)/.installed engine bench/.venv/.installed
 	command -v docker-compose >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose
 	$(PY) -c 'import matplotlib' 2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check matplotlib
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(MAKE) bench-hosts
+
+# 60 containers on two engines of the rig (make hosts N=2), against the docker CLI on both at once
+bench-hosts: $(VENV)/.installed engine
+	bash scripts/hosts.sh up 2
+	$(PY) bench/hosts.py $(BENCH_HOSTS_ARGS); status=$$?; bash scripts/hosts.sh down; exit $$status
 
 # the same with a 300-container lab too (over an hour: Ansible and the sequential CLI are slow at 300)
 bench-300:

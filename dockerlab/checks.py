@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 from .defaults import PARALLEL
 from .drivers import driver
 from .errors import DockerlabError
-from .model import Check, Lab, NetworkSpec
-from .observed import Observed, ObservedContainer
+from .model import Check, NetworkSpec
+from .observed import ObservedContainer
 
 if TYPE_CHECKING:
     from .host import Host
+    from .view import View
 
 DOCKER_DNS = "127.0.0.11"
 CANNOT_RUN = (126, 127)  # the shell's and the runtime's "cannot execute" and "not found"
@@ -49,10 +50,11 @@ class CheckError(DockerlabError):
     """A check could not be carried out (as opposed to: it ran and failed)."""
 
 
-def run_checks(host: Host, lab: Lab, observed: Observed, parallel: int = PARALLEL) -> list[CheckResult]:
-    runner = _Runner(host, lab, observed)
+def run_checks(view: View, parallel: int = PARALLEL) -> list[CheckResult]:
+    """Each probe runs on the source container's host; a target's address is read on the target's host."""
+    runner = _Runner(view)
     with ThreadPoolExecutor(max(1, parallel)) as pool:
-        return list(pool.map(runner.run, lab.checks))
+        return list(pool.map(runner.run, view.lab.checks))
 
 
 def _seconds(check: Check) -> int:
@@ -66,12 +68,16 @@ def _words(text: str, limit: int = 80) -> str:
 
 
 class _Runner:
-    def __init__(self, host: Host, lab: Lab, observed: Observed) -> None:
-        self.host, self.lab, self.observed = host, lab, observed
+    def __init__(self, view: View) -> None:
+        self.view, self.lab = view, view.lab
 
     def box(self, key: str) -> ObservedContainer | None:
         spec = self.lab.container(key)
-        return self.observed.container_named(spec.name) if spec else None
+        return self.view.observed_of(key).container_named(spec.name) if spec else None
+
+    def host(self, check: Check) -> Host:
+        """Where a check's probe runs: the source container's host ('host' is only in a lab of one host)."""
+        return self.view.site_of(check.source).host
 
     def run(self, check: Check) -> CheckResult:
         try:
@@ -153,7 +159,7 @@ class _Runner:
         """argv under a hard limit a little past the probe's own timeout."""
         box = self.box(check.source)
         assert box is not None
-        code, out = self.host.engine.exec(box.id, ["timeout", "-s", "KILL", str(_seconds(check) + 2), *argv])
+        code, out = self.host(check).engine.exec(box.id, ["timeout", "-s", "KILL", str(_seconds(check) + 2), *argv])
         if code in CANNOT_RUN:  # never a result: an isolation lesson would pass with nothing tested
             raise CheckError(f"the probe `{argv[0]}` cannot run in container {check.source} (exit {code}: "
                              f"{_words(out) or 'no output'}); its image lacks it or `timeout`")
@@ -199,7 +205,7 @@ class _Runner:
         if check.expect == "only-loopback":
             got = "only-loopback" if names == ["lo"] else "more-interfaces"
             return CheckResult(check, "ip link", got, ", ".join(names))
-        host = self.host.facts.interfaces()
+        host = self.host(check).facts.interfaces()
         if host is None:
             raise CheckError("cannot read the engine host's interfaces (a remote engine?)")
         got = "host-interfaces" if set(names) == host else "own-interfaces"
@@ -226,7 +232,7 @@ class _Runner:
     def _mac(self, check: Check) -> CheckResult:
         net, iface, line = self._parent_link(check)
         mac = m.group(1) if (m := re.search(r"link/ether (\S+)", line)) else None
-        parent = self.host.facts.interface_mac(net.parent) if net.parent else None
+        parent = self.host(check).facts.interface_mac(net.parent) if net.parent else None
         if mac is None or parent is None:
             raise CheckError(f"cannot read the MAC of {check.source} ({iface}) or of parent {net.parent}")
         got = "parent-mac" if mac == parent else "own-mac"

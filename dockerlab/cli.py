@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 from typing import TYPE_CHECKING
@@ -26,10 +25,14 @@ def _lab(path: str) -> Lab:
     return load_lab(path)
 
 
-def _host() -> Host:
+def _hosts(lab: Lab | None = None) -> dict[str, Host]:
     from .host import Host
 
-    return Host.from_env()
+    return Host.of(lab) if lab else {"": Host.from_env()}
+
+
+def _where(hosts: dict[str, Host]) -> dict[str, str]:
+    return {key: host.address for key, host in hosts.items()}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,9 +69,9 @@ def plan(file: str, as_json: bool, detailed_exitcode: bool) -> None:
     from .render import plan_json, plan_text
 
     lab = _lab(file)
-    host = _host()
-    the_plan, _ = plan_lab(host, lab)
-    click.echo(plan_json(the_plan) if as_json else plan_text(the_plan, host.address))
+    hosts = _hosts(lab)
+    the_plan, _ = plan_lab(hosts, lab)
+    click.echo(plan_json(the_plan) if as_json else plan_text(the_plan, _where(hosts)))
     if detailed_exitcode and the_plan.changes:
         sys.exit(2)
 
@@ -88,27 +91,28 @@ def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: f
     from .render import done_line, plan_text, step_line
 
     lab = _lab(file)
-    host = _host()
-    result = apply_lab(host, lab, report=lambda s, t, e: click.echo(done_line(s, t, e)),
-                       on_plan=lambda p: click.echo(plan_text(p, host.address)),
+    hosts = _hosts(lab)
+    result = apply_lab(hosts, lab, report=lambda s, t, e: click.echo(done_line(s, t, e)),
+                       on_plan=lambda p: click.echo(plan_text(p, _where(hosts))),
                        options=Options(parallel, take_over, settle))
     if result.remaining.changes:
         raise DockerlabError("the lab did not converge; still to do:\n"
                              + "\n".join(step_line(s) for s in result.remaining.steps))
     if result.plan.changes:
-        click.echo(f"lab {lab.name}: applied {len(result.outcome.done)} steps; the engine matches the file")
+        where = "the engine matches" if len(hosts) == 1 else f"its {len(hosts)} hosts match"
+        click.echo(f"lab {lab.name}: applied {len(result.outcome.done)} steps; {where} the file")
     if then_check:
-        _run_checks(host, lab, as_json=False)
+        _run_checks(hosts, lab, as_json=False)
 
 
-def _run_checks(host: Host, lab: Lab, as_json: bool) -> None:
+def _run_checks(hosts: dict[str, Host], lab: Lab, as_json: bool) -> None:
     from .checks import run_checks
-    from .reconcile import observe
     from .render import checks_text
+    from .view import look
 
     if not lab.checks:
         raise DockerlabError(f"lab {lab.name} has no checks; add a 'checks:' section to {lab.path}")
-    results = run_checks(host, lab, observe(host, lab))
+    results = run_checks(look(lab, hosts, swarm=False))
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in results], indent=2))
     else:
@@ -122,7 +126,8 @@ def _run_checks(host: Host, lab: Lab, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 def check(file: str, as_json: bool) -> None:
     """Prove the connectivity the lab states: ping, TCP, DNS and interface facts. Exit 1 if any fails."""
-    _run_checks(_host(), _lab(file), as_json)
+    lab = _lab(file)
+    _run_checks(_hosts(lab), lab, as_json)
 
 
 @cli.command()
@@ -131,18 +136,17 @@ def check(file: str, as_json: bool) -> None:
 @PARALLEL
 def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
     """Remove every container and network the lab owns, found by its labels."""
-    from .labfile import lab_name_of
+    from .labfile import lab_to_destroy
     from .reconcile import Options, destroy_lab
     from .render import destroy_text, done_line
 
     if bool(file) == bool(lab_name):
         raise DockerlabError("destroy takes a lab FILE or --lab NAME (one of them)")
-    name = lab_name or lab_name_of(file or "")
-    host = _host()
-    result = destroy_lab(host, name, report=lambda s, t, e: click.echo(done_line(s, t, e)),
-                         options=Options(parallel), origin=os.path.realpath(file) if file else "")
+    lab = lab_to_destroy(file, lab_name)
+    hosts = _hosts(lab)
+    result = destroy_lab(hosts, lab, report=lambda s, t, e: click.echo(done_line(s, t, e)), options=Options(parallel))
     click.echo(destroy_text(result.plan, len(result.outcome.done),
-                            None if result.plan.changes else host.engine.observe()))
+                            None if result.plan.changes else [h.engine.observe() for h in hosts.values()]))
 
 
 @cli.command()
@@ -151,24 +155,25 @@ def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 in sync, 2 with drift, 1 on error.")
 def status(file: str, as_json: bool, detailed_exitcode: bool) -> None:
     """Each network and container of the lab as the engine has it, with drift marked."""
-    from .planner import make_plan
-    from .reconcile import observe
+    from .reconcile import plan_lab
     from .render import status_data, status_text
 
     lab = _lab(file)
-    observed = observe(_host(), lab)
-    data = status_data(lab, observed, make_plan(lab, observed))
+    plan, view = plan_lab(_hosts(lab), lab, check=False)
+    data = status_data(view, plan)
     click.echo(json.dumps(data, indent=2) if as_json else status_text(data))
     if detailed_exitcode and not data["in_sync"]:
         sys.exit(2)
 
 
 @cli.command(name="ls")
-def list_labs() -> None:
-    """Every dockerlab lab on the engine."""
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+def list_labs(file: str | None) -> None:
+    """Every dockerlab lab on the engine, or on each host a lab FILE names."""
     from .render import labs_text
 
-    click.echo(labs_text(_host().engine.observe()))
+    hosts = _hosts(_lab(file) if file else None)
+    click.echo("\n".join(labs_text(h.engine.observe(), h.label if len(hosts) > 1 else "") for h in hosts.values()))
 
 
 def _stop_gracefully(signum: int, frame: object) -> None:

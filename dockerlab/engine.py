@@ -16,6 +16,7 @@ from .errors import EngineError
 from .explain import NETWORK_IN_USE, busy_network
 from .model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment, ContainerSpec, NetworkSpec
 from .observed import Observed, ObservedContainer, container_from_api, network_from_api
+from .swarm import FORMED_BY, Membership, membership
 from .transport import Reader, Sdk, SdkReader, SocketReader, unix_socket_path
 
 if TYPE_CHECKING:
@@ -75,13 +76,33 @@ class Engine:
 
     @property
     def identity(self) -> str:
-        """The engine's own ID: one engine, however its address is spelled."""
-        return str(self.info.get("ID") or self.address)
+        """The engine's own ID: one engine, however its address is spelled. Engines that share a key file (two
+        daemons on one machine) share an ID too; their data roots tell them apart."""
+        return f"{self.info.get('ID') or self.address}:{self.info.get('DockerRootDir', '')}"
 
-    def swarm_state(self) -> tuple[str, bool]:
-        """(LocalNodeState, is a manager)"""
-        swarm = self.info.get("Swarm") or {}
-        return swarm.get("LocalNodeState", "inactive"), bool(swarm.get("ControlAvailable"))
+    # -- the swarm: read with a fixed number of calls; on a manager three more
+
+    def membership(self, lab: str, observed: Observed) -> Membership:
+        info = self.reader.info()
+        if not (info.get("Swarm") or {}).get("ControlAvailable"):
+            return membership(info)
+        services = [f"service {s['Spec']['Name']}" for s in self.reader.services()]
+        others = [f"network {n.name} (lab {n.lab})" if n.lab else f"network {n.name}" for n in observed.networks
+                  if n.scope == "swarm" and n.name != "ingress" and n.lab != lab]
+        return membership(info, self.reader.swarm(), self.reader.nodes(), tuple(services + others))
+
+    def swarm_init(self, advertise: str | None, lab: str) -> None:
+        spec = self.sdk.api.create_swarm_spec(labels={FORMED_BY: lab})
+        self._call("init the swarm", "init_swarm", advertise_addr=advertise,
+                   listen_addr=f"{advertise}:2377" if advertise else "0.0.0.0:2377", swarm_spec=spec)
+
+    def swarm_join(self, manager: Engine, at: str, advertise: str | None) -> None:
+        token = manager._call("read the join token", "inspect_swarm")["JoinTokens"]["Worker"]
+        self._call(f"join the swarm at {at}:2377", "join_swarm", [f"{at}:2377"], token, advertise_addr=advertise,
+                   listen_addr=f"{advertise}:2377" if advertise else "0.0.0.0:2377")
+
+    def swarm_leave(self) -> None:
+        self._call("leave the swarm", "leave_swarm", force=True)
 
     # -- networks
 

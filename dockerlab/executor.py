@@ -66,10 +66,10 @@ class Executor:
 
     def run(self, plan: Plan) -> Outcome:
         self.engine.sdk.load()
-        return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after, work=self._timed,
+        return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after, work=self.timed,
                              parallel=self.parallel, describe=describe, halt=lambda exc: isinstance(exc, EngineGone))
 
-    def _timed(self, step: Step) -> None:
+    def timed(self, step: Step) -> None:
         start = time.monotonic()
         error = None
         try:

@@ -11,15 +11,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .engine import Engine
+from .errors import DockerlabError
 from .hostfacts import HostFacts
 from .hostlink import HostLinks
+from .model import Lab
+from .placement import ONE, host_keys
 from .transport import address_from_env
 
 
 @dataclass
 class Host:
     address: str
-    name: str = "default"
+    name: str = ONE  # the lab's key for it
     facts: HostFacts = field(init=False)
 
     def __post_init__(self) -> None:
@@ -29,6 +32,18 @@ class Host:
     def from_env(cls) -> Host:
         """The engine DOCKER_HOST names, else the local socket: the one place that reads DOCKER_HOST."""
         return cls(address_from_env())
+
+    @classmethod
+    def of(cls, lab: Lab) -> dict[str, Host]:
+        """The lab's hosts by key; a lab without 'hosts:' is on the one engine DOCKER_HOST names."""
+        if not lab.hosts:
+            return {ONE: cls.from_env()}
+        return {h.key: cls(resolve(h.docker_host) if h.docker_host else address_from_env(), h.key)
+                for h in lab.hosts if h.key in host_keys(lab)}
+
+    @property
+    def label(self) -> str:
+        return f"host {self.name} ({self.address})" if self.name != ONE else f"the engine at {self.address}"
 
     @property
     def is_local(self) -> bool:
@@ -46,3 +61,20 @@ class Host:
     def engine(self) -> Engine:
         """Connected on first use, so that commands that need no engine never wait for one."""
         return Engine(self.address)
+
+
+def resolve(docker_host: str) -> str:
+    """An address as given, or the engine address of a Docker context of that name."""
+    if "://" in docker_host:
+        return docker_host
+    from docker.context import ContextAPI
+    from docker.errors import ContextNotFound
+
+    try:
+        context = ContextAPI.get_context(docker_host)
+    except ContextNotFound:
+        context = None
+    if context is None or not context.Host:
+        raise DockerlabError(f"docker_host '{docker_host}' is neither an address (unix://, tcp://, ssh://) nor a "
+                             "Docker context (`docker context ls` lists them)")
+    return str(context.Host)

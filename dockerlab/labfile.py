@@ -9,7 +9,20 @@ from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 from typing import Any
 
 from .errors import LabFileError, Problem
-from .model import Attachment, Check, ContainerSpec, IPAddress, IPNetwork, Lab, NetworkSpec, Pairs, Pool, Port
+from .model import (
+    Attachment,
+    Check,
+    ContainerSpec,
+    HostSpec,
+    IPAddress,
+    IPNetwork,
+    Lab,
+    NetworkSpec,
+    Pairs,
+    Pool,
+    Port,
+    SwarmSpec,
+)
 from .yamlsource import MAX_BYTES, Path, Source, decode, format_path, load
 
 
@@ -45,6 +58,18 @@ def parse_lab(text: str, filename: str = "<lab>") -> Lab:
     return lab
 
 
+def lab_to_destroy(filename: str | None, name: str | None) -> Lab:
+    """What destroy needs: the name, the file that made the objects, and the lab's hosts. A file that no longer
+    validates still names its lab (its objects are then looked for on the one engine DOCKER_HOST names)."""
+    if not filename:
+        return Lab(name=name or "", prefix="")
+    try:
+        lab = load_lab(filename)
+    except LabFileError:
+        return Lab(name=lab_name_of(filename), prefix="", origin=os.path.realpath(filename))
+    return Lab(name=lab.name, prefix="", origin=lab.origin, hosts=lab.hosts, swarm=lab.swarm)
+
+
 def lab_name_of(filename: str) -> str:
     """The lab's name, even from a file that no longer validates: destroy must still work."""
     try:
@@ -76,8 +101,16 @@ class _Builder:
         networks = tuple(self.network(k, v or {}, prefix) for k, v in (data.get("networks") or {}).items())
         containers = tuple(self.container(k, v, prefix) for k, v in (data.get("containers") or {}).items())
         checks = tuple(self.check(i, c) for i, c in enumerate(data.get("checks") or []))
+        hosts = tuple(HostSpec(k, (v or {}).get("docker_host"), (v or {}).get("address"))
+                      for k, v in (data.get("hosts") or {}).items())
         return Lab(name=data["name"], prefix=prefix, networks=networks, containers=containers, checks=checks,
-                   path=filename)
+                   hosts=hosts, swarm=self.swarm(hosts), path=filename)
+
+    def swarm(self, hosts: tuple[HostSpec, ...]) -> SwarmSpec | None:
+        raw = self.source.data.get("swarm")
+        if raw is None:
+            return None
+        return SwarmSpec(raw.get("manager") or (hosts[0].key if hosts else ""), bool(raw.get("form", False)))
 
     def address(self, path: Path, text: str | None, version: int | None = None) -> IPAddress | None:
         if text is None:
@@ -153,6 +186,7 @@ class _Builder:
                                       for i, p in enumerate(raw.get("ports") or [])))),
             env=_pairs(raw.get("env")), hostname=raw.get("hostname"),
             cap_add=tuple(sorted(set(raw.get("cap_add") or []))), labels=_pairs(raw.get("labels")),
+            host=raw.get("host") or next(iter(self.source.data.get("hosts") or {}), ""),
         )
 
     def attachments(self, path: Path, raw: list[str] | dict[str, Any] | None) -> tuple[Attachment, ...]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from ipaddress import IPv4Address, ip_address
 from itertools import combinations
 
+from . import placement
 from .drivers import driver, parent_drivers
 from .errors import Problem
 from .hazards import hazards
@@ -26,7 +27,7 @@ Found = Iterator[tuple[Path, str]]
 
 def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
     found = [*_networks(lab), *_containers(lab), *_static_addresses(lab), *_room(lab), *_host_access(lab),
-             *_checks(lab), *hazards(lab, source.data)]
+             *_checks(lab), *hazards(lab, source.data), *placement.problems(lab)]
     return [Problem(source.line(path), format_path(path), message) for path, message in found]
 
 
@@ -155,7 +156,9 @@ def _static_addresses(lab: Lab) -> Found:
             for addr in (att.ipv4, att.ipv6, att.mac):
                 if addr is None:
                     continue
-                slot = (att.network, str(addr))
+                net = lab.network(att.network)  # a network per host holds an address once per host
+                where = "" if net and driver(net.driver).swarm else box.host
+                slot = (f"{att.network}@{where}", str(addr))
                 if slot in seen:
                     yield (("containers", box.key, "networks", att.network),
                            f"{addr} on '{att.network}' is already given to container '{seen[slot]}'")

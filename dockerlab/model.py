@@ -131,6 +131,7 @@ class ContainerSpec:
     hostname: str | None = None
     cap_add: tuple[str, ...] = ()
     labels: Pairs = ()
+    host: str = ""  # the key of the host it runs on; "" on a lab of one engine
 
     @property
     def network_mode(self) -> str:
@@ -140,7 +141,7 @@ class ContainerSpec:
     def config_hash(self) -> str:
         """Hash of everything that can only change by recreating the container."""
         config = asdict(self)
-        for volatile in ("key", "attachments"):
+        for volatile in ("key", "attachments", "host"):  # where it runs is not what it is
             config.pop(volatile)
         config["network_mode"] = self.network_mode if self.network_mode in STANDALONE_NETWORKS else ""
         text = json.dumps(config, sort_keys=True, default=str)
@@ -160,12 +161,29 @@ class Check:
 
 
 @dataclass(frozen=True)
+class HostSpec:
+    """One Docker host of a lab across several."""
+
+    key: str
+    docker_host: str | None = None  # None: DOCKER_HOST, else the local socket
+    address: str | None = None  # where the other hosts reach this one (swarm advertise address)
+
+
+@dataclass(frozen=True)
+class SwarmSpec:
+    manager: str  # a host key
+    form: bool = False  # dockerlab may form the swarm (and destroy undoes what it formed)
+
+
+@dataclass(frozen=True)
 class Lab:
     name: str
     prefix: str
     networks: tuple[NetworkSpec, ...] = ()
     containers: tuple[ContainerSpec, ...] = ()
     checks: tuple[Check, ...] = ()
+    hosts: tuple[HostSpec, ...] = ()  # empty: one engine, as DOCKER_HOST says
+    swarm: SwarmSpec | None = None
     path: str = ""  # as the user named the file
     origin: str = ""  # the file's real path, recorded in labels: which file made an object
     _networks: dict[str, NetworkSpec] = field(default_factory=dict, compare=False, repr=False)

@@ -82,6 +82,7 @@ class Observed:
     networks: tuple[ObservedNetwork, ...]
     containers: tuple[ObservedContainer, ...]
     host_links: tuple[HostLink, ...] = ()  # on a local engine's host only
+    swarm_manager: bool = True  # False on a lab's other hosts: they see swarm networks, the manager owns them
     # indexes, so that a plan costs in proportion to the lab, not to its square
     _networks: dict[str, ObservedNetwork] = field(init=False, compare=False, repr=False)
     _containers: dict[str, ObservedContainer] = field(init=False, compare=False, repr=False)
@@ -107,7 +108,7 @@ class Observed:
         return self._containers.get(name)
 
     def lab_networks(self, lab: str) -> list[ObservedNetwork]:
-        return [n for n in self.networks if n.lab == lab]
+        return [n for n in self.networks if n.lab == lab and (self.swarm_manager or n.scope != "swarm")]
 
     def lab_containers(self, lab: str) -> list[ObservedContainer]:
         return [c for c in self.containers if c.lab == lab]

@@ -52,6 +52,7 @@ class Kind(Enum):
     NETWORK = "network"
     CONTAINER = "container"
     HOST_LINK = "host-link"  # the host's own macvlan interface on a lab network's parent (see hostlink)
+    SWARM = "swarm"  # a host's swarm membership: create = init (manager), connect = join, remove = leave
 
     def __str__(self) -> str:
         return self.value
@@ -62,6 +63,11 @@ class Mode(Enum):
 
     APPLY = "apply"
     DESTROY = "destroy"
+
+
+def on_host(host: str, step_id: str) -> str:
+    """A step id as the plan of a lab across hosts knows it: one plan, one id space."""
+    return f"{host}/{step_id}" if host else step_id
 
 
 @dataclass(frozen=True)
@@ -80,16 +86,22 @@ class Step:
     networks: tuple[str, ...] = ()  # container remove/recreate: the user networks it leaves
     instance: str = ""  # tells apart two steps on objects of one name (two networks Docker let share a name)
     restore: Attachment | None = None  # reconnect: the membership as it is, to put back if the new one fails
+    host: str = ""  # the lab's key of the host it runs on; "" on a lab of one engine
+
+    @property
+    def where(self) -> str:
+        """' on h2' in text about a step of a lab across hosts."""
+        return f" on {self.host}" if self.host else ""
 
     @property
     def id(self) -> str:
         base = f"{self.kind}:{self.action}:{self.name}" + (f"@{self.instance}" if self.instance else "")
-        return f"{base}:{self.network}" if self.action.membership else base
+        return on_host(self.host, f"{base}:{self.network}" if self.network else base)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "action": self.action.word, "symbol": self.action.symbol, "kind": self.kind.value,
                 "name": self.name, "key": self.key, "detail": self.detail, "causes": list(self.causes),
-                "after": list(self.after), "params": self._params()}
+                "after": list(self.after), "params": self._params(), **({"host": self.host} if self.host else {})}
 
     def _params(self) -> dict[str, Any]:
         """What the executor needs, under the names the JSON plan has always used."""
@@ -124,3 +136,6 @@ class Plan:
             counts[step.action.word] = counts.get(step.action.word, 0) + 1
         return {"lab": self.lab, "changes": self.changes, "summary": counts,
                 "steps": [s.to_dict() for s in self.steps], "notes": list(self.notes)}
+
+    def on(self, host: str) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.host == host)

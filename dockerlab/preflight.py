@@ -21,18 +21,11 @@ class PreflightError(DockerlabError):
     pass
 
 
-def preflight(lab: Lab, plan: Plan, observed: Observed, host: Host) -> None:
+def preflight_problems(lab: Lab, plan: Plan, observed: Observed, host: Host) -> list[str]:
+    """What stops the plan on this host; the swarm a lab needs is the swarm module's to check."""
     specs = [spec for s in plan.steps if s.kind is Kind.NETWORK and s.action.builds
              if (spec := lab.network(s.key or "")) is not None]
     problems = list(_overlaps(plan, observed, specs)) + list(_held(lab, plan, observed))
-    swarm = [n.key for n in specs if driver(n.driver).swarm]
-    if swarm:
-        state, manager = host.engine.swarm_state()
-        if not manager:
-            problems.append(
-                f"overlay networks ({', '.join(swarm)}) need a swarm manager, and this engine's swarm state is "
-                f"'{state}'. Turn swarm mode on with `docker swarm init --advertise-addr <an address of this "
-                "host>` and apply again")
     if any(s.kind is Kind.HOST_LINK and s.action.builds for s in plan.steps) and host.links is None:
         problems.append("host access (a host interface on a macvlan network) is made in the engine's own network "
                         "namespace: it needs a local engine and root")
@@ -40,9 +33,8 @@ def preflight(lab: Lab, plan: Plan, observed: Observed, host: Host) -> None:
         interfaces = host.facts.interfaces()
         for spec in specs:
             problems += list(_host_support(host, spec, interfaces))
-    if problems:
-        raise PreflightError(f"lab '{lab.name}' cannot be applied on this engine; nothing was changed:\n  "
-                             + "\n  ".join(problems))
+    where = f"{host.name}: " if host.name else ""
+    return [where + p for p in problems]
 
 
 def _overlaps(plan: Plan, observed: Observed, specs: list[NetworkSpec]) -> Iterator[str]:

@@ -1,22 +1,26 @@
-"""Observe, diff, act, observe again: the loop behind plan, apply and destroy, on one host."""
+"""Observe, diff, act, observe again: the loop behind plan, apply and destroy, on a lab's hosts."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
 from .defaults import PARALLEL, SETTLE
-from .diff import needs_inspect
+from .dispatch import run_plan
 from .errors import ApplyError, DockerlabError
-from .executor import Executor, Outcome, Report
+from .executor import Outcome, Report
 from .host import Host
 from .lock import lab_lock
 from .model import Lab
 from .observed import Observed
+from .placement import manager, merge
 from .plan import Action, Kind, Mode, Plan
 from .planner import make_plan
-from .preflight import preflight
+from .preflight import PreflightError, preflight_problems
+from .swarm import forming_steps, needs_swarm, undoing_steps
+from .view import View, connect, look
 
 
 @dataclass(frozen=True)
@@ -33,45 +37,70 @@ class Result:
     remaining: Plan  # what a fresh plan still wants after the run; empty when converged
 
 
-def observe(host: Host, lab: Lab) -> Observed:
-    observed = host.engine.observe()
-    if host.links is not None:  # `ip` calls in the engine's network namespace
-        observed = replace(observed, host_links=host.links.observe())
-    return host.engine.with_endpoint_details(observed, needs_inspect(lab, observed))
+def plan_lab(hosts: dict[str, Host], lab: Lab, mode: Mode = Mode.APPLY, take_over: bool = False,
+             check: bool = True) -> tuple[Plan, View]:
+    """check: preflight too, and stop when the lab cannot be applied (status only wants the difference)."""
+    view = look(lab, hosts, swarm=_reads_swarm(lab, mode))
+    return _plan(view, mode, take_over, check), view
 
 
-def plan_lab(host: Host, lab: Lab, mode: Mode = Mode.APPLY, take_over: bool = False) -> tuple[Plan, Observed]:
-    observed = observe(host, lab)
-    plan = make_plan(lab, observed, host.engine.local_images() if mode is Mode.APPLY else None, mode, take_over)
+def _reads_swarm(lab: Lab, mode: Mode) -> bool:
+    return needs_swarm(lab) if mode is Mode.APPLY else bool(lab.swarm and lab.swarm.form)
+
+
+def _plan(view: View, mode: Mode, take_over: bool, check: bool = False) -> Plan:
+    """One plan over the hosts; with `check`, preflight too (images, swarm, what each host can do)."""
+    lab, boss = view.lab, manager(view.lab)
+    plans = {key: make_plan(site.lab, view.observed[key],
+                            site.host.engine.local_images() if check and mode is Mode.APPLY else None, mode,
+                            take_over) for key, site in view.sites.items()}
     if mode is Mode.APPLY:
-        preflight(lab, plan, observed, host)
-    return plan, observed
+        swarm_steps, problems = forming_steps(lab, boss, view.swarm) if view.swarm else ([], [])
+        notes: list[str] = []
+    else:
+        swarm_steps, notes = undoing_steps(lab, boss, view.swarm)
+        problems = []
+    plan = merge(lab, plans, swarm_steps, mode, notes)
+    if check and mode is Mode.APPLY:
+        for key, site in view.sites.items():
+            problems += preflight_problems(site.lab, replace(plan, steps=plan.on(key)), view.observed[key], site.host)
+        if problems:
+            where = "these hosts" if len(view.sites) > 1 else "this engine"
+            raise PreflightError(f"lab '{lab.name}' cannot be applied on {where}; nothing was changed:\n  "
+                                 + "\n  ".join(problems))
+    return plan
 
 
-def apply_lab(host: Host, lab: Lab, report: Report, on_plan: Callable[[Plan], None] | None = None,
+def apply_lab(hosts: dict[str, Host], lab: Lab, report: Report, on_plan: Callable[[Plan], None] | None = None,
               options: Options = Options(), mode: Mode = Mode.APPLY) -> Result:
-    with lab_lock(lab.name, host.engine.identity):
-        plan, _ = plan_lab(host, lab, mode, options.take_over)
+    connect(hosts)
+    with ExitStack() as locks:
+        for host in sorted(hosts.values(), key=lambda h: h.engine.identity):  # one order: no deadlock
+            locks.enter_context(lab_lock(lab.name, host.engine.identity))
+        plan, view = plan_lab(hosts, lab, mode, options.take_over)
         if on_plan:
             on_plan(plan)
         if not plan.changes:
             return Result(plan, Outcome(), plan)
-        outcome = Executor(host.engine, lab, report, options.parallel, host.links).run(plan)
+        outcome = run_plan(view, plan, report, options.parallel)
         if not outcome.ok:  # said before anything else is asked of an engine that may have gone
             raise ApplyError(failure_summary(lab, plan, outcome), outcome.interrupted)
         started = _started(plan) if mode is Mode.APPLY else set()
         if started:
             time.sleep(options.settle)
-        observed = observe(host, lab)
-        _alive(host, lab, started, observed)
-        remaining = make_plan(lab, observed, mode=mode, take_over=options.take_over)
+        view = look(lab, hosts, swarm=_reads_swarm(lab, mode))
+        for key, site in view.sites.items():
+            _alive(site.host, lab, started, view.observed[key])
+        remaining = _plan(view, mode, options.take_over)
     return Result(plan, outcome, remaining)
 
 
-def destroy_lab(host: Host, name: str, report: Report, options: Options = Options(), origin: str = "") -> Result:
-    """Remove what the lab owns: the plan towards a lab with nothing in it. With `origin` (a lab file's real
-    path) only what that file made; without, everything labelled with the lab's name."""
-    return apply_lab(host, Lab(name=name, prefix="", origin=origin), report, options=options, mode=Mode.DESTROY)
+def destroy_lab(hosts: dict[str, Host], lab: Lab, report: Report, options: Options = Options()) -> Result:
+    """Remove what the lab owns on its hosts: the plan towards a lab with nothing in it. With the lab's origin (a
+    lab file's real path) only what that file made; without, everything labelled with the lab's name. A swarm
+    the lab formed is left, if nothing else uses it."""
+    empty = Lab(name=lab.name, prefix="", origin=lab.origin, hosts=lab.hosts, swarm=lab.swarm)
+    return apply_lab(hosts, empty, report, options=options, mode=Mode.DESTROY)
 
 
 def _started(plan: Plan) -> set[str]:
@@ -89,13 +118,13 @@ def failure_summary(lab: Lab, plan: Plan, outcome: Outcome) -> str:
     verb = plan.mode.value
     lines = [f"{verb} was interrupted" if outcome.interrupted else f"{verb} failed"]
     for step, error in outcome.failed:
-        what = f"{step.action} {step.kind} {step.name}"
+        what = f"{step.action} {step.kind} {step.name}{step.where}"
         lines.append(f"  failed: {error}" if error.startswith(what) else f"  failed: {what}: {error}")
     lines.append(f"  done: {len(outcome.done)} of {len(plan.steps)} steps"
-                 + (f" ({', '.join(f'{s.action} {s.name}' for s in outcome.done[:6])}"
+                 + (f" ({', '.join(f'{s.action} {s.name}{s.where}' for s in outcome.done[:6])}"
                     f"{', ...' if len(outcome.done) > 6 else ''})" if outcome.done else ""))
     if outcome.skipped:
-        lines.append(f"  not done: {', '.join(f'{s.action} {s.kind} {s.name}' for s in outcome.skipped)}")
+        lines.append(f"  not done: {', '.join(f'{s.action} {s.kind} {s.name}{s.where}' for s in outcome.skipped)}")
     if plan.mode is Mode.DESTROY:
         lines.append(f"  what is left is labelled {lab.name!r}: `dockerlab destroy --lab {lab.name}` again removes it")
     else:

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from . import hostlink
 from .model import Lab
 from .observed import Observed, ObservedContainer, ObservedNetwork
 from .plan import Action, Kind, Mode, Plan, Step
 
+if TYPE_CHECKING:
+    from .view import View
+
 
 def step_line(step: Step) -> str:
     what = f"{step.kind} {step.name}"
-    if step.action.membership:
+    if step.kind is Kind.SWARM:
+        what = f"swarm: {step.detail}"
+    elif step.action.membership:
         what += f": {step.action} {step.detail}"
     elif step.action is Action.START:
         what += ": start"
@@ -25,32 +31,45 @@ def step_line(step: Step) -> str:
     return f"{step.action.symbol:>3} {what}"
 
 
-def plan_text(plan: Plan, where: str) -> str:
+def plan_text(plan: Plan, where: dict[str, str]) -> str:
+    """where: each host's key and address; a lab on one engine has one, keyed ""."""
     notes = [f"note: {n}" for n in plan.notes]
+    one = len(where) == 1 and "" in where
+    place = f"the engine at {where['']}" if one else f"hosts {', '.join(where)}"
     if not plan.changes:
         what = "nothing to remove" if plan.mode is Mode.DESTROY else "no changes"
-        return "\n".join([f"lab {plan.lab}: {what}; the engine at {where} matches the file.", *notes])
+        verb = "matches" if one else "match"
+        return "\n".join([f"lab {plan.lab}: {what}; {place} {verb} the file.", *notes])
     counts = Counter(s.action.word for s in plan.steps)
     summary = ", ".join(f"{n} to {action}" for action, n in counts.items())
-    return "\n".join([f"lab {plan.lab}: plan on {where}", *(step_line(s) for s in plan.steps),
+    if one:
+        body = [step_line(s) for s in plan.steps]
+    else:
+        body = [line for key, address in where.items() if plan.on(key)
+                for line in [f"on host {key} ({address}):", *("  " + step_line(s) for s in plan.on(key))]]
+    return "\n".join([f"lab {plan.lab}: plan on {place.removeprefix('the engine at ')}", *body,
                       f"plan: {summary}", *notes])
 
 
-def destroy_text(plan: Plan, removed: int, after: Observed | None) -> str:
-    """`after`: the engine's state when there was nothing to remove, to tell a typo from a clean engine."""
+def destroy_text(plan: Plan, removed: int, after: list[Observed] | None) -> str:
+    """`after`: the hosts' state when there was nothing to remove, to tell a typo from a clean engine."""
     lines = [f"lab {plan.lab}: removed {removed} objects" if plan.changes else f"lab {plan.lab}: nothing to remove"]
-    if after is not None and not any(o.lab == plan.lab for o in [*after.networks, *after.containers]):
-        labs = sorted({o.lab for o in [*after.networks, *after.containers] if o.lab})
+    objects = [o for seen in after or () for o in [*seen.networks, *seen.containers]]
+    if after is not None and not any(o.lab == plan.lab for o in objects):
+        labs = sorted({o.lab for o in objects if o.lab})
         lines[0] += (f"; no object on this engine is labelled '{plan.lab}' (labs here: {', '.join(labs) or 'none'};"
                      " `dockerlab ls` lists them)")
     return "\n".join(lines + [f"note: {n}" for n in plan.notes])
 
 
 def done_line(step: Step, seconds: float, error: str | None) -> str:
+    where = step.where
     if error:
-        return f"  ! {step.kind} {step.name}: {step.action} failed: {error}"
+        return f"  ! {step.kind} {step.name}{where}: {step.action} failed: {error}"
+    if step.kind is Kind.SWARM:
+        return f"  ok swarm{where}: {step.detail} in {seconds:.1f}s"
     return f"  ok {step.action.past} {step.kind} {step.name}" + (
-        f" ({step.network})" if step.action.membership else "") + f" in {seconds:.1f}s"
+        f" ({step.network})" if step.action.membership else "") + f"{where} in {seconds:.1f}s"
 
 
 def plan_json(plan: Plan) -> str:
@@ -73,7 +92,20 @@ def drift_by_object(plan: Plan) -> dict[tuple[Kind, str], list[str]]:
     return drift
 
 
-def status_data(lab: Lab, observed: Observed, plan: Plan) -> dict[str, Any]:
+def status_data(view: View, plan: Plan) -> dict[str, Any]:
+    """The lab as its hosts have it; on a lab across hosts every row says its host."""
+    parts = [_status(site.lab, view.observed[key], replace(plan, steps=plan.on(key)))
+             for key, site in view.sites.items()]
+    if len(parts) == 1 and "" in view.sites:
+        return parts[0]
+    merged: dict[str, Any] = {"lab": view.lab.name, "in_sync": not plan.changes}
+    for key, part in zip(view.sites, parts, strict=True):
+        for field in ("networks", "containers", "host_access", "not_in_file"):
+            merged.setdefault(field, []).extend({"host": key, **row} for row in part[field])
+    return merged
+
+
+def _status(lab: Lab, observed: Observed, plan: Plan) -> dict[str, Any]:
     drift = drift_by_object(plan)
     nets = []
     for net in lab.networks:
@@ -105,7 +137,7 @@ def _endpoints(box: ObservedContainer) -> list[dict[str, Any]]:
 
 
 def status_text(data: dict[str, Any]) -> str:
-    net_rows = [[n["name"], n["driver"], ", ".join(n["subnets"]) or "-", ", ".join(n["gateways"]) or "-",
+    net_rows = [[*_on(n), n["name"], n["driver"], ", ".join(n["subnets"]) or "-", ", ".join(n["gateways"]) or "-",
                  n["parent"] or "-", "; ".join(n["drift"]) or ("ok" if n["present"] else "missing")]
                 for n in data["networks"]]
     box_rows = []
@@ -113,15 +145,17 @@ def status_text(data: dict[str, Any]) -> str:
         eps = c["networks"] or [{"network": "-", "ipv4": None, "ipv6": None, "mac": None}]
         for i, ep in enumerate(eps):
             first = i == 0
-            box_rows.append([c["name"] if first else "", c["state"] if first else "", ep["network"],
+            where = _on(c) if first else [""] * len(_on(c))
+            box_rows.append([*where, c["name"] if first else "", c["state"] if first else "", ep["network"],
                              ep["ipv4"] or "-", ep["ipv6"] or "-", ep["mac"] or "-",
                              ("; ".join(c["drift"]) or "ok") if first else ""])
     state = "in sync with the file" if data["in_sync"] else "DRIFT (dockerlab plan shows the fix)"
     parts = [f"lab {data['lab']}: {state}"]
     if net_rows:
-        parts += ["", _table(net_rows, ["NETWORK", "DRIVER", "SUBNET", "GATEWAY", "PARENT", "STATE"])]
+        parts += ["", _table(net_rows, [*_head(data), "NETWORK", "DRIVER", "SUBNET", "GATEWAY", "PARENT", "STATE"])]
     if box_rows:
-        parts += ["", _table(box_rows, ["CONTAINER", "STATE", "NETWORK", "IPV4", "IPV6", "MAC", "DRIFT"])]
+        parts += ["", _table(box_rows, [*_head(data), "CONTAINER", "STATE", "NETWORK", "IPV4", "IPV6", "MAC",
+                                        "DRIFT"])]
     link_rows = [[h["name"], h["network"], h["address"], h["parent"],
                   "; ".join(h["drift"]) or ("ok" if h["present"] else "missing")] for h in data["host_access"]]
     if link_rows:
@@ -132,7 +166,15 @@ def status_text(data: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def labs_text(observed: Observed) -> str:
+def _on(row: dict[str, Any]) -> list[str]:
+    return [row["host"]] if "host" in row else []
+
+
+def _head(data: dict[str, Any]) -> list[str]:
+    return ["HOST"] if any("host" in row for row in data["networks"] + data["containers"]) else []
+
+
+def labs_text(observed: Observed, where: str = "") -> str:
     labs: dict[str, dict[str, Any]] = {}
     objects: list[ObservedNetwork | ObservedContainer] = [*observed.networks, *observed.containers]
     for obj in objects:
@@ -145,10 +187,10 @@ def labs_text(observed: Observed) -> str:
                 entry["boxes"] += 1
                 entry["running"] += obj.running
     if not labs:
-        return "no dockerlab labs on this engine"
+        return f"no dockerlab labs on {where or 'this engine'}"
     rows = [[name, f"{e['running']}/{e['boxes']}", str(e["nets"]), e["file"] or "-"]
             for name, e in sorted(labs.items())]
-    return _table(rows, ["LAB", "RUNNING", "NETWORKS", "FILE"])
+    return (f"{where}:\n" if where else "") + _table(rows, ["LAB", "RUNNING", "NETWORKS", "FILE"])
 
 
 def checks_text(lab: str, results: list[Any]) -> str:

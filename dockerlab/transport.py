@@ -48,6 +48,9 @@ class Reader(Protocol):
     def info(self) -> Json: ...
     def inspect_container(self, ref: str) -> Json: ...
     def inspect_network(self, ref: str) -> Json | None: ...
+    def swarm(self) -> Json: ...  # managers only
+    def nodes(self) -> Json: ...
+    def services(self) -> Json: ...
 
 
 class SocketReader:
@@ -79,6 +82,15 @@ class SocketReader:
 
     def inspect_network(self, ref: str) -> Json | None:
         return self._get(f"inspect network {ref}", f"/networks/{quote(ref)}", missing_ok=True)
+
+    def swarm(self) -> Json:
+        return self._get("inspect the swarm", "/swarm")
+
+    def nodes(self) -> Json:
+        return self._get("list swarm nodes", "/nodes")
+
+    def services(self) -> Json:
+        return self._get("list swarm services", "/services")
 
     def _get(self, what: str, path: str, query: dict[str, Any] | None = None, missing_ok: bool = False) -> Json:
         url = (f"/v{self.api_version}{path}" if self.api_version else path) + (
@@ -121,6 +133,15 @@ class SdkReader:
 
     def inspect_network(self, ref: str) -> Json | None:
         return self.sdk.call(f"inspect network {ref}", lambda api: api.inspect_network(ref), missing_ok=True)
+
+    def swarm(self) -> Json:
+        return self.sdk.call("inspect the swarm", lambda api: api.inspect_swarm())
+
+    def nodes(self) -> Json:
+        return self.sdk.call("list swarm nodes", lambda api: api.nodes())
+
+    def services(self) -> Json:
+        return self.sdk.call("list swarm services", lambda api: api.services())  # type: ignore[no-untyped-call]
 
 
 class Sdk:

@@ -36,7 +36,7 @@ class CountingReader:
 def count_plan_requests(path: str) -> int:
     host = Host.from_env()
     host.engine.reader = counter = CountingReader(host.engine.reader)
-    plan, _ = plan_lab(host, load_lab(path))
+    plan, _ = plan_lab({"": host}, load_lab(path))
     assert not plan.changes
     assert not host.engine.sdk.loaded, "a plan with nothing to do never needs the Docker SDK"
     return counter.calls

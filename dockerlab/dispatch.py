@@ -1,0 +1,68 @@
+"""Runs one plan across a lab's hosts: each step on its host's executor, at most `parallel` steps at once on
+each host, the hosts side by side; swarm steps, which need two engines (a join asks the manager for its
+token), are handled here."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from . import scheduler
+from .errors import EngineError, EngineGone
+from .executor import Executor, Outcome, Report, describe
+from .placement import manager
+from .plan import Action, Kind, Plan, Step
+from .swarm import PORTS
+from .view import View
+
+GWBRIDGE = "docker_gwbridge"
+
+
+def run_plan(view: View, plan: Plan, report: Report, parallel: int) -> Outcome:
+    crews = {key: Executor(site.host.engine, site.lab, report, parallel, site.host.links)
+             for key, site in view.sites.items()}
+    swarm = _Swarm(view)
+    for key, crew in crews.items():
+        crew.handlers.update(swarm.handlers(key))
+        crew.engine.sdk.load()
+    turns = {key: threading.BoundedSemaphore(max(1, parallel)) for key in crews}
+
+    def work(step: Step) -> None:
+        with turns[step.host]:
+            crews[step.host].timed(step)
+
+    return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after, work=work,
+                         parallel=max(1, parallel) * len(crews), describe=describe,
+                         halt=lambda exc: isinstance(exc, EngineGone))
+
+
+class _Swarm:
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self.boss = manager(view.lab)
+        self.address = {h.key: h.address for h in view.lab.hosts}
+
+    def handlers(self, key: str) -> dict[tuple[Kind, Action], Callable[[Step], None]]:
+        return {(Kind.SWARM, Action.CREATE): lambda s: self.init(key),
+                (Kind.SWARM, Action.CONNECT): lambda s: self.join(key),
+                (Kind.SWARM, Action.REMOVE): lambda s: self.leave(key)}
+
+    def init(self, key: str) -> None:
+        self.view.sites[key].host.engine.swarm_init(self.address.get(key), self.view.lab.name)
+
+    def join(self, key: str) -> None:
+        at = self.address.get(self.boss) or ""
+        try:
+            self.view.sites[key].host.engine.swarm_join(self.view.sites[self.boss].host.engine, at,
+                                                        self.address.get(key))
+        except EngineError as exc:
+            raise EngineError(f"host {key} could not join the swarm of host {self.boss} at {at}:2377 ({exc}); the "
+                              f"hosts must reach each other on {PORTS}") from None
+
+    def leave(self, key: str) -> None:
+        """Swarm mode made docker_gwbridge; once out of the swarm an unused one goes too, as it was before."""
+        engine = self.view.sites[key].host.engine
+        engine.swarm_leave()
+        for net in engine.networks_named(GWBRIDGE):
+            if not net.get("Containers"):
+                engine.remove_network(net["Id"], GWBRIDGE)
