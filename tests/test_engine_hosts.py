@@ -13,7 +13,6 @@ import subprocess
 
 import docker
 import pytest
-
 from conftest import ROOT, TEST_LAB_PREFIX, dockerlab
 
 HOSTS = ROOT / "scripts" / "hosts.sh"
