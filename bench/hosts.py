@@ -1,6 +1,7 @@
 """Benchmark across two hosts: a lab of 60 containers, 30 on each engine of the rig (`make hosts N=2`), on
 three overlay networks that span both, against the same done with the docker CLI on both engines in parallel
-(8 at a time on each): swarm init and join, overlays, containers; and back: containers, overlays, swarm.
+(8 at a time on each): swarm init and join, overlays, containers; and back: containers, then the swarm
+(its overlays end with it).
 
 Each round runs both tools, in an order that rotates; medians over rounds. Writes bench/RESULTS-hosts.md.
 Usage: python bench/hosts.py [--rounds 3] [--size 60]
@@ -11,8 +12,8 @@ from __future__ import annotations
 import argparse
 import datetime
 import statistics
+import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -51,31 +52,51 @@ def cli_up(n: int) -> Timing:
         lines = "\\n".join(f"{b} {net}" for b, h, net in boxes(n) if h == key)
         runs.append(f"printf '{lines}\\n' | xargs -P {PARALLEL} -L 1 sh -c 'docker -H {sock} run -d --name $0 "
                     f"--network $1 --label {LABEL} {IMAGE} sleep infinity >/dev/null'")
-    return sh(f"docker -H {s1} swarm init --advertise-addr {a1} --listen-addr {a1}:2377 >/dev/null && "
+    return sh(f"docker -H {s1} swarm init --advertise-addr {a1} --listen-addr {a1}:2377 >/dev/null; "
               f"docker -H {s2} swarm join --token $(docker -H {s1} swarm join-token -q worker) "
-              f"--advertise-addr {a2} --listen-addr {a2}:2377 {a1}:2377 >/dev/null && {nets} && "
-              f"( {runs[0]} ) & ( {runs[1]} ) & wait")
+              f"--advertise-addr {a2} --listen-addr {a2}:2377 {a1}:2377 >/dev/null; {nets}; {both(*runs)}")
+
+
+def both(first: str, second: str) -> str:
+    """Two command lines at once; fails if either does."""
+    return f"( {first} ) & one=$!; ( {second} ) & two=$!; wait $one; wait $two"
+
+
+def running(n: int) -> None:
+    """Every container of the lab runs where it should: a run that made less is no measurement."""
+    for key, (sock, _) in HOSTS.items():
+        want = {b for b, h, _ in boxes(n) if h == key}
+        have = set(subprocess.run(["docker", "-H", sock, "ps", "--format", "{{.Names}}"], capture_output=True,
+                                  text=True, check=True).stdout.split())
+        if not want <= have:
+            raise SystemExit(f"{key} runs {len(want & have)} of its {len(want)} containers")
 
 
 def cli_down() -> Timing:
     (s1, _), (s2, _) = HOSTS["h1"], HOSTS["h2"]
     rm = [f"docker -H {s} ps -aq --filter label={LABEL} | xargs -r -P {PARALLEL} -n 4 docker -H {s} rm -f "
           ">/dev/null" for s in (s1, s2)]
-    return sh(f"( {rm[0]} ) & ( {rm[1]} ) & wait; docker -H {s1} network ls -q --filter label={LABEL} | "
-              f"xargs -r docker -H {s1} network rm >/dev/null; docker -H {s2} swarm leave --force >/dev/null; "
-              f"docker -H {s1} swarm leave --force >/dev/null; "
-              f"docker -H {s1} network rm docker_gwbridge >/dev/null; docker -H {s2} network rm docker_gwbridge "
-              ">/dev/null")
+    # the overlays end with the swarm (as dockerlab's destroy does): removed before, they are "in use by task"
+    # for a while after the containers on the other host went
+    return sh(f"{both(*rm)}; docker -H {s2} swarm leave --force >/dev/null; "
+              f"docker -H {s1} swarm leave --force >/dev/null")
 
 
 def one_round(n: int, first: str, where: Path) -> dict[str, dict[str, Timing]]:
     path = str(lab_file(n, where))
-    tools = {"dockerlab": lambda: {"cold apply": sh(f"{DOCKERLAB[0]} apply {path} >/dev/null"),
-                                   "no-op apply": sh(f"{DOCKERLAB[0]} apply {path} >/dev/null"),
-                                   "destroy": sh(f"{DOCKERLAB[0]} destroy {path} >/dev/null")},
-             "cli-par": lambda: {"cold apply": cli_up(n), "destroy": cli_down()}}
-    order = sorted(tools, key=lambda t: t != first)
-    return {name: tools[name]() for name in order}
+    def ours() -> dict[str, Timing]:
+        up = sh(f"{DOCKERLAB[0]} apply {path} >/dev/null")
+        running(n)
+        return {"cold apply": up, "no-op apply": sh(f"{DOCKERLAB[0]} apply {path} >/dev/null"),
+                "destroy": sh(f"{DOCKERLAB[0]} destroy {path} >/dev/null")}
+
+    def theirs() -> dict[str, Timing]:
+        up = cli_up(n)
+        running(n)
+        return {"cold apply": up, "destroy": cli_down()}
+
+    tools = {"dockerlab": ours, "cli-par": theirs}
+    return {name: tools[name]() for name in sorted(tools, key=lambda t: t != first)}
 
 
 def report(n: int, rounds: list[dict[str, dict[str, Timing]]]) -> str:
@@ -103,10 +124,13 @@ def main() -> None:
     args.add_argument("--size", type=int, default=60)
     opts = args.parse_args()
     rounds = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for i in range(opts.rounds):
-            rounds.append(one_round(opts.size, "dockerlab" if i % 2 == 0 else "cli-par", Path(tmp)))
-            print(f"round {i + 1}: {rounds[-1]}", flush=True)
+    work = ROOT / "bench" / ".work-hosts"  # one place, so that a run cut short is cleaned by the next
+    work.mkdir(parents=True, exist_ok=True)
+    if (work / "hosts.yaml").exists():
+        sh(f"{DOCKERLAB[0]} destroy {work / 'hosts.yaml'} >/dev/null")
+    for i in range(opts.rounds):
+        rounds.append(one_round(opts.size, "dockerlab" if i % 2 == 0 else "cli-par", work))
+        print(f"round {i + 1}: {rounds[-1]}", flush=True)
     text = report(opts.size, rounds)
     (ROOT / "bench" / "RESULTS-hosts.md").write_text(text)
     print(text)

@@ -4,7 +4,7 @@ token), are handled here."""
 
 from __future__ import annotations
 
-import threading
+import time
 from collections.abc import Callable
 
 from . import scheduler
@@ -25,15 +25,9 @@ def run_plan(view: View, plan: Plan, report: Report, parallel: int) -> Outcome:
     for key, crew in crews.items():
         crew.handlers.update(swarm.handlers(key))
         crew.engine.sdk.load()
-    turns = {key: threading.BoundedSemaphore(max(1, parallel)) for key in crews}
-
-    def work(step: Step) -> None:
-        with turns[step.host]:
-            crews[step.host].timed(step)
-
-    return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after, work=work,
-                         parallel=max(1, parallel) * len(crews), describe=describe,
-                         halt=lambda exc: isinstance(exc, EngineGone))
+    return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after,
+                         work=lambda s: crews[s.host].timed(s), parallel=parallel, describe=describe,
+                         halt=lambda exc: isinstance(exc, EngineGone), lane=lambda s: s.host)
 
 
 class _Swarm:
@@ -60,9 +54,18 @@ class _Swarm:
                               f"hosts must reach each other on {PORTS}") from None
 
     def leave(self, key: str) -> None:
-        """Swarm mode made docker_gwbridge; once out of the swarm an unused one goes too, as it was before."""
+        """Swarm mode made docker_gwbridge; once out of the swarm it goes too, as it was before, when its last
+        endpoint (the ingress sandbox, removed asynchronously) is gone. One that stays in use (Docker sometimes
+        keeps a phantom endpoint on a docker_gwbridge that was there before the swarm) is left to Docker."""
         engine = self.view.sites[key].host.engine
         engine.swarm_leave()
+        deadline = time.monotonic() + 2
         for net in engine.networks_named(GWBRIDGE):
-            if not net.get("Containers"):
-                engine.remove_network(net["Id"], GWBRIDGE)
+            while True:
+                try:
+                    engine.remove_network(net["Id"], GWBRIDGE)
+                    break
+                except EngineError:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.2)

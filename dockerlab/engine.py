@@ -23,11 +23,16 @@ if TYPE_CHECKING:
     import docker
 
 
+ATTACH_TRIES = 3
+SWARM_TASKS_GONE = 30.0  # seconds: for the swarm's asynchronous work (a node ready, attachments gone)
+
+
 class Engine:
-    def __init__(self, address: str, api: docker.APIClient | None = None) -> None:
-        """With `api`, everything goes through that SDK client; else a local socket is read without the SDK."""
+    def __init__(self, address: str, api: docker.APIClient | None = None, tls: Any = None) -> None:
+        """With `api`, everything goes through that SDK client; else a local socket is read without the SDK.
+        tls: a Docker context's TLS settings for a tcp:// engine."""
         self.address = address
-        self.sdk = Sdk(address, api)
+        self.sdk = Sdk(address, api, tls=tls)
         socket_path = unix_socket_path(address)
         self.reader: Reader = SocketReader(address, socket_path) if socket_path and api is None else SdkReader(
             self.sdk)
@@ -100,6 +105,17 @@ class Engine:
         token = manager._call("read the join token", "inspect_swarm")["JoinTokens"]["Worker"]
         self._call(f"join the swarm at {at}:2377", "join_swarm", [f"{at}:2377"], token, advertise_addr=advertise,
                    listen_addr=f"{advertise}:2377" if advertise else "0.0.0.0:2377")
+        # joined is not yet ready: a container that attaches to an overlay before the manager counts the node
+        # ready fails with "attaching to network failed ... context deadline exceeded"
+        node = (self.reader.info().get("Swarm") or {}).get("NodeID")
+        deadline = time.monotonic() + SWARM_TASKS_GONE
+        while time.monotonic() < deadline:
+            if any(n.get("ID") == node and (n.get("Status") or {}).get("State") == "ready"
+                   for n in manager.reader.nodes()):
+                return
+            time.sleep(0.2)
+        raise EngineError(f"joined the swarm at {at}:2377, but the manager does not count this node ready after "
+                          f"{SWARM_TASKS_GONE:.0f}s")
 
     def swarm_leave(self) -> None:
         self._call("leave the swarm", "leave_swarm", force=True)
@@ -123,7 +139,7 @@ class Engine:
 
     def remove_network(self, name_or_id: str, label: str, scope: str = "local") -> None:
         try:
-            self._call(f"remove network {label}", "remove_network", name_or_id, missing_ok=True)
+            self._remove_network(name_or_id, label, scope)
         except EngineError as exc:
             if not str(exc).endswith(NETWORK_IN_USE):
                 raise
@@ -133,6 +149,23 @@ class Engine:
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline and self.reader.inspect_network(name_or_id):
                 time.sleep(0.1)
+
+    def _remove_network(self, name_or_id: str, label: str, scope: str) -> None:
+        """A swarm network stays 'in use by task' for a while after containers on other hosts left it: the
+        swarm removes their attachment tasks asynchronously."""
+        deadline = time.monotonic() + SWARM_TASKS_GONE
+        while True:
+            try:
+                self._call(f"remove network {label}", "remove_network", name_or_id, missing_ok=True)
+                return
+            except EngineError as exc:
+                if scope != "swarm" or "in use by task" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise EngineError(f"{exc}: after {SWARM_TASKS_GONE:.0f}s a container on a host of the swarm is "
+                                      "still attached to it (one outside the lab?); remove it there and run "
+                                      "again") from None
+                time.sleep(0.25)
 
     def _clear_stale_endpoints(self, network: str, label: str) -> None:
         """Docker can keep an endpoint after its container is gone (moby#17217); only those are cleared."""
@@ -218,7 +251,15 @@ class Engine:
             self.start(container, name)
 
     def start(self, container: str, label: str) -> None:
-        self._call(f"start container {label}", "start", container)
+        """On a swarm worker the manager must allocate the overlay attachment first; a busy manager misses
+        Docker's own deadline now and then (moby#41841), and the next start usually succeeds."""
+        for attempt in range(ATTACH_TRIES):
+            try:
+                self._call(f"start container {label}", "start", container)
+                return
+            except EngineError as exc:
+                if "attaching to network failed" not in str(exc) or attempt == ATTACH_TRIES - 1:
+                    raise
 
     def remove_container(self, container: str, label: str) -> None:
         self._call(f"remove container {label}", "remove_container", container, force=True, v=True,

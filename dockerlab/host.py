@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from .engine import Engine
 from .errors import DockerlabError
 from .hostfacts import HostFacts
 from .hostlink import HostLinks
 from .model import Lab
-from .placement import ONE, host_keys
+from .placement import ONE
 from .transport import address_from_env
 
 
@@ -23,6 +24,7 @@ from .transport import address_from_env
 class Host:
     address: str
     name: str = ONE  # the lab's key for it
+    tls: Any = None  # a Docker context's TLS settings
     facts: HostFacts = field(init=False)
 
     def __post_init__(self) -> None:
@@ -38,8 +40,11 @@ class Host:
         """The lab's hosts by key; a lab without 'hosts:' is on the one engine DOCKER_HOST names."""
         if not lab.hosts:
             return {ONE: cls.from_env()}
-        return {h.key: cls(resolve(h.docker_host) if h.docker_host else address_from_env(), h.key)
-                for h in lab.hosts if h.key in host_keys(lab)}
+        found = {}
+        for spec in lab.hosts:
+            address, tls = resolve(spec.docker_host) if spec.docker_host else (address_from_env(), None)
+            found[spec.key] = cls(address, spec.key, tls)
+        return found
 
     @property
     def label(self) -> str:
@@ -60,13 +65,13 @@ class Host:
     @cached_property
     def engine(self) -> Engine:
         """Connected on first use, so that commands that need no engine never wait for one."""
-        return Engine(self.address)
+        return Engine(self.address, tls=self.tls)
 
 
-def resolve(docker_host: str) -> str:
-    """An address as given, or the engine address of a Docker context of that name."""
+def resolve(docker_host: str) -> tuple[str, Any]:
+    """An address as given, or the engine address (and TLS settings) of a Docker context of that name."""
     if "://" in docker_host:
-        return docker_host
+        return docker_host, None
     from docker.context import ContextAPI
     from docker.errors import ContextNotFound
 
@@ -77,4 +82,4 @@ def resolve(docker_host: str) -> str:
     if context is None or not context.Host:
         raise DockerlabError(f"docker_host '{docker_host}' is neither an address (unix://, tcp://, ssh://) nor a "
                              "Docker context (`docker context ls` lists them)")
-    return str(context.Host)
+    return str(context.Host), context.TLSConfig or None

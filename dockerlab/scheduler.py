@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
@@ -81,21 +82,24 @@ def order(nodes: Sequence[T], key: Key[T], deps: Deps[T], rank: Callable[[T], An
 
 def run(nodes: Sequence[T], key: Key[T], deps: Deps[T], work: Callable[[T], None], parallel: int,
         describe: Callable[[Exception], str] = str, halt: Callable[[Exception], bool] = lambda exc: False,
-        ) -> Outcome[T]:
-    """Run work(node) for every node, at most `parallel` at once; an exception fails the node, and an exception
-    for which `halt` says so starts nothing new (what runs finishes), as an interrupt does."""
+        lane: Callable[[T], Hashable] = lambda node: None) -> Outcome[T]:
+    """Run work(node) for every node, at most `parallel` at once in each lane (one lane unless `lane` says:
+    a lab's hosts are lanes, so that one host's queue never holds up another's); an exception fails the node,
+    and an exception for which `halt` says so starts nothing new (what runs finishes), as an interrupt does."""
     graph = _Graph(nodes, key, deps)
     outcome: Outcome[T] = Outcome()
     crew = _Crew(work, describe, outcome, halt)
+    gate = _Gate(max(1, parallel), lane)
     try:
-        crew.start(max(1, parallel))
-        waiting = crew.give(graph.ready())
+        crew.start(max(1, parallel) * max(1, len({lane(n) for n in nodes})))
+        waiting = crew.give(gate.admit(graph.ready()))
         while waiting and not crew.halted:
             node, ok = crew.results.get()
             waiting -= 1
+            gate.release(node)
             if ok:
                 graph.done(node)
-                waiting += crew.give(graph.ready())
+            waiting += crew.give(gate.admit(graph.ready() if ok else []))
     except KeyboardInterrupt:
         outcome.interrupted = True
         crew.take_back()
@@ -105,6 +109,28 @@ def run(nodes: Sequence[T], key: Key[T], deps: Deps[T], work: Callable[[T], None
     settled = {key(n) for n in outcome.done} | {key(n) for n, _ in outcome.failed}
     outcome.skipped = [n for n in nodes if key(n) not in settled]
     return outcome
+
+
+class _Gate(Generic[T]):
+    """Ready nodes wait here, in order, until their lane has room."""
+
+    def __init__(self, parallel: int, lane: Callable[[T], Hashable]) -> None:
+        self.parallel, self.lane = parallel, lane
+        self.queues: dict[Hashable, deque[T]] = {}
+        self.running: dict[Hashable, int] = {}
+
+    def admit(self, ready: list[T]) -> list[T]:
+        for node in ready:
+            self.queues.setdefault(self.lane(node), deque()).append(node)
+        out = []
+        for lane, waiting in self.queues.items():
+            while waiting and self.running.get(lane, 0) < self.parallel:
+                out.append(waiting.popleft())
+                self.running[lane] = self.running.get(lane, 0) + 1
+        return out
+
+    def release(self, node: T) -> None:
+        self.running[self.lane(node)] -= 1
 
 
 _STOP = object()

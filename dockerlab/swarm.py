@@ -30,7 +30,7 @@ class Membership:
     cluster: str = ""  # on managers
     managers: tuple[str, ...] = ()  # node ids of the managers this node knows
     formed_by: str = ""  # the lab that formed it, from the swarm spec's labels (managers only)
-    down: tuple[str, ...] = ()  # managers: nodes not ready, as "hostname (address)"
+    down: tuple[tuple[str, str], ...] = ()  # managers: nodes not ready, as (node id, "hostname (address)")
     users: tuple[str, ...] = ()  # managers: services and other labs' swarm networks: others use it
 
     @property
@@ -46,8 +46,8 @@ class Membership:
 def membership(info: dict[str, Any], spec: dict[str, Any] | None = None,
                nodes: list[dict[str, Any]] | None = None, users: tuple[str, ...] = ()) -> Membership:
     raw = info.get("Swarm") or {}
-    down = tuple(f"{(n.get('Description') or {}).get('Hostname', n.get('ID', '?'))} "
-                 f"({(n.get('Status') or {}).get('Addr', '?')})"
+    down = tuple((n.get("ID", ""), f"{(n.get('Description') or {}).get('Hostname', n.get('ID', '?'))} "
+                                   f"({(n.get('Status') or {}).get('Addr', '?')})")
                  for n in nodes or () if (n.get("Status") or {}).get("State") != "ready")
     return Membership(
         state=raw.get("LocalNodeState") or "inactive", node=raw.get("NodeID") or "",
@@ -83,8 +83,8 @@ def forming_steps(lab: Lab, manager: str, seen: dict[str, Membership]) -> tuple[
     address = {h.key: h.address for h in lab.hosts}
     if not boss.active:
         if form and boss.state == "inactive":
-            steps.append(Step(Action.CREATE, Kind.SWARM, NAME, detail=f"init on {_name(manager)}, advertise "
-                              f"{address.get(manager)}", causes=("overlay networks need a swarm",), host=manager))
+            steps.append(Step(Action.CREATE, Kind.SWARM, NAME, detail=f"init, advertise {address.get(manager)}",
+                              causes=("overlay networks need a swarm",), host=manager))
         else:
             problems.append(f"overlay networks need a swarm manager, and the swarm state of {_name(manager)} is "
                             f"'{boss.state}'{how}")
@@ -104,8 +104,9 @@ def forming_steps(lab: Lab, manager: str, seen: dict[str, Membership]) -> tuple[
         else:
             problems.append(f"host {key} is in another swarm (state '{node.state}'); `docker swarm leave` it "
                             "there, or make the lab's manager its manager")
-    if boss.active and boss.down:
-        problems.append(f"swarm nodes are down: {', '.join(boss.down)}; the hosts must reach each other on {PORTS}")
+    lost = [label for node, label in boss.down if node in {m.node for m in seen.values()}]
+    if boss.active and lost:  # a lab host the manager cannot reach (a node that left long ago is not one)
+        problems.append(f"swarm nodes are down: {', '.join(lost)}; the hosts must reach each other on {PORTS}")
     return steps, problems
 
 
@@ -118,10 +119,8 @@ def undoing_steps(lab: Lab, manager: str, seen: dict[str, Membership]) -> tuple[
         return [], [f"kept the swarm this lab formed: {', '.join(boss.users)} also use it"]
     workers = [key for key, node in seen.items() if key != manager and node.active and node.same_swarm(boss)]
     cause = (f"formed by lab {lab.name}",)
-    steps = [Step(Action.REMOVE, Kind.SWARM, NAME, detail=f"{_name(key)} leaves", causes=cause, host=key)
-             for key in workers]
-    steps.append(Step(Action.REMOVE, Kind.SWARM, NAME, detail=f"{_name(manager)} leaves: the swarm ends",
-                      causes=cause, host=manager))
+    steps = [Step(Action.REMOVE, Kind.SWARM, NAME, detail="leave", causes=cause, host=key) for key in workers]
+    steps.append(Step(Action.REMOVE, Kind.SWARM, NAME, detail="leave: the swarm ends", causes=cause, host=manager))
     return steps, []
 
 

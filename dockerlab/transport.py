@@ -147,8 +147,9 @@ class SdkReader:
 class Sdk:
     """The Docker SDK's low-level client for one address, made on first use (threads may ask at once)."""
 
-    def __init__(self, address: str, api: docker.APIClient | None = None, version: str | None = None) -> None:
-        self.address, self._api, self.version = address, api, version
+    def __init__(self, address: str, api: docker.APIClient | None = None, version: str | None = None,
+                 tls: Any = None) -> None:
+        self.address, self._api, self.version, self.tls = address, api, version, tls
         self._lock = threading.Lock()
 
     @property
@@ -168,7 +169,7 @@ class Sdk:
     def api(self) -> docker.APIClient:
         with self._lock:
             if self._api is None:
-                self._api = _sdk_client(self.address, self.version)
+                self._api = _sdk_client(self.address, self.version, self.tls)
             return self._api
 
     def call(self, what: str, fn: Callable[[docker.APIClient], Any], subject: object = None,
@@ -213,11 +214,16 @@ def _unix_get(socket_path: str, url: str) -> tuple[int, bytes]:
     return int(head.split(b" ", 2)[1]), body
 
 
-def _sdk_client(address: str, version: str | None) -> docker.APIClient:
+def _sdk_client(address: str, version: str | None, tls: Any = None) -> docker.APIClient:
+    """tls: a Docker context's TLS settings; ssh:// goes through the system's ssh (its config, keys, agent)."""
     import docker
     from docker.errors import DockerException
 
-    try:  # from_env keeps DOCKER_TLS_VERIFY / DOCKER_CERT_PATH for a tcp:// address
+    try:
+        if tls is not None or address.startswith("ssh://"):
+            return docker.APIClient(base_url=address, version=version or "auto", timeout=int(WRITE_TIMEOUT),
+                                    tls=tls or False, use_ssh_client=address.startswith("ssh://"))
+        # from_env keeps DOCKER_TLS_VERIFY / DOCKER_CERT_PATH for a tcp:// address
         return docker.from_env(version=version or "auto", timeout=int(WRITE_TIMEOUT),
                                environment={**os.environ, "DOCKER_HOST": address}).api
     except DockerException as exc:

@@ -45,10 +45,31 @@ def docker_client():
     remove_test_objects(client)
 
 
+FORMED_BY = "io.dockerlab.swarm-formed-by"
+
+
+def swarm_former(client) -> str | None:
+    """Who formed the swarm the engine is in: None when it is in none."""
+    if client.info()["Swarm"]["LocalNodeState"] != "active":
+        return None
+    try:
+        return (client.api.inspect_swarm()["Spec"].get("Labels") or {}).get(FORMED_BY, "")
+    except Exception:  # noqa: BLE001 - a worker cannot inspect the swarm: not one the tests formed
+        return ""
+
+
+def leave_test_swarm(client) -> None:
+    """A swarm that a test (or a test lab) formed and an interrupted run left: the engine leaves it, and its
+    overlay networks go with it."""
+    if (swarm_former(client) or "").startswith(TEST_LAB_PREFIX):
+        client.swarm.leave(force=True)
+
+
 def remove_test_objects(client) -> None:
     """Containers and networks of test labs, also those an interrupted earlier run left."""
     from dockerlab.host import Host
 
+    leave_test_swarm(client)
     engine = Host.from_env().engine  # its removal also clears endpoints Docker left behind (moby#17217)
     ours = {"label": "io.dockerlab.lab"}
     for box in client.api.containers(all=True, filters=ours):
@@ -120,8 +141,7 @@ def veth():
 @pytest.fixture
 def swarm(docker_client):
     """Swarm mode, turned on for the tests only if it was off, and turned off again after."""
-    state = docker_client.info()["Swarm"]["LocalNodeState"]
-    if state == "active":
+    if swarm_former(docker_client) is not None:
         yield
         return
     had_gwbridge = bool(docker_client.networks.list(names=["docker_gwbridge"]))
@@ -130,14 +150,15 @@ def swarm(docker_client):
     _ip("addr", "add", "10.254.253.1/30", "dev", "dlt-sw0")
     _ip("link", "set", "dlt-sw0", "up")
     _ip("link", "set", "dlt-sw1", "up")
-    docker_client.swarm.init(advertise_addr="10.254.253.1", listen_addr="10.254.253.1:2377")
+    spec = docker_client.api.create_swarm_spec(labels={FORMED_BY: f"{TEST_LAB_PREFIX}swarm"})  # ours, if left
+    docker_client.api.init_swarm(advertise_addr="10.254.253.1", listen_addr="10.254.253.1:2377", swarm_spec=spec)
     try:
         yield
     finally:
         try:
             remove_test_objects(docker_client)
         finally:
-            docker_client.swarm.leave(force=True)
+            leave_test_swarm(docker_client)
             _ip("link", "del", "dlt-sw0")
             if not had_gwbridge:  # swarm mode made it; leave the engine as it was
                 for net in docker_client.networks.list(names=["docker_gwbridge"]):

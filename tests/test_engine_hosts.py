@@ -13,11 +13,10 @@ import subprocess
 
 import docker
 import pytest
-from conftest import ROOT, TEST_LAB_PREFIX, dockerlab
+from conftest import ROOT, TEST_LAB_PREFIX, dockerlab, leave_test_swarm, swarm_former
 
 HOSTS = ROOT / "scripts" / "hosts.sh"
 SOCKETS = {"h1": None, "h2": "unix:///run/dockerlab-h2.sock", "h3": "unix:///run/dockerlab-h3.sock"}
-FORMED_BY = "io.dockerlab.swarm-formed-by"
 
 
 def _rig(*args: str) -> None:
@@ -25,27 +24,21 @@ def _rig(*args: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def _leave_if_ours(client: docker.DockerClient) -> None:
-    """A swarm a test lab formed and an interrupted run left: the machine's engine leaves it."""
-    if client.info()["Swarm"]["LocalNodeState"] != "active":
-        return
-    try:
-        formed_by = (client.api.inspect_swarm()["Spec"].get("Labels") or {}).get(FORMED_BY, "")
-    except docker.errors.APIError:
-        formed_by = ""
-    if not formed_by.startswith(TEST_LAB_PREFIX):
-        why = "the machine's engine is in a swarm no test lab formed; the tests across hosts would change it"
+def _not_a_foreign_swarm(client: docker.DockerClient) -> None:
+    """The tests form their own swarm: the machine's engine must be in none (or one a test left)."""
+    leave_test_swarm(client)
+    if swarm_former(client) is not None:
+        why = "the machine's engine is in a swarm no test formed; the tests across hosts would change it"
         if os.environ.get("CI"):
             pytest.fail(why)
         pytest.skip(why)
-    client.swarm.leave(force=True)
 
 
 @pytest.fixture(scope="module")
 def rig(docker_client):
     if os.geteuid() != 0:
         pytest.skip("the rig of engines in network namespaces needs root")
-    _leave_if_ours(docker_client)
+    _not_a_foreign_swarm(docker_client)
     had_gwbridge = bool(docker_client.api.networks(names=["docker_gwbridge"]))
     _rig("down")
     _rig("up", "3")
@@ -53,7 +46,7 @@ def rig(docker_client):
     try:
         yield clients
     finally:
-        _leave_if_ours(docker_client)
+        leave_test_swarm(docker_client)
         _rig("down")
         if not had_gwbridge:
             for net in docker_client.api.networks(names=["docker_gwbridge"]):
@@ -149,3 +142,20 @@ def test_a_host_failing_mid_apply_says_what_was_done_where(rig, make_lab):
             assert left_on(rig[key], lab) == [] and rig[key].info()["Swarm"]["LocalNodeState"] == "inactive"
     finally:
         rig["h1"].images.remove("dlt-only-on-h1:1")
+
+
+def test_a_docker_context_names_a_host(rig, make_lab, tmp_path):
+    """docker_host may name a Docker context (kept here in a config directory of the test's own)."""
+    config = tmp_path / "docker-config"
+    config.mkdir()
+    (config / "config.json").write_text("{}")
+    env = {"DOCKER_CONFIG": str(config)}
+    made = subprocess.run(["docker", "context", "create", "dlt-h2", "--docker", f"host={SOCKETS['h2']}"],
+                          capture_output=True, text=True, env={**os.environ, **env})
+    assert made.returncode == 0, made.stderr
+    path, _ = two(make_lab, socket="dlt-h2")
+    planned = dockerlab("plan", path, env=env, ok=True)
+    assert f"on host h2 ({SOCKETS['h2']}):" in planned.stdout
+    path, _ = two(make_lab, socket="dlt-nosuch")
+    out = dockerlab("plan", path, env=env)
+    assert out.returncode == 1 and "docker_host 'dlt-nosuch' is neither an address" in out.stderr

@@ -96,9 +96,13 @@ def test_destroy_removes_an_overlay_after_every_host_left_it_then_leaves_the_swa
     observed = {"a": Observed((overlay("a"),), ()), "b": Observed((), (y,))}  # a worker's overlay is not its own
     plan = plan_for(empty, seen, Mode.DESTROY, observed)
     ids = [s.id for s in plan.steps]
-    assert ids == ["b/container:remove:two-y", "b/swarm:remove:swarm", "a/network:remove:two-mesh",
-                   "a/swarm:remove:swarm"]
-    assert "b/container:remove:two-y" in plan.steps[2].after
+    assert ids == ["b/container:remove:two-y", "b/swarm:remove:swarm", "a/swarm:remove:swarm"]
+    assert "the swarm ends, and its networks with it (two-mesh)" in plan.steps[2].detail
+    kept = Membership(state="active", node="n1", manager=True, cluster="c", formed_by="", users=())
+    plan = plan_for(empty, {"a": kept, "b": seen["b"]}, Mode.DESTROY, observed)  # a swarm found stays
+    ids = [s.id for s in plan.steps]
+    assert ids == ["b/container:remove:two-y", "a/network:remove:two-mesh"]
+    assert "b/container:remove:two-y" in plan.steps[1].after
 
 
 def test_a_swarm_found_formed_is_left_alone_and_one_others_use_is_kept():
@@ -117,7 +121,8 @@ def test_a_swarm_found_formed_is_left_alone_and_one_others_use_is_kept():
             "b": Membership(state="active", node="n2", managers=("other",))}, "host b is in another swarm"),
     (False, {"a": Membership(state="active", node="n1", manager=True, cluster="c"), "b": Membership()},
      "host b is not in the swarm of host a"),
-    (True, {"a": Membership(state="active", node="n1", manager=True, cluster="c", down=("h2 (10.9.0.2)",)),
+    (True, {"a": Membership(state="active", node="n1", manager=True, cluster="c",
+                            down=(("n2", "h2 (10.9.0.2)"), ("old", "h2 (10.9.0.2)"))),
             "b": Membership(state="active", node="n2", managers=("n1",))},
      "swarm nodes are down: h2 (10.9.0.2); the hosts must reach each other on 2377/tcp"),
 ])
@@ -138,7 +143,7 @@ def test_membership_reads_info_swarm_spec_and_nodes():
                       "Cluster": {"ID": "c"}, "RemoteManagers": [{"NodeID": "n1", "Addr": "10.9.0.1:2377"}]}}
     nodes = [{"ID": "n2", "Description": {"Hostname": "h2"}, "Status": {"State": "down", "Addr": "10.9.0.2"}}]
     seen = membership(info, {"Spec": {"Labels": {FORMED_BY: "two"}}}, nodes)
-    assert seen.active and seen.manager and seen.formed_by == "two" and seen.down == ("h2 (10.9.0.2)",)
+    assert seen.active and seen.manager and seen.formed_by == "two" and seen.down == (("n2", "h2 (10.9.0.2)"),)
     assert Membership(state="active", node="n2", managers=("n1",)).same_swarm(seen)
 
 

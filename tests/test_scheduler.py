@@ -117,3 +117,29 @@ def test_a_halting_failure_starts_nothing_new():
                             halt=lambda exc: "n0" in str(exc))
     assert outcome.failed == [("n0", "n0 broke")]
     assert outcome.done == [] and outcome.skipped == nodes[1:]
+
+
+def test_each_lane_has_its_own_limit_and_a_full_lane_never_holds_up_another():
+    """Lane a has three ready nodes and room for one; lane b's node must run while a's first one still runs
+    (a1 waits for b1 to have started: with one shared queue it would wait forever)."""
+    b_started = threading.Event()
+    running = {"a": 0, "b": 0}
+    most = {"a": 0, "b": 0}
+    lock = threading.Lock()
+
+    def work(node):
+        with lock:
+            running[node[0]] += 1
+            most[node[0]] = max(most[node[0]], running[node[0]])
+        if node == "b1":
+            b_started.set()
+        elif node == "a1":
+            assert b_started.wait(5), "lane b was held up by lane a"
+        time.sleep(0.02)
+        with lock:
+            running[node[0]] -= 1
+
+    outcome = scheduler.run(["a1", "a2", "a3", "b1"], key=same, deps=lambda n: [], work=work, parallel=1,
+                            lane=lambda n: n[0])
+    assert outcome.ok and len(outcome.done) == 4
+    assert most == {"a": 1, "b": 1}
