@@ -19,6 +19,7 @@ from .placement import manager, merge
 from .plan import Action, Kind, Mode, Plan
 from .planner import make_plan
 from .preflight import PreflightError, preflight_problems
+from .render import failure_text
 from .swarm import forming_steps, needs_swarm, undoing_steps
 from .view import View, connect, look
 
@@ -84,7 +85,7 @@ def apply_lab(hosts: dict[str, Host], lab: Lab, report: Report, on_plan: Callabl
             return Result(plan, Outcome(), plan)
         outcome = run_plan(view, plan, report, options.parallel)
         if not outcome.ok:  # said before anything else is asked of an engine that may have gone
-            raise ApplyError(failure_summary(lab, plan, outcome), outcome.interrupted)
+            raise ApplyError(failure_text(lab, plan, outcome), outcome.interrupted)
         started = _started(plan) if mode is Mode.APPLY else set()
         if started:
             time.sleep(options.settle)
@@ -112,22 +113,3 @@ def _alive(host: Host, lab: Lab, started: set[str], observed: Observed) -> None:
     dead = [c for c in observed.containers if c.name in started and c.lab == lab.name and not c.running]
     if dead:
         raise DockerlabError("\n".join(host.engine.how_it_ended(c) for c in dead))
-
-
-def failure_summary(lab: Lab, plan: Plan, outcome: Outcome) -> str:
-    verb = plan.mode.value
-    lines = [f"{verb} was interrupted" if outcome.interrupted else f"{verb} failed"]
-    for step, error in outcome.failed:
-        what = f"{step.action} {step.kind} {step.name}{step.where}"
-        lines.append(f"  failed: {error}" if error.startswith(what) else f"  failed: {what}: {error}")
-    lines.append(f"  done: {len(outcome.done)} of {len(plan.steps)} steps"
-                 + (f" ({', '.join(f'{s.action} {s.name}{s.where}' for s in outcome.done[:6])}"
-                    f"{', ...' if len(outcome.done) > 6 else ''})" if outcome.done else ""))
-    if outcome.skipped:
-        lines.append(f"  not done: {', '.join(f'{s.action} {s.kind} {s.name}{s.where}' for s in outcome.skipped)}")
-    if plan.mode is Mode.DESTROY:
-        lines.append(f"  what is left is labelled {lab.name!r}: `dockerlab destroy --lab {lab.name}` again removes it")
-    else:
-        lines.append(f"  everything made is labelled {lab.name!r}: `dockerlab apply` again finishes the lab, "
-                     f"`dockerlab destroy --lab {lab.name}` removes it")
-    return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from .observed import Observed, ObservedContainer, ObservedNetwork
 from .plan import Action, Kind, Mode, Plan, Step
 
 if TYPE_CHECKING:
+    from .scheduler import Outcome
     from .view import View
 
 
@@ -203,3 +205,43 @@ def checks_text(lab: str, results: list[Any]) -> str:
 
 def _clip(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+UNSTARTED = re.compile(r" \(container \S+ was created but not started;[^)]*\)$")
+
+
+def failure_text(lab: Lab, plan: Plan, outcome: Outcome[Step]) -> str:
+    """What failed, what was done and what not, and how to go on."""
+    verb = plan.mode.value
+    lines = [f"{verb} was interrupted" if outcome.interrupted else f"{verb} failed", *_failures(outcome)]
+    lines.append(f"  done: {len(outcome.done)} of {len(plan.steps)} steps"
+                 + (f" ({', '.join(f'{s.action} {s.name}{s.where}' for s in outcome.done[:6])}"
+                    f"{', ...' if len(outcome.done) > 6 else ''})" if outcome.done else ""))
+    if outcome.skipped:
+        more = len(outcome.skipped) - 6
+        lines.append("  not done: " + ", ".join(f"{s.action} {s.kind} {s.name}{s.where}" for s in outcome.skipped[:6])
+                     + (f", and {more} more" if more > 0 else ""))
+    again = f"dockerlab destroy {lab.path}" if lab.hosts and lab.path else f"dockerlab destroy --lab {lab.name}"
+    if plan.mode is Mode.DESTROY:
+        lines.append(f"  what is left is labelled {lab.name!r}: `{again}` again removes it")
+    else:
+        lines.append(f"  everything made is labelled {lab.name!r}: `dockerlab apply` again finishes the lab, "
+                     f"`{again}` removes it")
+    return "\n".join(lines)
+
+
+def _failures(outcome: Outcome[Step]) -> list[str]:
+    """One cause of many failures on a host (its engine gone) is said once."""
+    alike: dict[tuple[str, str], list[tuple[Step, str]]] = {}
+    for step, error in outcome.failed:
+        alike.setdefault((step.host, UNSTARTED.sub("", error)), []).append((step, error))
+    lines = []
+    for (_, cause), failed in alike.items():
+        if len(failed) > 2:
+            names = ", ".join(s.name for s, _ in failed[:6]) + (", ..." if len(failed) > 6 else "")
+            lines.append(f"  failed{failed[0][0].where}: {len(failed)} steps ({names}): {cause}")
+            continue
+        for step, error in failed:
+            what = f"{step.action} {step.kind} {step.name}{step.where}"
+            lines.append(f"  failed: {error}" if error.startswith(what) else f"  failed: {what}: {error}")
+    return lines

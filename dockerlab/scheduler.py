@@ -85,15 +85,16 @@ def run(nodes: Sequence[T], key: Key[T], deps: Deps[T], work: Callable[[T], None
         lane: Callable[[T], Hashable] = lambda node: None) -> Outcome[T]:
     """Run work(node) for every node, at most `parallel` at once in each lane (one lane unless `lane` says:
     a lab's hosts are lanes, so that one host's queue never holds up another's); an exception fails the node,
-    and an exception for which `halt` says so starts nothing new (what runs finishes), as an interrupt does."""
+    and an exception for which `halt` says so starts nothing new in its lane (what runs finishes), as an
+    interrupt does in every lane."""
     graph = _Graph(nodes, key, deps)
     outcome: Outcome[T] = Outcome()
-    crew = _Crew(work, describe, outcome, halt)
     gate = _Gate(max(1, parallel), lane)
+    crew = _Crew(work, describe, outcome, halt, lane, gate.closed)
     try:
         crew.start(max(1, parallel) * max(1, len({lane(n) for n in nodes})))
         waiting = crew.give(gate.admit(graph.ready()))
-        while waiting and not crew.halted:
+        while waiting:
             node, ok = crew.results.get()
             waiting -= 1
             gate.release(node)
@@ -118,13 +119,14 @@ class _Gate(Generic[T]):
         self.parallel, self.lane = parallel, lane
         self.queues: dict[Hashable, deque[T]] = {}
         self.running: dict[Hashable, int] = {}
+        self.closed: set[Hashable] = set()  # lanes where nothing new starts (filled by the crew's workers)
 
     def admit(self, ready: list[T]) -> list[T]:
         for node in ready:
             self.queues.setdefault(self.lane(node), deque()).append(node)
         out = []
         for lane, waiting in self.queues.items():
-            while waiting and self.running.get(lane, 0) < self.parallel:
+            while waiting and self.running.get(lane, 0) < self.parallel and lane not in self.closed:
                 out.append(waiting.popleft())
                 self.running[lane] = self.running.get(lane, 0) + 1
         return out
@@ -142,9 +144,9 @@ class _Crew(Generic[T]):
     still queued, and never starts."""
 
     def __init__(self, work: Callable[[T], None], describe: Callable[[Exception], str], outcome: Outcome[T],
-                 halt: Callable[[Exception], bool]) -> None:
+                 halt: Callable[[Exception], bool], lane: Callable[[T], Hashable], closed: set[Hashable]) -> None:
         self.work, self.describe, self.outcome, self.halt = work, describe, outcome, halt
-        self.halted = False
+        self.lane, self.closed = lane, closed
         self.todo: queue.Queue[T | object] = queue.Queue()
         self.results: queue.Queue[tuple[T, bool]] = queue.Queue()
         self.lock = threading.Lock()
@@ -177,7 +179,7 @@ class _Crew(Generic[T]):
     def _serve(self) -> None:
         while (item := self.todo.get()) is not _STOP:
             node = cast(T, item)
-            self.results.put((node, self._attempt(node)))
+            self.results.put((node, self.lane(node) not in self.closed and self._attempt(node)))
 
     def _attempt(self, node: T) -> bool:
         try:
@@ -185,9 +187,8 @@ class _Crew(Generic[T]):
         except Exception as exc:
             with self.lock:
                 self.outcome.failed.append((node, self.describe(exc)))
-            if self.halt(exc):
-                self.halted = True
-                self.take_back()
+                if self.halt(exc):
+                    self.closed.add(self.lane(node))
             return False
         with self.lock:
             self.outcome.done.append(node)

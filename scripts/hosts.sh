@@ -58,12 +58,22 @@ host_down() {
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     kill -9 "$pid" 2>/dev/null || true
   fi
+  # a daemon that died (killed, crashed) left its containers running: stop them, then undo their mounts
+  for shim in $(pgrep -f "containerd-shim.* -address $STATE/h$k/" || true); do
+    pkill -9 -P "$shim" 2>/dev/null || true
+    kill -9 "$shim" 2>/dev/null || true
+  done
+  awk -v a="$DATA/h$k/" -v b="$STATE/h$k/" 'index($2, a) == 1 || index($2, b) == 1 {print $2}' /proc/mounts \
+    | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   ip link del "dlabh${k}r" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true
   rm -rf "${STATE:?}/h$k" "$STATE/h$k.pid" "$STATE/h$k.log" "${DATA:?}/h$k"
 }
 
-existing() { ip netns list | sed -n 's/^dlab-h\([0-9]\+\).*/\1/p' | sort -n; }
+existing() {  # namespaces, and what a host left behind without one (a daemon that died)
+  { ip netns list | sed -n 's/^dlab-h\([0-9]\+\).*/\1/p'
+    ls "$STATE" "$DATA" 2>/dev/null | sed -n 's/^h\([0-9]\+\)$/\1/p'; } | sort -nu
+}
 
 case "${1:-}" in
   up)

@@ -143,3 +143,14 @@ def test_each_lane_has_its_own_limit_and_a_full_lane_never_holds_up_another():
                             lane=lambda n: n[0])
     assert outcome.ok and len(outcome.done) == 4
     assert most == {"a": 1, "b": 1}
+
+
+def test_a_halting_failure_closes_its_own_lane_only():
+    """A host whose engine went starts nothing more; the other hosts finish their steps. Many halting
+    failures at once (every step of the lost host in flight) end the run too: none waits forever."""
+    nodes = [f"a{i}" for i in range(8)] + [f"b{i}" for i in range(8)]
+    outcome = scheduler.run(nodes, same, lambda n: [], Recorder(fail={f"a{i}" for i in range(8)}, seconds=0.01),
+                            parallel=4, halt=lambda exc: str(exc).startswith("a"), lane=lambda n: n[0])
+    assert sorted(outcome.done) == [f"b{i}" for i in range(8)]
+    assert len(outcome.failed) == 4 and sorted(outcome.skipped) == sorted(set(nodes[:8]) - {n for n, _ in
+                                                                                                outcome.failed})
