@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import ip_address
 from typing import TYPE_CHECKING
 
+from . import inside
+from .causes import cause, stopped
 from .defaults import PARALLEL
 from .drivers import driver
 from .errors import DockerlabError
@@ -50,11 +53,18 @@ class CheckError(DockerlabError):
     """A check could not be carried out (as opposed to: it ran and failed)."""
 
 
-def run_checks(view: View, parallel: int = PARALLEL) -> list[CheckResult]:
-    """Each probe runs on the source container's host; a target's address is read on the target's host."""
+def run_checks(view: View, parallel: int = PARALLEL,
+               done: Callable[[CheckResult], None] = lambda result: None) -> list[CheckResult]:
+    """Each probe runs on the source container's host; a target's address is read on the target's host.
+    done: told of each result as it comes (a progress display)."""
     runner = _Runner(view)
+
+    def one(check: Check) -> CheckResult:
+        result = runner.run(check)
+        done(result)
+        return result
     with ThreadPoolExecutor(max(1, parallel)) as pool:
-        return list(pool.map(runner.run, view.lab.checks))
+        return list(pool.map(one, view.lab.checks))
 
 
 def _seconds(check: Check) -> int:
@@ -81,16 +91,25 @@ class _Runner:
 
     def run(self, check: Check) -> CheckResult:
         try:
-            return self._run(check)
+            self._running(check)
+            result = self._run(check)
         except CheckError as exc:
             return CheckResult(check, "-", "error", str(exc))
+        why = None if result.passed else cause(self.lab, check, result.got, {
+            key: self.box(key) for key in (check.source, (check.target or "").partition("@")[0])})
+        return replace(result, reason=f"{why} ({result.reason})" if why and result.reason else why or result.reason)
+
+    def _running(self, check: Check) -> None:
+        """A check's source, and a target that is a lab container, must run: else say how they ended."""
+        for key in (check.source, (check.target or "").partition("@")[0]):
+            if self.lab.container(key) is None:
+                continue
+            box = self.box(key)
+            if box is None or not box.running:
+                ended = inside.last_words(self.view.site_of(key).host.engine, box) if box else None
+                raise CheckError(stopped(key, box, ended))
 
     def _run(self, check: Check) -> CheckResult:
-        if check.source != "host":
-            source = self.box(check.source)
-            if source is None or not source.running:
-                state = source.state if source else "missing"
-                raise CheckError(f"container {check.source} is {state}; run `dockerlab apply` first")
         if check.expect in ("own-mac", "parent-mac"):
             return self._mac(check)
         if check.expect in ("arp", "no-arp"):
@@ -159,10 +178,20 @@ class _Runner:
         """argv under a hard limit a little past the probe's own timeout."""
         box = self.box(check.source)
         assert box is not None
-        code, out = self.host(check).engine.exec(box.id, ["timeout", "-s", "KILL", str(_seconds(check) + 2), *argv])
+        engine = self.host(check).engine
+        limited = ["timeout", "-s", "KILL", str(_seconds(check) + 2), *argv]
+        code, out = inside.run(engine, box.id, limited)
+        if code not in CANNOT_RUN:
+            return code, out
+        # the image lacks the tool: the same probe from a container that shares the source's network namespace
+        try:
+            code, out = inside.probe(engine, box.id, self.lab.name, limited, _seconds(check) + 5)
+        except DockerlabError as exc:
+            raise CheckError(f"the probe `{argv[0]}` cannot run in container {check.source} (its image lacks it "
+                             f"or `timeout`), nor in a probe container beside it: {exc}") from None
         if code in CANNOT_RUN:  # never a result: an isolation lesson would pass with nothing tested
-            raise CheckError(f"the probe `{argv[0]}` cannot run in container {check.source} (exit {code}: "
-                             f"{_words(out) or 'no output'}); its image lacks it or `timeout`")
+            raise CheckError(f"the probe `{argv[0]}` cannot run in container {check.source} nor in the probe "
+                             f"container (exit {code}: {_words(out) or 'no output'})")
         return code, out
 
     def _ping(self, check: Check, address: str) -> CheckResult:

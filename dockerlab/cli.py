@@ -10,29 +10,13 @@ from typing import TYPE_CHECKING
 import click
 
 from . import defaults
+from .cli_inside import graph, run_in, shell
+from .cliparts import FILE, hosts_of, lab_and_hosts, load, run_checks_of
 from .errors import DockerlabError
+from .progress import Ticker
 
 if TYPE_CHECKING:
-    from .host import Host
-    from .model import Lab
-
-FILE = click.argument("file", type=click.Path(dir_okay=False))
-
-
-def _lab(path: str) -> Lab:
-    from .labfile import load_lab
-
-    return load_lab(path)
-
-
-def _hosts(lab: Lab | None = None) -> dict[str, Host]:
-    from .host import Host
-
-    return Host.of(lab) if lab else {"": Host.from_env()}
-
-
-def _where(hosts: dict[str, Host]) -> dict[str, str]:
-    return {key: host.address for key, host in hosts.items()}
+    from .plan import Plan
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,7 +33,7 @@ def validate(files: tuple[str, ...]) -> None:
     errors = []
     for path in files:
         try:
-            lab = _lab(path)
+            lab = load(path)
         except DockerlabError as exc:
             errors.append(str(exc))
             continue
@@ -62,16 +46,19 @@ def validate(files: tuple[str, ...]) -> None:
 @cli.command()
 @FILE
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--as", "form", type=click.Choice(["docker"]), help="Print the plan as docker commands to paste.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 with no changes, 2 with changes, 1 on error.")
-def plan(file: str, as_json: bool, detailed_exitcode: bool) -> None:
+def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool) -> None:
     """Show what apply would do, step by step."""
+    from .commands import plan_commands
     from .reconcile import plan_lab
     from .render import plan_json, plan_text
 
-    lab = _lab(file)
-    hosts = _hosts(lab)
+    lab, hosts = lab_and_hosts(file)
     the_plan, _ = plan_lab(hosts, lab)
-    click.echo(plan_json(the_plan) if as_json else plan_text(the_plan, _where(hosts)))
+    where = {key: host.address for key, host in hosts.items()}
+    text = plan_commands(lab, the_plan, where) if form else plan_text(the_plan, where)
+    click.echo(plan_json(the_plan) if as_json else text)
     if detailed_exitcode and the_plan.changes:
         sys.exit(2)
 
@@ -90,11 +77,17 @@ def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: f
     from .reconcile import Options, apply_lab
     from .render import done_line, plan_text, step_line
 
-    lab = _lab(file)
-    hosts = _hosts(lab)
-    result = apply_lab(hosts, lab, report=lambda s, t, e: click.echo(done_line(s, t, e)),
-                       on_plan=lambda p: click.echo(plan_text(p, _where(hosts))),
-                       options=Options(parallel, take_over, settle))
+    lab, hosts = lab_and_hosts(file)
+    ticker = Ticker()
+
+    def planned(p: Plan) -> None:
+        click.echo(plan_text(p, {k: h.address for k, h in hosts.items()}))
+        ticker.start(len(p.steps), f"lab {lab.name}")
+    try:
+        result = apply_lab(hosts, lab, report=lambda s, t, e: ticker.line(done_line(s, t, e)), on_plan=planned,
+                           options=Options(parallel, take_over, settle))
+    finally:
+        ticker.stop()
     if result.remaining.changes:
         raise DockerlabError("the lab did not converge; still to do:\n"
                              + "\n".join(step_line(s) for s in result.remaining.steps))
@@ -102,23 +95,7 @@ def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: f
         where = "the engine matches" if len(hosts) == 1 else f"its {len(hosts)} hosts match"
         click.echo(f"lab {lab.name}: applied {len(result.outcome.done)} steps; {where} the file")
     if then_check:
-        _run_checks(hosts, lab, as_json=False)
-
-
-def _run_checks(hosts: dict[str, Host], lab: Lab, as_json: bool) -> None:
-    from .checks import run_checks
-    from .render import checks_text
-    from .view import look
-
-    if not lab.checks:
-        raise DockerlabError(f"lab {lab.name} has no checks; add a 'checks:' section to {lab.path}")
-    results = run_checks(look(lab, hosts, swarm=False))
-    if as_json:
-        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
-    else:
-        click.echo(checks_text(lab.name, results))
-    if not all(r.passed for r in results):
-        sys.exit(1)
+        run_checks_of(lab, hosts, as_json=False)
 
 
 @cli.command()
@@ -126,8 +103,7 @@ def _run_checks(hosts: dict[str, Host], lab: Lab, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 def check(file: str, as_json: bool) -> None:
     """Prove the connectivity the lab states: ping, TCP, DNS and interface facts. Exit 1 if any fails."""
-    lab = _lab(file)
-    _run_checks(_hosts(lab), lab, as_json)
+    run_checks_of(*lab_and_hosts(file), as_json)
 
 
 @cli.command()
@@ -143,7 +119,7 @@ def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
     if bool(file) == bool(lab_name):
         raise DockerlabError("destroy takes a lab FILE or --lab NAME (one of them)")
     lab = lab_to_destroy(file, lab_name)
-    hosts = _hosts(lab)
+    hosts = hosts_of(lab)
     result = destroy_lab(hosts, lab, report=lambda s, t, e: click.echo(done_line(s, t, e)), options=Options(parallel))
     click.echo(destroy_text(result.plan, len(result.outcome.done),
                             None if result.plan.changes else [h.engine.observe() for h in hosts.values()]))
@@ -158,8 +134,8 @@ def status(file: str, as_json: bool, detailed_exitcode: bool) -> None:
     from .reconcile import plan_lab
     from .render import status_data, status_text
 
-    lab = _lab(file)
-    plan, view = plan_lab(_hosts(lab), lab, check=False)
+    lab, hosts = lab_and_hosts(file)
+    plan, view = plan_lab(hosts, lab, check=False)
     data = status_data(view, plan)
     click.echo(json.dumps(data, indent=2) if as_json else status_text(data))
     if detailed_exitcode and not data["in_sync"]:
@@ -172,8 +148,12 @@ def list_labs(file: str | None) -> None:
     """Every dockerlab lab on the engine, or on each host a lab FILE names."""
     from .render import labs_text
 
-    hosts = _hosts(_lab(file) if file else None)
+    hosts = hosts_of(load(file) if file else None)
     click.echo("\n".join(labs_text(h.engine.observe(), h.label if len(hosts) > 1 else "") for h in hosts.values()))
+
+
+for command in (run_in, shell, graph):
+    cli.add_command(command)
 
 
 def _stop_gracefully(signum: int, frame: object) -> None:

@@ -15,7 +15,7 @@ from .capabilities import Capabilities, Feature
 from .errors import EngineError
 from .explain import NETWORK_IN_USE, busy_network
 from .model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment, ContainerSpec, NetworkSpec
-from .observed import Observed, ObservedContainer, container_from_api, network_from_api
+from .observed import Observed, container_from_api, network_from_api
 from .swarm import FORMED_BY, Membership, membership
 from .transport import Reader, Sdk, SdkReader, SocketReader, unix_socket_path
 
@@ -264,21 +264,3 @@ class Engine:
     def remove_container(self, container: str, label: str) -> None:
         self._call(f"remove container {label}", "remove_container", container, force=True, v=True,
                    missing_ok=True)
-
-    def how_it_ended(self, box: ObservedContainer) -> str:
-        """A container that stopped right after its start: its state, exit code and last words."""
-        raw = self.reader.inspect_container(box.id)
-        state = raw.get("State") or {}
-        logs = self._call(f"read the logs of {box.name}", "logs", box.id, tail=3)
-        last = " | ".join(ln.strip() for ln in bytes(logs).decode(errors="replace").splitlines() if ln.strip())
-        how = f"restarts again and again (exit code {state.get('ExitCode')})" if state.get("Restarting") else (
-            f"exited right after it started, with exit code {state.get('ExitCode')}")
-        return (f"container {box.name} {how}; its last output: {last or '(none)'}. Its command must keep running "
-                "(e.g. `sleep infinity`, or a server in the foreground): fix it and apply again")
-
-    def exec(self, container: str, argv: list[str]) -> tuple[int, str]:
-        """Run argv (a list, never a shell string) in a container; return exit code and output."""
-        exec_id = self._call(f"exec in {container}", "exec_create", container, argv)
-        output = self._call(f"exec in {container}", "exec_start", exec_id)
-        code = self._call(f"exec in {container}", "exec_inspect", exec_id)["ExitCode"]
-        return int(code), bytes(output).decode(errors="replace")

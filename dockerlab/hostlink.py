@@ -75,6 +75,15 @@ def changes(want: HostLink, have: HostLink) -> list[str]:
     return causes
 
 
+def making(link: HostLink) -> list[list[str]]:
+    """The `ip` calls that make a host access interface, in order (also shown by `plan --as docker`)."""
+    return [["link", "add", link.name, "link", link.parent, "type", "macvlan", "mode", link.mode],
+            ["link", "set", "dev", link.name, "alias", link.alias],
+            ["addr", "add", f"{link.address}/32", "dev", link.name],
+            ["link", "set", "dev", link.name, "up"],
+            *(["route", "add", str(route), "dev", link.name] for route in link.routes)]
+
+
 class HostLinks:
     """Reads and changes host access interfaces in the engine's network namespace, with `ip` argument lists."""
 
@@ -108,13 +117,11 @@ class HostLinks:
         return tuple(found)
 
     def create(self, link: HostLink) -> None:
-        self._ip("link", "add", link.name, "link", link.parent, "type", "macvlan", "mode", link.mode)
+        first, *rest = making(link)
+        self._ip(*first)
         try:
-            self._ip("link", "set", "dev", link.name, "alias", link.alias)
-            self._ip("addr", "add", f"{link.address}/32", "dev", link.name)
-            self._ip("link", "set", "dev", link.name, "up")
-            for route in link.routes:
-                self._ip("route", "add", str(route), "dev", link.name)
+            for args in rest:
+                self._ip(*args)
         except DockerlabError as exc:
             self._ip("link", "del", link.name)  # nothing half-made: the routes and address go with it
             raise DockerlabError(f"host access {link.name}: {exc} (set an ip_range for the containers when the "

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
+from . import inside
 from .defaults import PARALLEL, SETTLE
 from .dispatch import run_plan
 from .errors import ApplyError, DockerlabError
@@ -112,4 +113,4 @@ def _alive(host: Host, lab: Lab, started: set[str], observed: Observed) -> None:
     """Containers this run started must still run after the settle time: else say how each ended."""
     dead = [c for c in observed.containers if c.name in started and c.lab == lab.name and not c.running]
     if dead:
-        raise DockerlabError("\n".join(host.engine.how_it_ended(c) for c in dead))
+        raise DockerlabError("\n".join(inside.how_it_ended(host.engine, c) for c in dead))

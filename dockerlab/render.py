@@ -200,7 +200,10 @@ def checks_text(lab: str, results: list[Any]) -> str:
              r.got, "pass" if r.passed else "FAIL", _clip(r.reason)] for r in results]
     passed = sum(r.passed for r in results)
     table = _table(rows, ["CHECK", "FROM", "TO", "HOW", "EXPECT", "GOT", "RESULT", "REASON"])
-    return f"{table}\nlab {lab}: {passed} of {len(results)} checks passed"
+    why = [f"  {r.check.name or f'line {r.check.line}'}: {r.reason}" for r in results
+           if not r.passed and len(r.reason) > 70]  # the whole reason where the table cut it
+    summary = f"lab {lab}: {passed} of {len(results)} checks passed"
+    return "\n".join([table, *(["", "why:", *why] if why else []), summary])
 
 
 def _clip(text: str, width: int = 70) -> str:

@@ -1,0 +1,74 @@
+"""Commands for looking inside a lab: a command or a shell in a container by its lab key, and diagrams."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import click
+
+from .cliparts import FILE, lab_and_hosts
+from .errors import DockerlabError
+
+
+@click.command(name="exec", context_settings={"ignore_unknown_options": True})
+@FILE
+@click.argument("key")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+def run_in(file: str, key: str, command: tuple[str, ...]) -> None:
+    """Run COMMAND in the lab's container KEY (after `--`); its exit code is dockerlab's."""
+    _enter(file, key, list(command))
+
+
+@click.command()
+@FILE
+@click.argument("key")
+def shell(file: str, key: str) -> None:
+    """An interactive shell in the lab's container KEY."""
+    _enter(file, key, ["sh"])
+
+
+def _enter(file: str, key: str, argv: list[str]) -> None:
+    lab, hosts = lab_and_hosts(file)
+    spec = lab.container(key)
+    if spec is None:
+        keys = ", ".join(c.key for c in lab.containers) or "none"
+        raise DockerlabError(f"lab {lab.name} has no container '{key}' (its containers: {keys})")
+    host = hosts[spec.host]
+    box = host.engine.observe().container_named(spec.name)
+    if box is None or not box.running:
+        state = f"is {box.state}" if box else "does not exist"
+        raise DockerlabError(f"container {key} ({spec.name}) {state} on {host.label}; `dockerlab apply {file}` "
+                             "starts it")
+    docker = shutil.which("docker")
+    if docker:  # the CLI gives a terminal, signals and the exit code as they are
+        tty = ["-i", "-t"] if sys.stdin.isatty() and sys.stdout.isatty() else ["-i"]
+        os.execv(docker, [docker, "-H", host.address, "exec", *tty, box.id, *argv])
+    from .inside import run
+
+    code, out = run(host.engine, box.id, argv)  # no CLI: no terminal, output when done
+    click.echo(out, nl=False)
+    sys.exit(code)
+
+
+@click.command()
+@FILE
+@click.option("--format", "form", type=click.Choice(["mermaid", "dot", "html"]), default="mermaid",
+              show_default=True)
+@click.option("--live", is_flag=True, help="Addresses as the engine has them, drift marked.")
+def graph(file: str, form: str, live: bool) -> None:
+    """A diagram of the lab: networks, containers, addresses. HTML is one file, with no script or CDN."""
+    from . import graph as draw
+
+    if live:
+        from .reconcile import plan_lab
+
+        lab, hosts = lab_and_hosts(file)
+        plan, view = plan_lab(hosts, lab, check=False)
+        picture = draw.diagram(lab, view.observed, plan)
+    else:
+        from .labfile import load_lab
+
+        picture = draw.diagram(load_lab(file))
+    click.echo({"mermaid": draw.mermaid, "dot": draw.dot, "html": draw.page}[form](picture))

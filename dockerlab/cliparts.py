@@ -1,0 +1,57 @@
+"""What the commands share: the FILE argument, and a lab file read with the hosts it names."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from .errors import DockerlabError
+
+if TYPE_CHECKING:
+    from .host import Host
+    from .model import Lab
+
+FILE = click.argument("file", type=click.Path(dir_okay=False))
+
+
+def load(path: str) -> Lab:
+    from .labfile import load_lab
+
+    return load_lab(path)
+
+
+def hosts_of(lab: Lab | None = None) -> dict[str, Host]:
+    from .host import Host
+
+    return Host.of(lab) if lab else {"": Host.from_env()}
+
+
+def lab_and_hosts(path: str) -> tuple[Lab, dict[str, Host]]:
+    lab = load(path)
+    return lab, hosts_of(lab)
+
+
+def run_checks_of(lab: Lab, hosts: dict[str, Host], as_json: bool) -> None:
+    """Run the lab's checks, print the table (or JSON); exit 1 when one fails."""
+    from .checks import run_checks
+    from .progress import Ticker
+    from .render import checks_text
+    from .view import look
+
+    if not lab.checks:
+        raise DockerlabError(f"lab {lab.name} has no checks; add a 'checks:' section to {lab.path}")
+    ticker = Ticker()
+    ticker.start(len(lab.checks), f"lab {lab.name}: checks")
+    try:
+        results = run_checks(look(lab, hosts, swarm=False), done=lambda r: ticker.line(None))
+    finally:
+        ticker.stop()
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
+    else:
+        click.echo(checks_text(lab.name, results))
+    if not all(r.passed for r in results):
+        sys.exit(1)
