@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import pathlib
 import shutil
 import subprocess
 import tarfile
@@ -65,11 +66,11 @@ containers:
 """
 
 
-def test_the_commands_for_a_change_to_a_running_lab(make_lab, docker_client, tmp_path):
+def test_the_commands_for_a_change_to_a_running_lab(make_lab, docker_client):
     path, lab = make_lab(CHANGE)
     dockerlab("apply", path, ok=True)
-    text = open(path).read().replace(CHANGE.split("\n", 1)[1], CHANGED.split("\n", 1)[1])
-    open(path, "w").write(text)
+    lab_file = pathlib.Path(path)
+    lab_file.write_text(lab_file.read_text().replace(CHANGE.split("\n", 1)[1], CHANGED.split("\n", 1)[1]))
     commands = dockerlab("plan", path, "--as", "docker", ok=True).stdout
     for expected in ("docker rm -f", "docker network rm", "docker network connect", "--internal"):
         assert expected in commands, commands
