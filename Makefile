@@ -25,6 +25,8 @@ demo: $(VENV)/.installed engine
 	$(DL) destroy $(DEMO)
 
 test: lint engine
+	command -v chromium >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	  || echo "test: no chromium; the HTML diagram tests will skip"
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
 
 # the tests marked `kernel` (ipvlan, 802.1q, ...) for real, in a VM with Debian's stock kernel (see scripts/)

@@ -215,3 +215,49 @@ def test_a_failing_macvlan_check_names_the_parent_rule(make_lab, veth, docker_cl
     result = json.loads(dockerlab("check", path, "--json").stdout)[0]
     assert not result["passed"] and "docker/docs#22607" in result["reason"] and "host_access" in result["reason"]
     dockerlab("destroy", path, ok=True)
+
+
+def test_a_probe_that_cannot_run_anywhere_is_an_error_that_says_so(make_lab, docker_client):
+    image = no_ping_image(docker_client)
+    try:
+        path, _ = make_lab(WHY.replace("IMAGE", image))
+        dockerlab("apply", path, ok=True)
+        out = dockerlab("check", path, "--json", env={"DOCKERLAB_PROBE_IMAGE": "dlt-no-such-probe:1"})
+        import json
+
+        result = {r["name"]: r for r in json.loads(out.stdout)}["no ping in the image"]
+        assert result["got"] == "error" and "its image lacks it" in result["reason"]
+        assert "the probe image 'dlt-no-such-probe:1' must be on the engine" in result["reason"]
+        dockerlab("destroy", path, ok=True)
+    finally:
+        docker_client.images.remove(image, force=True)
+
+
+def test_a_terminal_gets_a_progress_bar_and_a_pipe_plain_lines(make_lab, docker_client):
+    import pty
+
+    many = "name: x\ncontainers:\n" + "".join(f"  c{i}: {{image: busybox, command: [sleep, infinity]}}\n"
+                                             for i in range(7))
+    path, lab = make_lab(many)
+    main, tty = pty.openpty()
+    proc = subprocess.run([os.sys.executable, "-m", "dockerlab", "apply", path], stdin=tty, stdout=tty, stderr=tty,
+                          env={**os.environ, "NO_COLOR": "1", "TERM": "xterm", "COLUMNS": "100"}, timeout=120)
+    os.close(tty)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    text = shown.decode(errors="replace")
+    assert proc.returncode == 0, text
+    assert "━" in text and "/7" in text, "a live bar with a count"
+    assert "\x1b[3" not in text, "NO_COLOR: no colour codes"
+    dockerlab("destroy", path, ok=True)
+    piped = dockerlab("apply", path, ok=True).stdout
+    assert "━" not in piped and piped.count("ok created") == 7
+    dockerlab("destroy", path, ok=True)
