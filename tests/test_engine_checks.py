@@ -37,7 +37,8 @@ def test_a_wrong_expectation_fails_with_a_reason(labs_dir, make_lab, veth, docke
     out = dockerlab("check", path)
     assert out.returncode == 1
     row = next(line for line in out.stdout.splitlines() if line.startswith("wrong on purpose"))
-    assert "FAIL" in row and "100% packet loss" in row
+    assert "FAIL" in row and "one is on bridge, three on numbers: they share no network" in row
+    assert "why:\n  wrong on purpose: one is on bridge" in out.stdout and "(100% packet loss)" in out.stdout
     assert "4 of 5 checks passed" in out.stdout
 
     # and a check whose container is not running fails with that reason, not a traceback

@@ -175,12 +175,13 @@ def bare_image(docker_client, tmp_path):
     shutil.copy("/bin/busybox", tmp_path / "ctx" / "bin" / "sleep")
     (tmp_path / "ctx" / "Dockerfile").write_text("FROM scratch\nCOPY bin /bin\n")
     tag = "dlt-bare:1"
-    docker_client.images.build(path=str(tmp_path / "ctx"), tag=tag, rm=True)
+    docker_client.images.build(path=str(tmp_path / "ctx"), tag=tag, rm=True, forcerm=True)
     yield tag
     docker_client.images.remove(tag, force=True)
 
 
 def test_6_a_probe_that_cannot_run_is_an_error_never_a_result(make_lab, docker_client, bare_image):
+    """The image has no tools and no probe container can be had (no such probe image): an error each."""
     path, lab = make_lab(f"name: x\nnetworks:\n  a: {{}}\n  b: {{}}\ncontainers:\n"
                          f"  bare: {{image: '{bare_image}', command: [sleep, infinity], networks: [a]}}\n"
                          "  far: {image: busybox, command: [sleep, infinity], networks: [b]}\n"
@@ -188,13 +189,15 @@ def test_6_a_probe_that_cannot_run_is_an_error_never_a_result(make_lab, docker_c
                          "  - {from: bare, to: far, by: name, expect: unresolvable}\n"
                          "  - {from: bare, expect: only-loopback}\n")
     dockerlab("apply", path, ok=True)
-    out = dockerlab("check", path, "--json")
+    out = dockerlab("check", path, "--json", env={"DOCKERLAB_PROBE_IMAGE": "dlt-no-probe:1"})
     assert out.returncode == 1
     import json
 
     results = json.loads(out.stdout)
     assert [r["got"] for r in results] == ["error"] * 3, results
     assert all("cannot run in container bare" in r["reason"] for r in results)
+    beside = json.loads(dockerlab("check", path, "--json").stdout)  # with busybox as the probe beside it
+    assert [r["got"] for r in beside] == ["unreachable", "unresolvable", "more-interfaces"], beside
     dockerlab("destroy", path, ok=True)
 
 

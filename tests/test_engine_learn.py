@@ -152,7 +152,7 @@ def no_ping_image(client) -> str:
         info.size = len(docker)
         tar.addfile(info, io.BytesIO(docker))
     context.seek(0)
-    client.images.build(fileobj=context, custom_context=True, tag="dlt-noping:1", labels={"io.dockerlab.test": "1"})
+    client.images.build(fileobj=context, custom_context=True, tag="dlt-noping:1", rm=True, forcerm=True)
     return "dlt-noping:1"
 
 
