@@ -27,6 +27,8 @@ demo: $(VENV)/.installed engine
 test: lint engine
 	command -v chromium >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
 	  || echo "test: no chromium; the HTML diagram tests will skip"
+	command -v tcpdump >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpdump >/dev/null \
+	  || echo "test: no tcpdump; the capture tests will skip"
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
 
 # the tests marked `kernel` (ipvlan, 802.1q, ...) for real, in a VM with Debian's stock kernel (see scripts/)

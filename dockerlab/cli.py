@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import defaults
-from .cli_inside import graph, run_in, shell
+from .cli_inside import capture, graph, run_in, shell
 from .cliparts import FILE, hosts_of, lab_and_hosts, load, run_checks_of
 from .errors import DockerlabError
 from .progress import Ticker
@@ -152,7 +152,7 @@ def list_labs(file: str | None) -> None:
     click.echo("\n".join(labs_text(h.engine.observe(), h.label if len(hosts) > 1 else "") for h in hosts.values()))
 
 
-for command in (run_in, shell, graph):
+for command in (run_in, shell, graph, capture):
     cli.add_command(command)
 
 

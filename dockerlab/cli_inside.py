@@ -72,3 +72,25 @@ def graph(file: str, form: str, live: bool) -> None:
 
         picture = draw.diagram(load_lab(file))
     click.echo({"mermaid": draw.mermaid, "dot": draw.dot, "html": draw.page}[form](picture))
+
+
+@click.command()
+@FILE
+@click.argument("target")
+@click.argument("expression", nargs=-1, type=click.UNPROCESSED)
+@click.option("-w", "--write", metavar="FILE", help="Write pcap to FILE; '-': to stdout (| wireshark -k -i -).")
+@click.option("-c", "--count", type=click.IntRange(1), help="Stop after this many packets.")
+@click.option("--duration", type=click.FloatRange(0, min_open=True), help="Stop after this many seconds.")
+def capture(file: str, target: str, expression: tuple[str, ...], write: str | None, count: int | None,
+            duration: float | None) -> None:
+    """Packets of the lab with tcpdump: TARGET is a network (its bridge), a container KEY or KEY@NETWORK (its
+    interface there); a capture filter may follow `--`, e.g. `-- icmp`."""
+    from .capture import tap, tcpdump
+
+    lab, hosts = lab_and_hosts(file)
+    spec = lab.container(target.partition("@")[0])
+    where = tap(lab, hosts[spec.host] if spec else next(iter(hosts.values())), target)
+    click.echo(f"capture: {where.how}", err=True)
+    argv = tcpdump(where, write, count, duration, expression)
+    sys.stdout.flush()
+    os.execvp(argv[0], argv)
