@@ -32,8 +32,18 @@ def plan_commands(lab: Lab, plan: Plan, where: dict[str, str]) -> str:
     for step in plan.steps:
         out.append(f"# {step.action.symbol} {step.kind} {step.name}{step.where}"
                    + (f"  [{'; '.join(step.causes)}]" if step.causes else ""))
-        out += [" ".join(w if isinstance(w, Raw) else shlex.quote(w) for w in argv) for argv in writer.lines(step)]
+        out += [_shell_line(argv) for argv in writer.lines(step)]
     return "\n".join(out)
+
+
+def _shell_line(argv: list[str], width: int = 100) -> str:
+    """Quoted words; a long command goes on over lines, broken before an option, as people write it."""
+    lines = [""]
+    for word in (w if isinstance(w, Raw) else shlex.quote(w) for w in argv):
+        if lines[-1] and len(lines[-1]) + len(word) > width and word.startswith("-"):
+            lines.append("   ")
+        lines[-1] += (" " if lines[-1] else "") + word
+    return " \\\n".join(lines)
 
 
 class _Writer:
