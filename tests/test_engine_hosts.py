@@ -159,3 +159,25 @@ def test_a_docker_context_names_a_host(rig, make_lab, tmp_path):
     path, _ = two(make_lab, socket="dlt-nosuch")
     out = dockerlab("plan", path, env=env)
     assert out.returncode == 1 and "docker_host 'dlt-nosuch' is neither an address" in out.stderr
+
+
+def test_the_plan_as_docker_commands_makes_a_lab_across_hosts(rig, tmp_path):
+    """The commands form the swarm (without dockerlab's label: the CLI cannot set one), make the overlay on the
+    manager and each host's part with `docker -H`; then dockerlab finds nothing to do. The swarm is the test's
+    to undo: dockerlab leaves alone a swarm it did not form."""
+    lab = f"{TEST_LAB_PREFIX}cmds"
+    path = lab_copy(tmp_path, "overlay-2hosts", lab)
+    commands = dockerlab("plan", path, "--as", "docker", ok=True).stdout
+    assert "swarm join --token" in commands and "-H unix:///run/dockerlab-h2.sock" in commands
+    try:
+        done = subprocess.run(["bash", "-c", commands], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, commands + done.stderr
+        assert "no changes" in dockerlab("plan", path, "--detailed-exitcode", ok=True).stdout
+        gone = dockerlab("destroy", path, ok=True)
+        assert "swarm" not in gone.stdout, "a swarm dockerlab did not form stays"
+        for key in ("h1", "h2"):
+            assert left_on(rig[key], lab) == [], key
+    finally:
+        for key in ("h2", "h1"):
+            if rig[key].info()["Swarm"]["LocalNodeState"] == "active":
+                rig[key].swarm.leave(force=True)
