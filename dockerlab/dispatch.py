@@ -4,10 +4,11 @@ token), are handled here."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from functools import partial
 
 from . import scheduler
+from .engine import Engine, wait_until
 from .errors import EngineError, EngineGone
 from .executor import Executor, Outcome, Report, describe
 from .placement import manager
@@ -59,13 +60,13 @@ class _Swarm:
         keeps a phantom endpoint on a docker_gwbridge that was there before the swarm) is left to Docker."""
         engine = self.view.sites[key].host.engine
         engine.swarm_leave()
-        deadline = time.monotonic() + 2
         for net in engine.networks_named(GWBRIDGE):
-            while True:
-                try:
-                    engine.remove_network(net["Id"], GWBRIDGE)
-                    break
-                except EngineError:
-                    if time.monotonic() > deadline:
-                        break
-                    time.sleep(0.2)
+            wait_until(partial(_removed, engine, net["Id"]), 2, 0.2)
+
+
+def _removed(engine: Engine, network: str) -> bool:
+    try:
+        engine.remove_network(network, GWBRIDGE)
+        return True
+    except EngineError:
+        return False

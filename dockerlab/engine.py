@@ -7,6 +7,7 @@ through the SDK's public API. What the engine's version allows is asked of its C
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,16 @@ if TYPE_CHECKING:
 
 ATTACH_TRIES = 3
 SWARM_TASKS_GONE = 30.0  # seconds: for the swarm's asynchronous work (a node ready, attachments gone)
+
+
+def wait_until(ready: Callable[[], bool], seconds: float, every: float) -> bool:
+    """Poll for Docker's asynchronous work: True once ready() says so, False when `seconds` passed first."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(every)
+    return True
 
 
 class Engine:
@@ -108,14 +119,10 @@ class Engine:
         # joined is not yet ready: a container that attaches to an overlay before the manager counts the node
         # ready fails with "attaching to network failed ... context deadline exceeded"
         node = (self.reader.info().get("Swarm") or {}).get("NodeID")
-        deadline = time.monotonic() + SWARM_TASKS_GONE
-        while time.monotonic() < deadline:
-            if any(n.get("ID") == node and (n.get("Status") or {}).get("State") == "ready"
-                   for n in manager.reader.nodes()):
-                return
-            time.sleep(0.2)
-        raise EngineError(f"joined the swarm at {at}:2377, but the manager does not count this node ready after "
-                          f"{SWARM_TASKS_GONE:.0f}s")
+        if not wait_until(lambda: any(n.get("ID") == node and (n.get("Status") or {}).get("State") == "ready"
+                                      for n in manager.reader.nodes()), SWARM_TASKS_GONE, 0.2):
+            raise EngineError(f"joined the swarm at {at}:2377, but the manager does not count this node ready "
+                              f"after {SWARM_TASKS_GONE:.0f}s")
 
     def swarm_leave(self) -> None:
         self._call("leave the swarm", "leave_swarm", force=True)
@@ -146,26 +153,25 @@ class Engine:
             self._clear_stale_endpoints(name_or_id, label)
             self._call(f"remove network {label}", "remove_network", name_or_id, missing_ok=True)
         if scope == "swarm":  # the manager removes swarm networks asynchronously: wait until gone
-            deadline = time.monotonic() + 15
-            while time.monotonic() < deadline and self.reader.inspect_network(name_or_id):
-                time.sleep(0.1)
+            wait_until(lambda: not self.reader.inspect_network(name_or_id), 15, 0.1)
 
     def _remove_network(self, name_or_id: str, label: str, scope: str) -> None:
         """A swarm network stays 'in use by task' for a while after containers on other hosts left it: the
         swarm removes their attachment tasks asynchronously."""
-        deadline = time.monotonic() + SWARM_TASKS_GONE
-        while True:
+        refusals: list[EngineError] = []
+
+        def removed() -> bool:
             try:
                 self._call(f"remove network {label}", "remove_network", name_or_id, missing_ok=True)
-                return
+                return True
             except EngineError as exc:
                 if scope != "swarm" or "in use by task" not in str(exc):
                     raise
-                if time.monotonic() > deadline:
-                    raise EngineError(f"{exc}: after {SWARM_TASKS_GONE:.0f}s a container on a host of the swarm is "
-                                      "still attached to it (one outside the lab?); remove it there and run "
-                                      "again") from None
-                time.sleep(0.25)
+                refusals.append(exc)
+                return False
+        if not wait_until(removed, SWARM_TASKS_GONE, 0.25):
+            raise EngineError(f"{refusals[-1]}: after {SWARM_TASKS_GONE:.0f}s a container on a host of the swarm is "
+                              "still attached to it (one outside the lab?); remove it there and run again")
 
     def _clear_stale_endpoints(self, network: str, label: str) -> None:
         """Docker can keep an endpoint after its container is gone (moby#17217); only those are cleared."""

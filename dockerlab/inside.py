@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import os
-import time
 import uuid
+from typing import Any
 
 from . import labels as L
-from .engine import Engine
+from .engine import Engine, wait_until
 from .errors import EngineError
 from .observed import ObservedContainer
 
+TIMED_OUT = 124  # as `timeout` says it
 PROBE_IMAGE = "busybox"  # has ping, nc, nslookup and timeout; DOCKERLAB_PROBE_IMAGE names another
 
 
@@ -42,15 +43,15 @@ def probe(engine: Engine, container: str, lab: str, argv: list[str], limit: floa
                           "DOCKERLAB_PROBE_IMAGE)") from None
     try:
         engine._call(f"start probe {name}", "start", made["Id"])
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            state = engine.reader.inspect_container(made["Id"]).get("State") or {}
-            if not state.get("Running"):
-                break
-            time.sleep(0.05)
+        state: dict[str, Any] = {}
+
+        def ended() -> bool:
+            state.update(engine.reader.inspect_container(made["Id"]).get("State") or {})
+            return not state.get("Running")
+        done = wait_until(ended, limit, 0.05)
         logs = engine._call(f"read probe {name}", "logs", made["Id"])
-        code = (engine.reader.inspect_container(made["Id"]).get("State") or {}).get("ExitCode", 1)
-        return int(code), bytes(logs).decode(errors="replace")
+        # a probe still running at its limit has no result: the code `timeout` gives
+        return int(state.get("ExitCode", 1)) if done else TIMED_OUT, bytes(logs).decode(errors="replace")
     finally:
         engine.remove_container(made["Id"], name)
 
