@@ -1,16 +1,14 @@
-"""Runs one plan across a lab's hosts: each step on its host's executor, at most `parallel` steps at once on
-each host, the hosts side by side; swarm steps, which need two engines (a join asks the manager for its
-token), are handled here."""
+"""Runs one plan across a lab's hosts: an executor for each host, and the swarm steps, which need two engines
+(a join asks the manager for its token)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
 
-from . import scheduler
 from .engine import Engine, wait_until
-from .errors import EngineError, EngineGone
-from .executor import Executor, Outcome, Report, describe
+from .errors import EngineError
+from .executor import Executor, Outcome, Report, run_steps
 from .placement import manager
 from .plan import Action, Kind, Plan, Step
 from .swarm import PORTS
@@ -20,15 +18,11 @@ GWBRIDGE = "docker_gwbridge"
 
 
 def run_plan(view: View, plan: Plan, report: Report, parallel: int) -> Outcome:
-    crews = {key: Executor(site.host.engine, site.lab, report, parallel, site.host.links)
-             for key, site in view.sites.items()}
+    crews = {key: Executor(site.host.engine, site.lab, report, site.host.links) for key, site in view.sites.items()}
     swarm = _Swarm(view)
     for key, crew in crews.items():
         crew.handlers.update(swarm.handlers(key))
-        crew.engine.sdk.load()
-    return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after,
-                         work=lambda s: crews[s.host].timed(s), parallel=parallel, describe=describe,
-                         halt=lambda exc: isinstance(exc, EngineGone), lane=lambda s: s.host)
+    return run_steps(crews, plan, parallel)
 
 
 class _Swarm:

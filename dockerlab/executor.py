@@ -1,5 +1,5 @@
-"""Carries out a plan on one engine: each (kind, action) has one handler; the scheduler runs them in
-dependency order, independent steps in parallel."""
+"""Carries out a plan: on each engine an executor, whose handlers are one per (kind, action); the scheduler runs
+the steps in dependency order, independent steps in parallel, `parallel` at a time on each engine."""
 
 from __future__ import annotations
 
@@ -32,16 +32,24 @@ class _Unstarted(DockerlabError):
         self.container = container
 
 
+def run_steps(crews: dict[str, Executor], plan: Plan, parallel: int = PARALLEL) -> Outcome:
+    """Each step on the executor of its host (crews by host key; "" on a lab of one engine). A host whose engine
+    stops answering starts nothing more; the others go on."""
+    for crew in crews.values():
+        crew.engine.sdk.load()
+    return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after, work=lambda s: crews[s.host].timed(s),
+                         parallel=parallel, describe=describe, halt=lambda exc: isinstance(exc, EngineGone),
+                         lane=lambda s: s.host)
+
+
 def describe(exc: Exception) -> str:
     """A user's error as it is; anything else is a bug or an SDK surprise: say what it was."""
     return str(exc) if isinstance(exc, DockerlabError) else f"{type(exc).__name__}: {exc}"
 
 
 class Executor:
-    def __init__(self, engine: Engine, lab: Lab, report: Report, parallel: int = PARALLEL,
-                 links: HostLinks | None = None) -> None:
+    def __init__(self, engine: Engine, lab: Lab, report: Report, links: HostLinks | None = None) -> None:
         self.engine, self.lab, self.report, self.links = engine, lab, report, links
-        self.parallel = max(1, parallel)
         self.lock = threading.Lock()
         self.network_locks: dict[str, threading.Lock] = {}
         self.network_ids: dict[str, str] = {}  # Docker name -> id of networks made in this run
@@ -63,11 +71,6 @@ class Executor:
             (Kind.HOST_LINK, Action.REMOVE): self._link_remove,
             (Kind.HOST_LINK, Action.RECREATE): self._link_recreate,
         }
-
-    def run(self, plan: Plan) -> Outcome:
-        self.engine.sdk.load()
-        return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after, work=self.timed,
-                             parallel=self.parallel, describe=describe, halt=lambda exc: isinstance(exc, EngineGone))
 
     def timed(self, step: Step) -> None:
         start = time.monotonic()

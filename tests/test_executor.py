@@ -4,7 +4,7 @@ import pytest
 
 from dockerlab.capabilities import Capabilities
 from dockerlab.errors import EngineError
-from dockerlab.executor import Executor
+from dockerlab.executor import Executor, run_steps
 from dockerlab.labfile import parse_lab
 from dockerlab.observed import Observed, container_from_api, network_from_api
 from dockerlab.planner import make_plan
@@ -54,7 +54,7 @@ def test_a_failed_reconnect_puts_the_old_membership_back():
     plan = make_plan(lab, observed)
     assert [(s.action.word, s.name) for s in plan.steps] == [("reconnect", "a")]
     engine = FakeEngine()
-    outcome = Executor(engine, lab, report=lambda *a: None).run(plan)
+    outcome = run_steps({"": Executor(engine, lab, report=lambda *a: None)}, plan)
     assert engine.calls == [("disconnect", "a", "lan"), ("connect", "a", "lan", "10.1.0.6"),
                             ("connect", "a", "lan", "10.1.0.5")]
     ((step, error),) = outcome.failed
