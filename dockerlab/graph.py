@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from .drivers import driver
 from .model import PREDEFINED_NETWORKS, Lab, NetworkSpec
 from .observed import Observed
-from .plan import Action, Kind, Plan
+from .plan import Kind, Plan
+from .render import drift_by_object
 
 SPECIAL = {"bridge": "Docker's default bridge (docker0): no DNS by name",
            "host": "the host's own network stack", "none": "no network: loopback only"}
@@ -47,10 +48,7 @@ class Diagram:
 
 def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | None = None) -> Diagram:
     """observed: each host's state, for --live; plan: the plan towards the file, whose steps mark drift."""
-    drift: dict[tuple[Kind, str], list[str]] = {}
-    for step in plan.steps if plan else ():
-        drift.setdefault((step.kind, step.name), []).append(
-            "missing" if step.action is Action.CREATE else f"{step.action}: {'; '.join(step.causes)}")
+    drift = drift_by_object(plan) if plan else {}
     out = Diagram(lab.name)
     several = len(lab.hosts) > 1
     for net in lab.networks:
