@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import DockerlabError
 from .host import Host
+from .hostfacts import ip_in
 from .model import Lab
 
 BRIDGE_NAME = "com.docker.network.bridge.name"
@@ -88,9 +88,7 @@ def _container_tap(lab: Lab, host: Host, key: str, network: str, engine_pid: int
 
 
 def _links(pid: int) -> list[dict[str, Any]]:
-    done = subprocess.run(["nsenter", f"--net=/proc/{pid}/ns/net", "ip", "-j", "link", "show"],
-                          capture_output=True, text=True, timeout=10)
-    found: list[dict[str, Any]] = json.loads(done.stdout or "[]")
+    found: list[dict[str, Any]] = json.loads(ip_in(pid, "-j", "link", "show") or "[]")
     return found
 
 

@@ -11,6 +11,7 @@ import struct
 import subprocess
 from functools import cache, cached_property
 
+from .errors import DockerlabError
 from .transport import unix_socket_path
 
 
@@ -72,9 +73,19 @@ class HostFacts:
         if self.engine_pid is None:
             return None
         try:
-            result = subprocess.run(["nsenter", f"--net=/proc/{self.engine_pid}/ns/net", "ip", "-o", "link", "show",
-                                     name], capture_output=True, text=True, timeout=5)
-        except (OSError, subprocess.SubprocessError):
+            found = ip_in(self.engine_pid, "-o", "link", "show", name).split("link/ether ", 1)
+        except DockerlabError:
             return None
-        found = result.stdout.split("link/ether ", 1)
         return found[1].split()[0] if len(found) == 2 else None
+
+
+def ip_in(pid: int | None, *args: str) -> str:
+    """`ip ARGS` in the network namespace of a process (the engine, a container; None: this one's)."""
+    prefix = ["nsenter", f"--net=/proc/{pid}/ns/net"] if pid else []
+    try:
+        result = subprocess.run([*prefix, "ip", *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise DockerlabError(f"ip {' '.join(args)}: {exc}") from None
+    if result.returncode != 0:
+        raise DockerlabError(f"ip {' '.join(args)}: {result.stderr.strip()}")
+    return result.stdout

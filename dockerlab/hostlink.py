@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
 
 from .errors import DockerlabError
+from .hostfacts import ip_in
 from .model import NetworkSpec
 
 ALIAS_PREFIX = "dockerlab:"
@@ -88,16 +88,10 @@ class HostLinks:
     """Reads and changes host access interfaces in the engine's network namespace, with `ip` argument lists."""
 
     def __init__(self, engine_pid: int | None) -> None:
-        self.prefix = ["nsenter", f"--net=/proc/{engine_pid}/ns/net"] if engine_pid else []
+        self.pid = engine_pid
 
     def _ip(self, *args: str) -> str:
-        try:
-            result = subprocess.run([*self.prefix, "ip", *args], capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise DockerlabError(f"ip {' '.join(args)}: {exc}") from None
-        if result.returncode != 0:
-            raise DockerlabError(f"ip {' '.join(args)}: {result.stderr.strip()}")
-        return result.stdout
+        return ip_in(self.pid, *args)
 
     def observe(self) -> tuple[HostLink, ...]:
         """Every macvlan interface of the host that carries a dockerlab alias, and any named like ours."""
