@@ -46,8 +46,7 @@ def _networks(lab: Lab, key: str) -> set[tuple[str, str]]:
     out = set()
     for att in spec.attachments:
         net = lab.network(att.network)
-        spans = net is not None and driver(net.driver).swarm
-        out.add((att.network, "" if spans else spec.host))
+        out.add((att.network, "" if net is not None and net.spans_hosts else spec.host))
     return out
 
 

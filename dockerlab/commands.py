@@ -159,17 +159,16 @@ class _Writer:
         yield from self._link_create(step, lab)
 
     def _swarm_init(self, step: Step, lab: Lab) -> Lines:
-        address = next((h.address for h in lab.hosts if h.key == step.host), None)
+        address = lab.address_of(step.host)
         yield from self.docker(step, "swarm", "init", *(["--advertise-addr", address, "--listen-addr",
                                                          f"{address}:2377"] if address else []))
 
     def _swarm_join(self, step: Step, lab: Lab) -> Lines:
-        address = {h.key: h.address for h in lab.hosts}
         boss = manager(lab)
         token = " ".join(shlex.quote(w) for w in next(self.docker(boss, "swarm", "join-token", "-q", "worker")))
-        mine = address.get(step.host) or ""
+        mine = lab.address_of(step.host) or ""
         yield from self.docker(step, "swarm", "join", "--token", Raw(f'"$({token})"'), "--advertise-addr", mine,
-                               "--listen-addr", f"{mine}:2377", f"{address.get(boss)}:2377")
+                               "--listen-addr", f"{mine}:2377", f"{lab.address_of(boss)}:2377")
 
 
 def network_options(lab: Lab, spec: NetworkSpec) -> list[str]:

@@ -29,7 +29,6 @@ class _Swarm:
     def __init__(self, view: View) -> None:
         self.view = view
         self.boss = manager(view.lab)
-        self.address = {h.key: h.address for h in view.lab.hosts}
 
     def handlers(self, key: str) -> dict[tuple[Kind, Action], Callable[[Step], None]]:
         return {(Kind.SWARM, Action.CREATE): lambda s: self.init(key),
@@ -37,13 +36,13 @@ class _Swarm:
                 (Kind.SWARM, Action.REMOVE): lambda s: self.leave(key)}
 
     def init(self, key: str) -> None:
-        self.view.sites[key].host.engine.swarm_init(self.address.get(key), self.view.lab.name)
+        self.view.sites[key].host.engine.swarm_init(self.view.lab.address_of(key), self.view.lab.name)
 
     def join(self, key: str) -> None:
-        at = self.address.get(self.boss) or ""
+        at = self.view.lab.address_of(self.boss) or ""
         try:
             self.view.sites[key].host.engine.swarm_join(self.view.sites[self.boss].host.engine, at,
-                                                        self.address.get(key))
+                                                        self.view.lab.address_of(key))
         except EngineError as exc:
             raise EngineError(f"host {key} could not join the swarm of host {self.boss} at {at}:2377 ({exc}); the "
                               f"hosts must reach each other on {PORTS}") from None

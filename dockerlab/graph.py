@@ -12,7 +12,6 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .drivers import driver
 from .model import PREDEFINED_NETWORKS, Lab, NetworkSpec
 from .observed import Observed
 from .plan import Kind, Plan
@@ -86,7 +85,7 @@ def _network_lines(net: NetworkSpec, several_hosts: bool) -> tuple[str, ...]:
     if net.host_access:
         lines.append(f"host access {net.host_access}")
     if several_hosts:
-        lines.append("spans the hosts" if driver(net.driver).swarm else "one per host")
+        lines.append("spans the hosts" if net.spans_hosts else "one per host")
     return tuple(lines)
 
 

@@ -157,7 +157,7 @@ def _static_addresses(lab: Lab) -> Found:
                 if addr is None:
                     continue
                 net = lab.network(att.network)  # a network per host holds an address once per host
-                where = "" if net and driver(net.driver).swarm else box.host
+                where = "" if net and net.spans_hosts else box.host
                 slot = (f"{att.network}@{where}", str(addr))
                 if slot in seen:
                     yield (("containers", box.key, "networks", att.network),

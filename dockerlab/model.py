@@ -63,6 +63,11 @@ class NetworkSpec:
     mode: str | None = None
     host_access: IPv4Address | None = None  # the host's own address on the network (see hostlink)
 
+    @property
+    def spans_hosts(self) -> bool:
+        """Swarm-scoped (overlay): one network across a lab's hosts; any other is made on each host apart."""
+        return driver(self.driver).swarm
+
     def driver_options(self) -> dict[str, str]:
         """Options as Docker stores them: raw options plus parent and mode."""
         opts = dict(self.options)
@@ -198,6 +203,10 @@ class Lab:
 
     def container(self, key: str) -> ContainerSpec | None:
         return self._containers.get(key)
+
+    def address_of(self, host: str) -> str | None:
+        """Where the lab's other hosts reach this one (the swarm's advertise address)."""
+        return next((h.address for h in self.hosts if h.key == host), None)
 
     def docker_network_name(self, key: str) -> str:
         """A container's network reference as Docker names it."""

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from . import scheduler
-from .drivers import driver
 from .model import Attachment, ContainerSpec, Lab
 from .plan import Action, Kind, Mode, Plan, Step, on_host
 from .yamlsource import Path
@@ -33,7 +32,7 @@ def manager(lab: Lab) -> str:
 
 def swarm_networks(lab: Lab) -> set[str]:
     """Docker names of the lab's swarm-scoped networks."""
-    return {n.name for n in lab.networks if driver(n.driver).swarm}
+    return {n.name for n in lab.networks if n.spans_hosts}
 
 
 def slice_for(lab: Lab, key: str) -> Lab:
@@ -45,7 +44,7 @@ def slice_for(lab: Lab, key: str) -> Lab:
     used = {a.network for c in here for a in c.attachments}
     anywhere = {a.network for c in lab.containers for a in c.attachments}
     first = key == lab.hosts[0].key
-    networks = tuple(n for n in lab.networks if (boss if driver(n.driver).swarm else
+    networks = tuple(n for n in lab.networks if (boss if n.spans_hosts else
                                                    n.key in used or (n.key not in anywhere and first)))
     if not boss:
         here = [_by_name(lab, c) for c in here]
@@ -56,7 +55,7 @@ def _by_name(lab: Lab, spec: ContainerSpec) -> ContainerSpec:
     """On a worker a container names the overlays it joins by their Docker names: they are made elsewhere."""
     def ref(att: Attachment) -> Attachment:
         net = lab.network(att.network)
-        return replace(att, network=net.name) if net and driver(net.driver).swarm else att
+        return replace(att, network=net.name) if net and net.spans_hosts else att
     return replace(spec, attachments=tuple(ref(a) for a in spec.attachments))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .drivers import driver
 from .model import Lab
 from .plan import Action, Kind, Step
 
@@ -59,12 +58,12 @@ def membership(info: dict[str, Any], spec: dict[str, Any] | None = None,
 
 
 def needs_swarm(lab: Lab) -> bool:
-    return any(driver(n.driver).swarm for n in lab.networks)
+    return any(n.spans_hosts for n in lab.networks)
 
 
 def swarm_hosts(lab: Lab, manager: str) -> list[str]:
     """The manager, then every host with a container on a swarm network."""
-    swarm_nets = {n.key for n in lab.networks if driver(n.driver).swarm}
+    swarm_nets = {n.key for n in lab.networks if n.spans_hosts}
     joined = [c.host for c in lab.containers if any(a.network in swarm_nets for a in c.attachments)]
     return list(dict.fromkeys([manager, *joined]))
 
@@ -80,10 +79,9 @@ def forming_steps(lab: Lab, manager: str, seen: dict[str, Membership]) -> tuple[
     steps: list[Step] = []
     problems: list[str] = []
     boss = seen[manager]
-    address = {h.key: h.address for h in lab.hosts}
     if not boss.active:
         if form and boss.state == "inactive":
-            steps.append(Step(Action.CREATE, Kind.SWARM, NAME, detail=f"init, advertise {address.get(manager)}",
+            steps.append(Step(Action.CREATE, Kind.SWARM, NAME, detail=f"init, advertise {lab.address_of(manager)}",
                               causes=("overlay networks need a swarm",), host=manager))
         else:
             problems.append(f"overlay networks need a swarm manager, and the swarm state of {_name(manager)} is "
@@ -97,7 +95,7 @@ def forming_steps(lab: Lab, manager: str, seen: dict[str, Membership]) -> tuple[
             continue
         if node.state == "inactive" and form and (boss.state == "inactive" or boss.manager):
             steps.append(Step(Action.CONNECT, Kind.SWARM, NAME, detail=f"join {_name(manager)} at "
-                              f"{address.get(manager)}:2377 as a worker", causes=("overlay networks span it",),
+                              f"{lab.address_of(manager)}:2377 as a worker", causes=("overlay networks span it",),
                               host=key))
         elif node.state == "inactive":
             problems.append(f"host {key} is not in the swarm of {_name(manager)}{how}")
