@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -201,12 +202,15 @@ def checks_text(lab: str, results: list[Any]) -> str:
     passed = sum(r.passed for r in results)
     table = _table(rows, ["CHECK", "FROM", "TO", "HOW", "EXPECT", "GOT", "RESULT", "REASON"])
     why = [f"  {r.check.name or f'line {r.check.line}'}: {r.reason}" for r in results
-           if not r.passed and len(r.reason) > 70]  # the whole reason where the table cut it
+           if not r.passed and len(r.reason) > CLIP]  # the whole reason where the table cut it
     summary = f"lab {lab}: {passed} of {len(results)} checks passed"
     return "\n".join([table, *(["", "why:", *why] if why else []), summary])
 
 
-def _clip(text: str, width: int = 70) -> str:
+CLIP = 70  # the widest reason in the checks table
+
+
+def _clip(text: str, width: int = CLIP) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
@@ -218,12 +222,9 @@ def failure_text(lab: Lab, plan: Plan, outcome: Outcome[Step]) -> str:
     verb = plan.mode.value
     lines = [f"{verb} was interrupted" if outcome.interrupted else f"{verb} failed", *_failures(outcome)]
     lines.append(f"  done: {len(outcome.done)} of {len(plan.steps)} steps"
-                 + (f" ({', '.join(f'{s.action} {s.name}{s.where}' for s in outcome.done[:6])}"
-                    f"{', ...' if len(outcome.done) > 6 else ''})" if outcome.done else ""))
+                 + (f" ({_some(f'{s.action} {s.name}{s.where}' for s in outcome.done)})" if outcome.done else ""))
     if outcome.skipped:
-        more = len(outcome.skipped) - 6
-        lines.append("  not done: " + ", ".join(f"{s.action} {s.kind} {s.name}{s.where}" for s in outcome.skipped[:6])
-                     + (f", and {more} more" if more > 0 else ""))
+        lines.append("  not done: " + _some(f"{s.action} {s.kind} {s.name}{s.where}" for s in outcome.skipped))
     again = f"dockerlab destroy {lab.path}" if lab.hosts and lab.path else f"dockerlab destroy --lab {lab.name}"
     if plan.mode is Mode.DESTROY:
         lines.append(f"  what is left is labelled {lab.name!r}: `{again}` again removes it")
@@ -241,10 +242,17 @@ def _failures(outcome: Outcome[Step]) -> list[str]:
     lines = []
     for (_, cause), failed in alike.items():
         if len(failed) > 2:
-            names = ", ".join(s.name for s, _ in failed[:6]) + (", ..." if len(failed) > 6 else "")
-            lines.append(f"  failed{failed[0][0].where}: {len(failed)} steps ({names}): {cause}")
+            lines.append(f"  failed{failed[0][0].where}: {len(failed)} steps ({_some(s.name for s, _ in failed)}): "
+                         f"{cause}")
             continue
         for step, error in failed:
             what = f"{step.action} {step.kind} {step.name}{step.where}"
             lines.append(f"  failed: {error}" if error.startswith(what) else f"  failed: {what}: {error}")
     return lines
+
+
+def _some(items: Iterable[str], shown: int = 6) -> str:
+    """The first few of a long list, and how many more."""
+    every = list(items)
+    more = len(every) - shown
+    return ", ".join(every[:shown]) + (f", and {more} more" if more > 0 else "")

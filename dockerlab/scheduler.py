@@ -103,7 +103,6 @@ def run(nodes: Sequence[T], key: Key[T], deps: Deps[T], work: Callable[[T], None
             waiting += crew.give(gate.admit(graph.ready() if ok else []))
     except KeyboardInterrupt:
         outcome.interrupted = True
-        crew.take_back()
     finally:
         crew.take_back()
         crew.stop()
