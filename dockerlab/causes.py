@@ -19,7 +19,7 @@ def cause(lab: Lab, check: Check, got: str, boxes: dict[str, ObservedContainer |
     """boxes: the check's containers by lab key, as observed (None: not on the engine)."""
     if check.expect not in REACHED or got in REACHED:
         return None
-    target = (check.target or "").partition("@")[0]
+    target = check.target_key
     if check.source == "host" or target == "host":
         return _macvlan(lab, target if check.source == "host" else check.source)
     src, dst = lab.container(check.source), lab.container(target)
@@ -63,11 +63,11 @@ def _macvlan(lab: Lab, key: str) -> str | None:
     return None
 
 
-def stopped(key: str, box: ObservedContainer | None, ended: tuple[str, str] | None) -> str:
-    """A check's source or target that does not run: missing, or how it ended."""
-    if box is None:
-        return f"container {key} is not on the engine; run `dockerlab apply` first"
-    if ended is None:
-        return f"container {key} is {box.state or 'stopped'}; run `dockerlab apply` to start it"
+def missing(key: str) -> str:
+    return f"container {key} is not on the engine; run `dockerlab apply` first"
+
+
+def stopped(key: str, box: ObservedContainer, ended: tuple[str, str]) -> str:
+    """A check's source or target that does not run: how it ended (exit code, last output)."""
     how, last = ended
     return f"container {key} is {box.state or 'stopped'} ({how}; its last output: {last})"

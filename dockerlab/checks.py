@@ -17,7 +17,7 @@ from ipaddress import ip_address
 from typing import TYPE_CHECKING
 
 from . import inside
-from .causes import cause, stopped
+from .causes import cause, missing, stopped
 from .defaults import PARALLEL
 from .drivers import driver
 from .errors import DockerlabError
@@ -96,18 +96,19 @@ class _Runner:
         except CheckError as exc:
             return CheckResult(check, "-", "error", str(exc))
         why = None if result.passed else cause(self.lab, check, result.got, {
-            key: self.box(key) for key in (check.source, (check.target or "").partition("@")[0])})
+            key: self.box(key) for key in (check.source, check.target_key)})
         return replace(result, reason=f"{why} ({result.reason})" if why and result.reason else why or result.reason)
 
     def _running(self, check: Check) -> None:
         """A check's source, and a target that is a lab container, must run: else say how they ended."""
-        for key in (check.source, (check.target or "").partition("@")[0]):
+        for key in (check.source, check.target_key):
             if self.lab.container(key) is None:
                 continue
             box = self.box(key)
-            if box is None or not box.running:
-                ended = inside.last_words(self.view.site_of(key).host.engine, box) if box else None
-                raise CheckError(stopped(key, box, ended))
+            if box is None:
+                raise CheckError(missing(key))
+            if not box.running:
+                raise CheckError(stopped(key, box, inside.last_words(self.view.site_of(key).host.engine, box)))
 
     def _run(self, check: Check) -> CheckResult:
         if check.expect in ("own-mac", "parent-mac"):
@@ -117,7 +118,7 @@ class _Runner:
         if check.expect in ("only-loopback", "host-interfaces"):
             return self._interfaces(check)
         if check.expect in ("resolves", "unresolvable") or check.by == "name":
-            name = (check.target or "").partition("@")[0]
+            name = check.target_key
             addresses, reason = self._resolve(check, name)
             if check.expect in ("resolves", "unresolvable"):
                 got = "resolves" if addresses else "unresolvable"
@@ -220,7 +221,7 @@ class _Runner:
 
     def _published(self, check: Check, port: int) -> str | None:
         """From the host, a container's published port answers on the host's address."""
-        spec = self.lab.container((check.target or "").partition("@")[0])
+        spec = self.lab.container(check.target_key)
         for p in spec.ports if spec else ():
             if p.host_port == port:
                 return p.host_ip or "127.0.0.1"

@@ -164,6 +164,11 @@ class Check:
     timeout: float = 2.0
     line: int = 0
 
+    @property
+    def target_key(self) -> str:
+        """The container part of `to` (KEY in KEY@NETWORK), or the whole of an address or name."""
+        return (self.target or "").partition("@")[0]
+
 
 @dataclass(frozen=True)
 class HostSpec:
