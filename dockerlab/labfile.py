@@ -65,24 +65,21 @@ def lab_to_destroy(filename: str | None, name: str | None) -> Lab:
         return Lab(name=name or "", prefix="")
     try:
         lab = load_lab(filename)
-    except LabFileError:
-        return Lab(name=lab_name_of(filename), prefix="", origin=os.path.realpath(filename))
+    except LabFileError as exc:
+        return Lab(name=_name_despite(filename, exc), prefix="", origin=os.path.realpath(filename))
     return Lab(name=lab.name, prefix="", origin=lab.origin, hosts=lab.hosts, swarm=lab.swarm)
 
 
-def lab_name_of(filename: str) -> str:
-    """The lab's name, even from a file that no longer validates: destroy must still work."""
+def _name_despite(filename: str, invalid: LabFileError) -> str:
+    """The 'name' of a lab file that does not validate, read from its YAML alone: destroy must still work."""
     try:
-        return load_lab(filename).name
-    except LabFileError as exc:
-        try:
-            with open(filename, "rb") as handle:
-                text, _ = decode(handle.read(MAX_BYTES + 1))
-            source, _ = load(text or "")
-            return str(source.data["name"])
-        except (OSError, TypeError, KeyError):
-            raise LabFileError(filename, [*exc.problems, Problem(
-                0, "", "cannot read the lab name; use `dockerlab destroy --lab NAME`")]) from None
+        with open(filename, "rb") as handle:
+            text, _ = decode(handle.read(MAX_BYTES + 1))
+        source, _ = load(text or "")
+        return str(source.data["name"])
+    except (OSError, TypeError, KeyError):
+        raise LabFileError(filename, [*invalid.problems, Problem(
+            0, "", "cannot read the lab name; use `dockerlab destroy --lab NAME`")]) from None
 
 
 class _Builder:
@@ -91,6 +88,7 @@ class _Builder:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.problems: list[Problem] = []
+        self.first_host = next(iter(source.data.get("hosts") or {}), "")  # where containers go by default
 
     def fail(self, path: Path, message: str) -> None:
         self.problems.append(Problem(self.source.line(path), format_path(path), message))
@@ -104,13 +102,13 @@ class _Builder:
         hosts = tuple(HostSpec(k, (v or {}).get("docker_host"), (v or {}).get("address"))
                       for k, v in (data.get("hosts") or {}).items())
         return Lab(name=data["name"], prefix=prefix, networks=networks, containers=containers, checks=checks,
-                   hosts=hosts, swarm=self.swarm(hosts), path=filename)
+                   hosts=hosts, swarm=self.swarm(), path=filename)
 
-    def swarm(self, hosts: tuple[HostSpec, ...]) -> SwarmSpec | None:
+    def swarm(self) -> SwarmSpec | None:
         raw = self.source.data.get("swarm")
         if raw is None:
             return None
-        return SwarmSpec(raw.get("manager") or (hosts[0].key if hosts else ""), bool(raw.get("form", False)))
+        return SwarmSpec(raw.get("manager") or self.first_host, bool(raw.get("form", False)))
 
     def address(self, path: Path, text: str | None, version: int | None = None) -> IPAddress | None:
         if text is None:
@@ -186,7 +184,7 @@ class _Builder:
                                       for i, p in enumerate(raw.get("ports") or [])))),
             env=_pairs(raw.get("env")), hostname=raw.get("hostname"),
             cap_add=tuple(sorted(set(raw.get("cap_add") or []))), labels=_pairs(raw.get("labels")),
-            host=raw.get("host") or next(iter(self.source.data.get("hosts") or {}), ""),
+            host=raw.get("host") or self.first_host,
         )
 
     def attachments(self, path: Path, raw: list[str] | dict[str, Any] | None) -> tuple[Attachment, ...]:
