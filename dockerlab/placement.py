@@ -62,16 +62,17 @@ def _by_name(lab: Lab, spec: ContainerSpec) -> ContainerSpec:
 def merge(lab: Lab, plans: dict[str, Plan], swarm_steps: list[Step], mode: Mode, notes: list[str]) -> Plan:
     """One plan from the host plans: ids qualified by host, with the steps that wait across hosts."""
     boss = manager(lab)
+    # a swarm that ends takes its networks with it, also those a node long gone still holds: not removed apart
     ending = any(s.kind is K.SWARM and s.action is A.REMOVE and s.host == boss for s in swarm_steps)
-    steps = []
+    gone = [s for s in plans[boss].steps if s.kind is K.NETWORK and s.scope == "swarm"] if ending else []
+    if gone:
+        swarm_steps = [replace(s, detail=f"{s.detail}, and its networks with it "
+                                         f"({', '.join(sorted(g.name for g in gone))})") if s.host == boss else s
+                       for s in swarm_steps]
+    steps = [*swarm_steps]
     for key, plan in plans.items():
         steps += [replace(s, host=key, after=tuple(on_host(key, a) for a in s.after)) for s in plan.steps
-                  if not (ending and key == boss and s.kind is K.NETWORK and s.scope == "swarm")]
-    if ending:  # the swarm's networks end with it, also those a node that is long gone still holds
-        gone = sorted(s.name for s in plans[boss].steps if s.kind is K.NETWORK and s.scope == "swarm")
-        swarm_steps = [replace(s, detail=f"{s.detail}, and its networks with it ({', '.join(gone)})")
-                       if gone and s.host == boss else s for s in swarm_steps]
-    steps = [*swarm_steps, *steps]
+                  if not (key == boss and s in gone)]
     joins = _Across(lab, steps)
     steps = [replace(s, after=tuple(sorted({*s.after, *joins.of(s)}))) for s in steps]
     ordered = scheduler.order(steps, key=lambda s: s.id, deps=lambda s: s.after)
