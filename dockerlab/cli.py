@@ -11,7 +11,7 @@ import click
 
 from . import defaults
 from .cli_inside import capture, graph, run_in, shell
-from .cliparts import FILE, hosts_of, lab_and_hosts, load, run_checks_of
+from .cliparts import FILE, addresses, hosts_of, lab_and_hosts, load, run_checks_of
 from .errors import DockerlabError
 from .progress import Ticker
 
@@ -56,7 +56,7 @@ def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool) ->
 
     lab, hosts = lab_and_hosts(file)
     the_plan, _ = plan_lab(hosts, lab)
-    where = {key: host.address for key, host in hosts.items()}
+    where = addresses(hosts)
     text = plan_commands(lab, the_plan, where) if form else plan_text(the_plan, where)
     click.echo(plan_json(the_plan) if as_json else text)
     if detailed_exitcode and the_plan.changes:
@@ -81,7 +81,7 @@ def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: f
     ticker = Ticker()
 
     def planned(p: Plan) -> None:
-        click.echo(plan_text(p, {k: h.address for k, h in hosts.items()}))
+        click.echo(plan_text(p, addresses(hosts)))
         ticker.start(len(p.steps), f"lab {lab.name}")
     try:
         result = apply_lab(hosts, lab, report=lambda s, t, e: ticker.line(done_line(s, t, e)), on_plan=planned,

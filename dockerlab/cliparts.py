@@ -29,6 +29,11 @@ def hosts_of(lab: Lab | None = None) -> dict[str, Host]:
     return Host.of(lab) if lab else {"": Host.from_env()}
 
 
+def addresses(hosts: dict[str, Host]) -> dict[str, str]:
+    """Each host's key and engine address, as plans are printed with them."""
+    return {key: host.address for key, host in hosts.items()}
+
+
 def lab_and_hosts(path: str) -> tuple[Lab, dict[str, Host]]:
     lab = load(path)
     return lab, hosts_of(lab)
