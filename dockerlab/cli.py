@@ -109,7 +109,7 @@ def check(file: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--lab", "lab_name", help="Destroy by lab name, without the file: all it owns, from any file.")
-@PARALLEL
+@click.option("--parallel", default=defaults.DESTROY_PARALLEL, show_default=True, help="Steps run at once.")
 def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
     """Remove every container and network the lab owns, found by its labels."""
     from .labfile import lab_to_destroy

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
 from . import inside
-from .defaults import PARALLEL, SETTLE
+from .defaults import DESTROY_PARALLEL, PARALLEL, SETTLE
 from .dispatch import run_plan
 from .errors import ApplyError, DockerlabError
 from .executor import Outcome, Report
@@ -97,7 +97,8 @@ def apply_lab(hosts: dict[str, Host], lab: Lab, report: Report, on_plan: Callabl
     return Result(plan, outcome, remaining)
 
 
-def destroy_lab(hosts: dict[str, Host], lab: Lab, report: Report, options: Options = Options()) -> Result:
+def destroy_lab(hosts: dict[str, Host], lab: Lab, report: Report,
+                options: Options = Options(DESTROY_PARALLEL)) -> Result:
     """Remove what the lab owns on its hosts: the plan towards a lab with nothing in it. With the lab's origin (a
     lab file's real path) only what that file made; without, everything labelled with the lab's name. A swarm
     the lab formed is left, if nothing else uses it."""
