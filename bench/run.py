@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,7 @@ ANSIBLE = os.environ.get("BENCH_ANSIBLE", str(ROOT / "bench/.venv/bin/ansible-pl
 PHASES = ("cold apply", "no-op apply", "plan", "check", "one-container change", "one-network change", "destroy")
 CHANGED = 5  # containers that join the new network in the one-network change
 PARALLEL = 8
+LIMIT = 600.0  # seconds one command may take (--limit): docker-compose 1.29 needs far longer for 300 services
 IMAGE = "busybox"
 LABEL = "dockerlab.bench=1"  # on everything the CLI and Ansible runs make, so leftovers can be found
 
@@ -63,17 +65,30 @@ class ToolFailed(RuntimeError):
 AS_ON_A_USERS_MACHINE = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run(argv: list[str], env: dict | None = None) -> Timing:
-    """Wall seconds and peak RSS (KiB) of one command, which must succeed."""
+class GaveUp(ToolFailed):
+    """A command ran past the time limit: the tool is not run again at that size."""
+
+
+def run(argv: list[str], env: dict | None = None, expect: str = "") -> Timing:
+    """Wall seconds and peak RSS (KiB) of one command, which must succeed (and print `expect`) within LIMIT."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**AS_ON_A_USERS_MACHINE, **(env or {})})
+    stopper = threading.Timer(LIMIT, proc.kill)
+    stopper.start()
     _, status, usage = os.wait4(proc.pid, 0)
+    stopper.cancel()
     seconds = time.perf_counter() - start
+    if seconds >= LIMIT:
+        running = subprocess.run(["docker", "ps", "-q"], capture_output=True, text=True).stdout.split()
+        raise GaveUp(f"{Path(argv[0]).name} did not finish within {LIMIT:.0f} s ({len(running)} containers "
+                     "running when it was stopped)")
     output = proc.stdout.read() if proc.stdout else ""
     if os.waitstatus_to_exitcode(status) != 0:
         errors = [ln for ln in output.splitlines() if re.search(r"fatal|failed:|error|Error", ln)]
         raise ToolFailed(f"{Path(argv[0]).name} failed: " + (" | ".join(errors[:3]) or output[-500:])[:600])
+    if expect not in output:
+        raise ToolFailed(f"{' '.join(Path(a).name for a in argv[:2])} did not say '{expect}': {output[-300:]}")
     return seconds, usage.ru_maxrss
 
 
@@ -119,7 +134,7 @@ class Dockerlab(Tool):
         self.file.write_text("\n".join(lines) + "\n")
 
     def up(self) -> Timing: return run([*DOCKERLAB, "apply", str(self.file), "--parallel", str(PARALLEL)])
-    def noop(self) -> Timing: return run([*DOCKERLAB, "apply", str(self.file)])
+    def noop(self) -> Timing: return run([*DOCKERLAB, "apply", str(self.file)], expect="no changes")
     def plan(self) -> Timing: return run([*DOCKERLAB, "plan", str(self.file)])
     def check(self) -> Timing: return run([*DOCKERLAB, "check", str(self.file)])
 
@@ -285,7 +300,9 @@ def measure(tool: Tool) -> dict:
     except ToolFailed as exc:
         print(f"  {tool.name} N={tool.n}: {exc}", flush=True)
         cleanup()
-        return {p: None for p in PHASES} | {"rss": 0, "failed": str(exc)}
+        if leftovers():
+            restart_engine()
+        return {p: None for p in PHASES} | {"rss": 0, "failed": str(exc), "gave_up": isinstance(exc, GaveUp)}
 
 
 def _measure(tool: Tool) -> dict:
@@ -377,6 +394,8 @@ def report(results: dict, sizes: list[int], tools: list[str], rounds: int, start
               f"in {k} of {rounds} rounds; the bench restarted the engine" for (n, t), k in restarts.items() if k]
     lines += [f"- {t} was not run at N={n} (`--ansible-up-to`: one round of it there takes about 15 minutes)"
               for n in sizes for t in tools if not results[n][t]]
+    lines += [f"- {t} at N={n} was given up after its first round: {r['failed']}; not run again at that size"
+              for n in sizes for t in tools for r in results[n][t][:1] if r.get("gave_up")]
     lines += [f"- {t} at N={n} left objects behind after its teardown in some rounds ({k} in all)"
               for (n, t), k in left.items() if k]
     lines += ["", "Targets (N=30 where named):", *targets(results, sizes, tools)]
@@ -484,11 +503,13 @@ def plot(results: dict, sizes: list[int], tools: list[str], path: Path) -> None:
 
 
 def main() -> None:
+    global LIMIT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10,30,100")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--out", default=str(ROOT / "bench/RESULTS.md"))
+    parser.add_argument("--limit", type=float, default=LIMIT, help="Seconds one command may take.")
     parser.add_argument("--ansible-up-to", type=int, default=100, metavar="N",
                         help="Largest N Ansible runs at (at N=300 one round of it takes about 15 minutes).")
     parser.add_argument("--report-only", action="store_true", help="Rewrite RESULTS.md from results.json.")
@@ -499,10 +520,12 @@ def main() -> None:
         Path(args.out).write_text(report(results, raw["sizes"], raw["tools"], raw["rounds"], raw["started"]))
         plot(results, raw["sizes"], raw["tools"], Path(args.out).with_suffix(".png"))
         return
+    LIMIT = args.limit
     sizes = [int(s) for s in args.sizes.split(",")]
     tools = args.tools.split(",")
     started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     results: dict = {n: {t: [] for t in tools} for n in sizes}
+    gave_up: set[tuple[str, int]] = set()
     workdir = Path(tempfile.mkdtemp(prefix="dockerlab-bench-"))
     cleanup()
     try:
@@ -510,11 +533,13 @@ def main() -> None:
             order = tools[round_ % len(tools):] + tools[:round_ % len(tools)]
             for n in sizes:
                 for name in order:
-                    if name == "ansible" and n > args.ansible_up_to:
+                    if (name == "ansible" and n > args.ansible_up_to) or (name, n) in gave_up:
                         continue
                     tool = TOOLS[name](n, workdir / f"{name}-{n}")
                     row = measure(tool)
                     results[n][name].append(row)
+                    if row.get("gave_up"):
+                        gave_up.add((name, n))
                     print(f"round {round_ + 1} N={n} {name}: " + (", ".join(
                         f"{p} {row[p]:.2f}s" for p in PHASES if row[p] is not None) or "failed"), flush=True)
     finally:
