@@ -17,7 +17,7 @@ NO_DNS = ("is on Docker's default bridge only, where containers get no DNS by na
 
 def cause(lab: Lab, check: Check, got: str, boxes: dict[str, ObservedContainer | None]) -> str | None:
     """boxes: the check's containers by lab key, as observed (None: not on the engine)."""
-    if check.expect not in REACHED or got in REACHED:
+    if check.expect not in REACHED or got not in ("unreachable", "unresolvable"):
         return None
     target = check.target_key
     if check.source == "host" or target == "host":

@@ -7,6 +7,7 @@ string built from lab text). Names are resolved only through Docker's embedded D
 
 from __future__ import annotations
 
+import math
 import re
 import socket
 import subprocess
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 from ipaddress import ip_address
 from typing import TYPE_CHECKING
 
-from . import inside
+from . import inside, pings
 from .causes import cause, missing, stopped
 from .defaults import PARALLEL
 from .drivers import driver
@@ -70,6 +71,11 @@ def run_checks(view: View, parallel: int = PARALLEL,
 def _seconds(check: Check) -> int:
     """busybox ping -W and nc -w take whole seconds."""
     return max(1, round(check.timeout))
+
+
+def _limit(check: Check) -> int:
+    """How long a probe may take in all: its wait, and the pings of a measuring check sent one after another."""
+    return _seconds(check) + math.ceil((check.count - 1) * pings.INTERVAL)
 
 
 def _words(text: str, limit: int = 80) -> str:
@@ -180,13 +186,13 @@ class _Runner:
         box = self.box(check.source)
         assert box is not None
         engine = self.host(check).engine
-        limited = ["timeout", "-s", "KILL", str(_seconds(check) + 2), *argv]
+        limited = ["timeout", "-s", "KILL", str(_limit(check) + 2), *argv]
         code, out = inside.run(engine, box.id, limited)
         if code not in CANNOT_RUN:
             return code, out
         # the image lacks the tool: the same probe from a container that shares the source's network namespace
         try:
-            code, out = inside.probe(engine, box.id, self.lab.name, limited, _seconds(check) + 5)
+            code, out = inside.probe(engine, box.id, self.lab.name, limited, _limit(check) + 5)
         except DockerlabError as exc:
             raise CheckError(f"the probe `{argv[0]}` cannot run in container {check.source} (its image lacks it "
                              f"or `timeout`), nor in a probe container beside it: {exc}") from None
@@ -196,14 +202,14 @@ class _Runner:
         return code, out
 
     def _ping(self, check: Check, address: str) -> CheckResult:
-        argv = ["ping", "-c", "1", "-W", str(_seconds(check)), address]
+        argv = ["ping", *pings.options(check), "-W", str(_seconds(check)), address]
         if check.source == "host":
-            code, out = _host_run(["busybox", *argv], check.timeout + 3)
+            code, out = _host_run(["busybox", *argv], _limit(check) + 3)
         else:
             code, out = self._exec(check, argv)
-        got = "reachable" if code == 0 else "unreachable"
-        loss = re.search(r"\d+% packet loss", out)
-        return CheckResult(check, f"ping {address}", got, loss.group(0) if loss else _words(out))
+        how = f"ping {address}" + (f" x{check.count}" if check.count > 1 else "")
+        got, reason = pings.verdict(check, code, out)
+        return CheckResult(check, how, got, reason or _words(out))
 
     def _tcp(self, check: Check, address: str) -> CheckResult:
         port = check.port

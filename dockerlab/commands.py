@@ -30,7 +30,8 @@ def plan_commands(lab: Lab, plan: Plan, where: dict[str, str]) -> str:
            "set -e"]
     writer = _Writer(lab, where)
     for step in plan.steps:
-        out.append(f"# {step.action.symbol} {step.kind} {step.name}{step.where}"
+        out.append(f"# {step.action.symbol} {step.kind} {step.name}" + (f" on {step.network}" if step.network else "")
+                   + step.where
                    + (f"  [{'; '.join(step.causes)}]" if step.causes else ""))
         out += [_shell_line(argv) for argv in writer.lines(step)]
     return "\n".join(out)
@@ -67,6 +68,7 @@ class _Writer:
             (Kind.SWARM, Action.CREATE): self._swarm_init,
             (Kind.SWARM, Action.CONNECT): self._swarm_join,
             (Kind.SWARM, Action.REMOVE): lambda s, lab: self.docker(s, "swarm", "leave", "--force"),
+            **{(Kind.IMPAIRMENT, a): self._impair for a in (Action.CREATE, Action.UPDATE, Action.REMOVE)},
         }
 
     def lines(self, step: Step) -> Lines:
@@ -75,6 +77,20 @@ class _Writer:
     def docker(self, step: Step | str, *args: str) -> Lines:
         host = step if isinstance(step, str) else step.host
         yield ["docker", *(["-H", self.where[host]] if host else []), *args]
+
+    # -- impairments: tc in the container's network namespace, on its interface with the endpoint's MAC
+
+    def _impair(self, step: Step, lab: Lab) -> Lines:
+        mac = f'{{{{(index .NetworkSettings.Networks "{step.network}").MacAddress}}}}'
+        for var, template in (("pid", "{{.State.Pid}}"), ("mac", mac)):
+            yield [Raw(f"{var}=$({shlex.join(next(self.docker(step, 'inspect', '-f', template, step.name)))})")]
+        inside = ["nsenter", Raw("--net=/proc/$pid/ns/net")]
+        yield [Raw("dev=$(nsenter --net=/proc/$pid/ns/net ip -br link | "
+                   """awk -v m="$mac" '$3 == m {sub(/@.*/, "", $1); print $1}')""")]
+        yield [*inside, "tc", "qdisc", "del", "dev", Raw('"$dev"'), "root", Raw("2>/dev/null || true")]
+        att = lab.membership(step.key, step.network)
+        if step.action is not Action.REMOVE and att and att.link:
+            yield [*inside, "tc", "qdisc", "add", "dev", Raw('"$dev"'), "root", *att.link.tc_args()]
 
     # -- networks
 
@@ -105,11 +121,10 @@ class _Writer:
         yield from self._container_create(step, lab)
 
     def _connect(self, step: Step, lab: Lab) -> Lines:
-        spec = lab.container(step.key or "")
-        assert spec is not None and step.network
-        att = next(a for a in spec.attachments if lab.docker_network_name(a.network) == step.network)
-        yield from self.docker(step, "network", "connect", *self.endpoint_options(att, spec.key), step.network,
-                               spec.name)
+        att = lab.membership(step.key, step.network)
+        assert att is not None and step.network and step.key
+        yield from self.docker(step, "network", "connect", *self.endpoint_options(att, step.key), step.network,
+                               step.name)
 
     def _disconnect(self, step: Step, lab: Lab) -> Lines:
         yield from self.docker(step, "network", "disconnect", "-f", step.network or "", step.name)

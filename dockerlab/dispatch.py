@@ -18,7 +18,8 @@ GWBRIDGE = "docker_gwbridge"
 
 
 def run_plan(view: View, plan: Plan, report: Report, parallel: int) -> Outcome:
-    crews = {key: Executor(site.host.engine, site.lab, report, site.host.links) for key, site in view.sites.items()}
+    crews = {key: Executor(site.host.engine, site.lab, report, site.host.links, site.host.shaper)
+             for key, site in view.sites.items()}
     swarm = _Swarm(view)
     for key, crew in crews.items():
         crew.handlers.update(swarm.handlers(key))

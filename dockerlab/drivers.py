@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class KernelFeature:
-    """A link type the engine's host kernel must be able to make."""
+    """A link type (or qdisc: netem) the engine's host kernel must be able to make."""
 
     link_type: str  # as `ip link add ... type X` names it
     name: str  # for people
@@ -22,6 +22,7 @@ KERNEL = {f.link_type: f for f in (
     KernelFeature("ipvlan", "ipvlan", "ipvlan"),
     KernelFeature("vlan", "802.1q VLAN", "8021q"),
     KernelFeature("dummy", "dummy interface", "dummy"),
+    KernelFeature("netem", "netem (network emulator qdisc)", "sch_netem"),  # a qdisc, not a link: see hostfacts
 )}
 
 

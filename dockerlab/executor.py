@@ -18,6 +18,7 @@ from .hostlink import HostLinks
 from .lock import engine_lock
 from .model import Lab
 from .plan import Action, Kind, Plan, Step
+from .shaper import Shaper
 
 Outcome = scheduler.Outcome[Step]
 Report = Callable[[Step, float, str | None], None]
@@ -48,8 +49,9 @@ def describe(exc: Exception) -> str:
 
 
 class Executor:
-    def __init__(self, engine: Engine, lab: Lab, report: Report, links: HostLinks | None = None) -> None:
-        self.engine, self.lab, self.report, self.links = engine, lab, report, links
+    def __init__(self, engine: Engine, lab: Lab, report: Report, links: HostLinks | None = None,
+                 shaper: Shaper | None = None) -> None:
+        self.engine, self.lab, self.report, self.links, self.shaper = engine, lab, report, links, shaper
         self.lock = threading.Lock()
         self.network_locks: dict[str, threading.Lock] = {}
         self.network_ids: dict[str, str] = {}  # Docker name -> id of networks made in this run
@@ -70,6 +72,7 @@ class Executor:
             (Kind.HOST_LINK, Action.CREATE): self._link_create,
             (Kind.HOST_LINK, Action.REMOVE): self._link_remove,
             (Kind.HOST_LINK, Action.RECREATE): self._link_recreate,
+            **{(Kind.IMPAIRMENT, a): self._impair for a in (Action.CREATE, Action.UPDATE, Action.REMOVE)},
         }
 
     def timed(self, step: Step) -> None:
@@ -134,6 +137,16 @@ class Executor:
         self._link_remove(step)
         self._link_create(step)
 
+    # -- impairments
+
+    def _impair(self, step: Step) -> None:
+        if self.shaper is None:
+            raise EngineError("impairments are set with tc in the container's network namespace: they need a local "
+                              "engine and root")
+        att = self.lab.membership(step.key, step.network)
+        link = att.link if att and step.action is not Action.REMOVE else None
+        self.shaper.apply(step.name, step.network or "", link)
+
     # -- containers
 
     def _container_create(self, step: Step) -> None:
@@ -180,6 +193,8 @@ class Executor:
             for network in step.networks:
                 self._leave(container, network)
         self.engine.remove_container(container, step.name)
+        if self.shaper is not None and step.docker_id:
+            self.shaper.forget(step.docker_id)
 
     def _leave(self, container: str, network: str) -> None:
         with self._turn_on(network):
@@ -199,10 +214,9 @@ class Executor:
         return stack
 
     def _container_connect(self, step: Step) -> None:
-        spec = self.lab.container(step.key or "")
-        assert spec is not None and step.network is not None
-        att = next(a for a in spec.attachments if self.lab.docker_network_name(a.network) == step.network)
-        self.engine.connect(step.name, self._network(step.network), att, spec.key)
+        att = self.lab.membership(step.key, step.network)
+        assert att is not None and step.network is not None and step.key is not None
+        self.engine.connect(step.name, self._network(step.network), att, step.key)
 
     def _container_disconnect(self, step: Step) -> None:
         self._leave(step.name, step.network or "")

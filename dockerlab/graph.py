@@ -70,6 +70,7 @@ def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | 
             address = (ep.ipv4 if ep else None) or att.ipv4
             bits = [str(address) if address else ("" if att.network in ("host", "none") else "dynamic")]
             bits += [f"alias {a}" for a in att.aliases] + ([f"mac {att.mac}"] if att.mac else [])
+            bits += [att.link.describe()] if att.link else []  # as the file has it: drift shows on the container
             out.edges.append(Edge(_id("c", box.key), _id("n", att.network), ", ".join(b for b in bits if b),
                                   found is not None and ep is None))
     return out

@@ -17,6 +17,7 @@ from .hostfacts import HostFacts
 from .hostlink import HostLinks
 from .model import Lab
 from .placement import ONE
+from .shaper import Shaper
 from .transport import address_from_env
 
 
@@ -61,6 +62,11 @@ class Host:
         if not self.is_local or not self.facts.engine_pid or os.geteuid() != 0:
             return None
         return HostLinks(self.facts.engine_pid)
+
+    @cached_property
+    def shaper(self) -> Shaper | None:
+        """Impairments: tc in containers' namespaces, entered from this machine, so a local engine and root."""
+        return Shaper(self.engine) if self.is_local and os.geteuid() == 0 else None
 
     @cached_property
     def engine(self) -> Engine:

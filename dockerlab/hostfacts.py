@@ -14,16 +14,18 @@ from functools import cache, cached_property
 from .errors import DockerlabError
 from .transport import unix_socket_path
 
+QDISC_PROBES = {"netem": ["tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"]}
+
 
 @cache
 def _kernel_supports(link_type: str) -> bool | None:
-    """Ask this machine's kernel to make a link of this type in a throwaway network namespace."""
+    """Ask this machine's kernel to make a link of this type (or a qdisc) in a throwaway network namespace."""
+    argv = QDISC_PROBES.get(link_type, ["ip", "link", "add", "dlprobe0", "type", link_type])
     try:
-        result = subprocess.run(["unshare", "--net", "ip", "link", "add", "dlprobe0", "type", link_type],
-                                capture_output=True, text=True, timeout=5)
+        result = subprocess.run(["unshare", "--net", *argv], capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    if "Unknown device type" in result.stderr:
+    if "Unknown device type" in result.stderr or "qdisc kind is unknown" in result.stderr:
         return False
     if result.returncode != 0 and ("Operation not permitted" in result.stderr or "unshare" in result.stderr):
         return None
@@ -81,11 +83,16 @@ class HostFacts:
 
 def ip_in(pid: int | None, *args: str) -> str:
     """`ip ARGS` in the network namespace of a process (the engine, a container; None: this one's)."""
+    return run_in(pid, "ip", *args)
+
+
+def run_in(pid: int | None, *argv: str) -> str:
+    """A command (ip, tc) in the network namespace of a process; its output, or its error as a DockerlabError."""
     prefix = ["nsenter", f"--net=/proc/{pid}/ns/net"] if pid else []
     try:
-        result = subprocess.run([*prefix, "ip", *args], capture_output=True, text=True, timeout=10)
+        result = subprocess.run([*prefix, *argv], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise DockerlabError(f"ip {' '.join(args)}: {exc}") from None
+        raise DockerlabError(f"{' '.join(argv)}: {exc}") from None
     if result.returncode != 0:
-        raise DockerlabError(f"ip {' '.join(args)}: {result.stderr.strip()}")
+        raise DockerlabError(f"{' '.join(argv)}: {result.stderr.strip()}")
     return result.stdout

@@ -9,6 +9,7 @@ from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 from typing import Any
 
 from .errors import LabFileError, Problem
+from .impairment import MEASURED_PINGS, link_from, parse_percent, parse_time
 from .model import (
     Attachment,
     Check,
@@ -47,7 +48,7 @@ def parse_lab(text: str, filename: str = "<lab>") -> Lab:
         problems.append(Problem(1, "", "a lab file is a map with at least a 'name' key"))
     if problems:
         raise LabFileError(filename, problems)
-    problems = schema_problems(source)
+    problems = schema_problems(source, text)
     if problems:
         raise LabFileError(filename, problems)
     builder = _Builder(source)
@@ -202,7 +203,7 @@ class _Builder:
             assert ipv6 is None or isinstance(ipv6, IPv6Address)
             mac = endpoint.get("mac")
             out.append(Attachment(name, ipv4, ipv6, tuple(endpoint.get("aliases") or ()),
-                                  mac.lower() if mac else None))
+                                  mac.lower() if mac else None, link_from(endpoint)))
         return tuple(out)
 
     def port(self, path: Path, raw: str | int) -> Port | None:
@@ -225,9 +226,17 @@ class _Builder:
         return Port(int(container), proto, int(host) if host else None, host_ip)
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
+        def time(key: str) -> int | None:
+            return parse_time(raw[key]) if key in raw else None
+
+        def percent(key: str) -> float | None:
+            return parse_percent(raw[key]) if key in raw else None
+        measures = any(k in raw for k in ("min_rtt", "max_rtt", "min_loss", "max_loss"))
         return Check(source=raw["from"], target=raw.get("to"), by=raw.get("by"),
                      expect=raw.get("expect", "reachable"), port=raw.get("port"), name=raw.get("name"),
-                     timeout=float(raw.get("timeout", 2.0)), line=self.source.line(("checks", index)))
+                     timeout=float(raw.get("timeout", 2.0)), line=self.source.line(("checks", index)),
+                     count=int(raw.get("count", MEASURED_PINGS if measures else 1)),
+                     rtt_us=(time("min_rtt"), time("max_rtt")), loss=(percent("min_loss"), percent("max_loss")))
 
 
 def _reserve(pool: Pool | None, host: IPv4Address | None) -> Pool | None:

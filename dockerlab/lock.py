@@ -28,7 +28,9 @@ def lock_dir() -> str:
     return os.path.join(runtime, "dockerlab") if runtime else os.path.expanduser("~/.cache/dockerlab/locks")
 
 
-def _private_dir() -> str:
+def private_dir() -> str:
+    """dockerlab's own directory for this user (locks, marks, the validation memo): made if missing, refused
+    when someone else could write to it."""
     path = lock_dir()
     try:
         os.makedirs(path, mode=0o700, exist_ok=True)
@@ -43,7 +45,7 @@ def _private_dir() -> str:
 
 def _path(engine_id: str, what: str) -> str:
     digest = hashlib.sha256(engine_id.encode()).hexdigest()[:16]
-    return os.path.join(_private_dir(), f"{digest}-{what}.lock")
+    return os.path.join(private_dir(), f"{digest}-{what}.lock")
 
 
 @contextmanager

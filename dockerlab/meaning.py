@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ipaddress import IPv4Address, ip_address
 from itertools import combinations
 
-from . import placement
+from . import impairment, placement
 from .drivers import driver, parent_drivers
 from .errors import Problem
 from .hazards import hazards
@@ -104,6 +104,8 @@ def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:
         known = ", ".join([n.key for n in lab.networks] + list(PREDEFINED_NETWORKS))
         yield here, f"no network '{att.network}' in this lab; declare it under 'networks' or use one of: {known}"
         return
+    if att.link:
+        yield from ((here + (name,), message) for name, message in impairment.problems(att.link))
     if net is None:
         yield from _predefined_attachment(here, att)
         return
@@ -143,6 +145,9 @@ def _host_access(lab: Lab) -> Found:
 
 
 def _predefined_attachment(here: Path, att: Attachment) -> Found:
+    if att.link and att.network in STANDALONE_NETWORKS:
+        yield here, (f"on the '{att.network}' network the container has no interface of its own to impair; "
+                     "put delay, jitter, loss and rate on a bridge, macvlan, ipvlan or overlay network")
     if att.ipv4 or att.ipv6 or att.aliases:
         yield here, f"static IPs and aliases need a user-defined network with a subnet, not Docker's '{att.network}'"
     if att.mac and att.network in STANDALONE_NETWORKS:
@@ -212,6 +217,16 @@ def _checks(lab: Lab) -> Found:
             yield here, f"expect: {check.expect} is about Docker's DNS only: drop 'port' and 'by: ip'"
         if check.source == "host" and check.by == "name":
             yield here + ("by",), "the host does not use Docker's DNS; check by ip from the host"
+        yield from _measures(here, check)
+
+
+def _measures(here: Path, check: Check) -> Found:
+    """Bounds on round trips and loss are about pings that get through."""
+    if check.measures and (check.expect != "reachable" or check.port):
+        yield here, "min_rtt, max_rtt, min_loss and max_loss measure pings: use them with expect: reachable, no port"
+    for what, (low, high) in (("rtt", check.rtt_us), ("loss", check.loss)):
+        if low is not None and high is not None and low > high:
+            yield here + (f"min_{what}",), f"min_{what} is above max_{what}: no measure can pass"
 
 
 def _check_target(lab: Lab, here: Path, target: str) -> Found:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from .drivers import driver
+from .impairment import Link
 
 IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
@@ -98,6 +99,7 @@ class Attachment:
     ipv6: IPv6Address | None = None
     aliases: tuple[str, ...] = ()
     mac: str | None = None
+    link: Link | None = None  # impairments of what the container sends here: changed live, never at create
 
     def describe(self) -> str:
         bits = [str(a) for a in (self.ipv4, self.ipv6, self.mac) if a]
@@ -163,6 +165,14 @@ class Check:
     name: str | None = None
     timeout: float = 2.0
     line: int = 0
+    count: int = 1  # pings
+    rtt_us: tuple[int | None, int | None] = (None, None)  # bounds on the average round trip: min, max
+    loss: tuple[float | None, float | None] = (None, None)  # bounds on the share of pings lost, percent
+
+    @property
+    def measures(self) -> bool:
+        """A reachable check that bounds round trips or loss: it pings several times and reads the summary."""
+        return any(v is not None for v in (*self.rtt_us, *self.loss))
 
     @property
     def target_key(self) -> str:
@@ -212,6 +222,12 @@ class Lab:
     def address_of(self, host: str) -> str | None:
         """Where the lab's other hosts reach this one (the swarm's advertise address)."""
         return next((h.address for h in self.hosts if h.key == host), None)
+
+    def membership(self, container_key: str | None, network: str | None) -> Attachment | None:
+        """A container's attachment to a network by its Docker name (a step's `network`)."""
+        spec = self.container(container_key or "")
+        return next((a for a in spec.attachments if self.docker_network_name(a.network) == network), None
+                    ) if spec else None
 
     def docker_network_name(self, key: str) -> str:
         """A container's network reference as Docker names it."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import labels as L
 from .hostlink import HostLink
+from .impairment import Link
 from .model import IPAddress, Pairs, Pool
 
 
@@ -83,6 +84,8 @@ class Observed:
     containers: tuple[ObservedContainer, ...]
     host_links: tuple[HostLink, ...] = ()  # on a local engine's host only
     swarm_manager: bool = True  # False on a lab's other hosts: they see swarm networks, the manager owns them
+    # container name -> network -> its impairment there (None: none); only containers that were read (see shaper)
+    links: dict[str, dict[str, Link | None]] = field(default_factory=dict, compare=False)
     # indexes, so that a plan costs in proportion to the lab, not to its square
     _networks: dict[str, ObservedNetwork] = field(init=False, compare=False, repr=False)
     _containers: dict[str, ObservedContainer] = field(init=False, compare=False, repr=False)

@@ -24,6 +24,7 @@ class Action(Enum):
     DISCONNECT = ("disconnect", "~", "disconnected")
     RECONNECT = ("reconnect", "~", "reconnected")
     START = ("start", "~", "started")
+    UPDATE = ("update", "~", "updated")  # changed in place (an impairment)
 
     def __init__(self, word: str, symbol: str, past: str) -> None:
         self.word, self.symbol, self.past = word, symbol, past
@@ -53,6 +54,7 @@ class Kind(Enum):
     CONTAINER = "container"
     HOST_LINK = "host-link"  # the host's own macvlan interface on a lab network's parent (see hostlink)
     SWARM = "swarm"  # a host's swarm membership: create = init (manager), connect = join, remove = leave
+    IMPAIRMENT = "impairment"  # delay, jitter, loss, rate of what a container sends on one network (see shaper)
 
     def __str__(self) -> str:
         return self.value

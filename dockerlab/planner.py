@@ -39,6 +39,7 @@ def make_plan(lab: Lab, observed: Observed, images: set[str] | None = None, mode
     builder.networks()
     builder.host_links()
     builder.containers()
+    builder.impairments()
     builder.removals()
     return Plan(lab.name, builder.ordered(), mode, tuple(owned.notes))
 
@@ -130,6 +131,27 @@ class _Builder:
         detail = self._describe(att) if att else network
         self.add(Step(action, K.CONTAINER, spec.name, spec.key, detail, causes, network=network, restore=restore))
 
+    def impairments(self) -> None:
+        """Each membership's impairment as the file says, set live: on an interface this plan makes (a container
+        made, started or joined anew has none) or on one that stays, as read."""
+        fresh = {(s.name, s.network) for s in self.steps if s.kind is K.CONTAINER
+                 and (s.action.builds or s.action in (A.START, A.CONNECT, A.RECONNECT))}
+        for spec in self.lab.containers:
+            read = self.observed.links.get(spec.name) or {}
+            for att in spec.attachments if spec.network_mode not in STANDALONE_NETWORKS else ():
+                network = self.lab.docker_network_name(att.network)
+                have = None if {(spec.name, None), (spec.name, network)} & fresh else read.get(network)
+                if have is None and att.link:
+                    cause = "on the interface this plan makes" if spec.name not in self.observed.links else "not set"
+                    self._impair(A.CREATE, spec, network, att.link.describe(), (cause,))
+                elif have is not None and att.link is None:
+                    self._impair(A.REMOVE, spec, network, have.describe(), ("not in the lab file",))
+                elif have is not None and att.link and (causes := have.changes_to(att.link)):
+                    self._impair(A.UPDATE, spec, network, att.link.describe(), tuple(causes))
+
+    def _impair(self, action: Action, spec: ContainerSpec, network: str, detail: str, causes: tuple[str, ...]) -> None:
+        self.add(Step(action, K.IMPAIRMENT, spec.name, spec.key, detail, causes, network=network))
+
     def removals(self) -> None:
         wanted = {c.name for c in self.lab.containers}
         for obs in self.owned.containers:
@@ -170,6 +192,8 @@ class _Dependencies:
     def of(self, step: Step) -> set[str]:
         if step.kind is K.NETWORK:
             return self._network(step)
+        if step.kind is K.IMPAIRMENT:  # on the interface its container's steps make
+            return {s.id for s in self.by_container.get(step.name, ())}
         if step.kind is K.HOST_LINK:  # on its network's parent, which Docker may make (a VLAN sub-interface)
             net = self.lab.network(step.key or "")
             return {f"{K.NETWORK}:{a}:{net.name}" for a in (A.CREATE, A.RECREATE)} & self.ids if net else set()

@@ -29,12 +29,26 @@ def preflight_problems(lab: Lab, plan: Plan, observed: Observed, host: Host) -> 
     if any(s.kind is Kind.HOST_LINK and s.action.builds for s in plan.steps) and host.links is None:
         problems.append("host access (a host interface on a macvlan network) is made in the engine's own network "
                         "namespace: it needs a local engine and root")
+    problems += list(_impairments(lab, plan, host))
     if host.is_local:
         interfaces = host.facts.interfaces()
         for spec in specs:
             problems += list(_host_support(host, spec, interfaces))
     where = f"{host.name}: " if host.name else ""
     return [where + p for p in problems]
+
+
+def _impairments(lab: Lab, plan: Plan, host: Host) -> Iterator[str]:
+    setting = [s for s in plan.steps if s.kind is Kind.IMPAIRMENT and s.action is not Action.REMOVE]
+    if setting and host.shaper is None:
+        yield ("impairments (delay, jitter, loss, rate) are set with tc inside the containers' network namespaces, "
+               "entered from the engine's machine: they need a local engine and root")
+        return
+    netem = sorted({s.key or s.name for s in setting if (a := lab.membership(s.key, s.network)) and a.link
+                    and a.link.needs_netem})
+    if netem and host.facts.kernel_supports("netem") is False:
+        yield (f"container {', '.join(netem)}: " + kernel_missing("netem", "delay, jitter and loss cannot be set")
+               + " (a rate alone needs only tbf)")
 
 
 def _overlaps(plan: Plan, observed: Observed, specs: list[NetworkSpec]) -> Iterator[str]:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from . import hostlink
+from .impairment import Link
 from .model import Lab
 from .observed import Observed, ObservedContainer, ObservedNetwork
 from .plan import Action, Kind, Mode, Plan, Step
@@ -25,6 +26,8 @@ def step_line(step: Step) -> str:
         what = f"swarm: {step.detail}"
     elif step.action.membership:
         what += f": {step.action} {step.detail}"
+    elif step.kind is Kind.IMPAIRMENT:
+        what += f" on {step.network}: {step.detail}"
     elif step.action is Action.START:
         what += ": start"
     elif step.detail:
@@ -72,7 +75,7 @@ def done_line(step: Step, seconds: float, error: str | None) -> str:
     if step.kind is Kind.SWARM:
         return f"  ok swarm{where}: {step.detail} in {seconds:.1f}s"
     return f"  ok {step.action.past} {step.kind} {step.name}" + (
-        f" ({step.network})" if step.action.membership else "") + f"{where} in {seconds:.1f}s"
+        f" ({step.network})" if step.network else "") + f"{where} in {seconds:.1f}s"
 
 
 def plan_json(plan: Plan) -> str:
@@ -91,7 +94,10 @@ def drift_by_object(plan: Plan) -> dict[tuple[Kind, str], list[str]]:
     for step in plan.steps:
         why = step.causes or (f"to {step.action}",)
         label = f"{step.action}: {'; '.join(why)}" if step.action is not Action.CREATE else "missing"
-        drift.setdefault((step.kind, step.name), []).append(label)
+        kind = step.kind
+        if kind is Kind.IMPAIRMENT:  # the container's drift: shown on its row, and its node in a diagram
+            kind, label = Kind.CONTAINER, f"impairment on {step.network}: {step.action} ({'; '.join(why)})"
+        drift.setdefault((kind, step.name), []).append(label)
     return drift
 
 
@@ -123,7 +129,7 @@ def _status(lab: Lab, observed: Observed, plan: Plan) -> dict[str, Any]:
         live = observed.container_named(box.name)
         boxes.append({"name": box.name, "key": box.key, "image": box.image,
                       "state": live.state if live else "missing", "id": live.id[:12] if live else None,
-                      "networks": _endpoints(live) if live else [],
+                      "networks": _endpoints(live, observed.links.get(box.name) or {}) if live else [],
                       "drift": drift.get((Kind.CONTAINER, box.name), [])})
     links = [{"name": want.name, "network": net.key, "address": str(want.address), "parent": want.parent,
               "present": observed.host_link(want.name) is not None, "drift": drift.get((Kind.HOST_LINK, want.name), [])}
@@ -133,9 +139,10 @@ def _status(lab: Lab, observed: Observed, plan: Plan) -> dict[str, Any]:
             "in_sync": not plan.changes}
 
 
-def _endpoints(box: ObservedContainer) -> list[dict[str, Any]]:
+def _endpoints(box: ObservedContainer, links: dict[str, Link | None]) -> list[dict[str, Any]]:
     return [{"network": name, "ipv4": str(ep.ipv4 or ep.static_ipv4 or "") or None,
-             "ipv6": str(ep.ipv6 or ep.static_ipv6 or "") or None, "mac": ep.mac}
+             "ipv6": str(ep.ipv6 or ep.static_ipv6 or "") or None, "mac": ep.mac,
+             "impairment": link.describe() if (link := links.get(name)) else None}
             for name, ep in sorted(box.endpoints.items())]
 
 
@@ -143,6 +150,7 @@ def status_text(data: dict[str, Any]) -> str:
     net_rows = [[*_on(n), n["name"], n["driver"], ", ".join(n["subnets"]) or "-", ", ".join(n["gateways"]) or "-",
                  n["parent"] or "-", "; ".join(n["drift"]) or ("ok" if n["present"] else "missing")]
                 for n in data["networks"]]
+    impaired = any(ep.get("impairment") for c in data["containers"] for ep in c["networks"])
     box_rows = []
     for c in data["containers"]:
         eps = c["networks"] or [{"network": "-", "ipv4": None, "ipv6": None, "mac": None}]
@@ -151,6 +159,7 @@ def status_text(data: dict[str, Any]) -> str:
             where = _on(c) if first else [""] * len(_on(c))
             box_rows.append([*where, c["name"] if first else "", c["state"] if first else "", ep["network"],
                              ep["ipv4"] or "-", ep["ipv6"] or "-", ep["mac"] or "-",
+                             *([ep.get("impairment") or "-"] if impaired else []),
                              ("; ".join(c["drift"]) or "ok") if first else ""])
     state = "in sync with the file" if data["in_sync"] else "DRIFT (dockerlab plan shows the fix)"
     parts = [f"lab {data['lab']}: {state}"]
@@ -158,7 +167,7 @@ def status_text(data: dict[str, Any]) -> str:
         parts += ["", _table(net_rows, [*_head(data), "NETWORK", "DRIVER", "SUBNET", "GATEWAY", "PARENT", "STATE"])]
     if box_rows:
         parts += ["", _table(box_rows, [*_head(data), "CONTAINER", "STATE", "NETWORK", "IPV4", "IPV6", "MAC",
-                                        "DRIFT"])]
+                                        *(["IMPAIRMENT"] if impaired else []), "DRIFT"])]
     link_rows = [[h["name"], h["network"], h["address"], h["parent"],
                   "; ".join(h["drift"]) or ("ok" if h["present"] else "missing")] for h in data["host_access"]]
     if link_rows:

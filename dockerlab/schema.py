@@ -2,32 +2,95 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
 import json
+import os
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from .errors import Problem
+from .errors import DockerlabError, Problem
+from .lock import private_dir
 from .yamlsource import Path, Source, format_path
 
 TYPE_NAMES = {"object": "a map", "array": "a list", "string": "a string", "integer": "a whole number",
               "number": "a number", "boolean": "true or false", "null": "empty"}
 
 
+MEMO_SIZE = 64  # lab texts remembered as valid
+
+
+@cache
+def _schema_text() -> str:
+    return resources.files("dockerlab").joinpath("lab.schema.json").read_text()
+
+
 @cache
 def lab_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(resources.files("dockerlab").joinpath("lab.schema.json").read_text())
+    schema: dict[str, Any] = json.loads(_schema_text())
     return schema
 
 
-def schema_problems(source: Source) -> list[Problem]:
+def schema_problems(source: Source, text: str | None = None) -> list[Problem]:
+    """`text`: the file as read; a text this schema passed before is not checked again (see _Memo)."""
+    memo = _Memo(text) if text is not None else None
+    if memo and memo.known():
+        return []
     from jsonschema import Draft202012Validator  # imported late: validate is on the fast path
 
     validator = Draft202012Validator(lab_schema())
-    problems = [_problem(error, source) for error in validator.iter_errors(source.data)]
+    problems = [_problem(e, source) for error in validator.iter_errors(source.data) for e in _deepest(error)]
     unique = {(p.line, p.path, p.message): p for p in problems}
+    if memo and not unique:
+        memo.remember()
     return list(unique.values())
+
+
+class _Memo:
+    """The digests of the last lab texts that passed this schema, in dockerlab's private directory: a command on
+    an unchanged file skips jsonschema, whose import is a fifth of a no-op apply. Same text, same schema, same
+    answer; the meaning checks still run every time."""
+
+    def __init__(self, text: str) -> None:
+        self.digest = hashlib.sha256(f"{_schema_text()}\0{text}".encode()).hexdigest()[:32]
+
+    def _path(self) -> str | None:
+        try:
+            return os.path.join(private_dir(), "schema-valid")
+        except DockerlabError:
+            return None
+
+    def _known(self, path: str) -> list[str]:
+        try:
+            with open(path) as memo:
+                return memo.read().split()
+        except OSError:
+            return []
+
+    def known(self) -> bool:
+        path = self._path()
+        return path is not None and self.digest in self._known(path)
+
+    def remember(self) -> None:
+        path = self._path()
+        if path is None:
+            return
+        import tempfile
+
+        digests = [d for d in self._known(path) if d != self.digest][-(MEMO_SIZE - 1):] + [self.digest]
+        with contextlib.suppress(OSError):  # a memo not kept only costs the next command the check
+            with tempfile.NamedTemporaryFile("w", dir=os.path.dirname(path), delete=False) as new:
+                new.write("\n".join(digests) + "\n")
+            os.replace(new.name, path)  # whole or not at all: another dockerlab may read it now
+
+
+def _deepest(error: Any) -> list[Any]:
+    """A value that fits none of a oneOf's shapes: where the shape it has goes wrong inside (a bad time in a map
+    of endpoints), rather than the list of shapes; the shapes when it is wrong as a whole."""
+    deeper = [e for e in error.context or () if len(e.absolute_path) > len(error.absolute_path)]
+    return [d for e in deeper for d in _deepest(e)] if error.validator in ("oneOf", "anyOf") and deeper else [error]
 
 
 def _problem(error: Any, source: Source) -> Problem:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from .diff import needs_inspect
+from .drivers import driver
 from .errors import EngineGone
 from .host import Host
 from .model import Lab
@@ -54,9 +55,18 @@ def observe(site: Site) -> Observed:
     observed = host.engine.observe()
     if not site.boss:  # a worker sees the swarm's networks, but only the manager may change them
         observed = replace(observed, swarm_manager=False)
-    if host.links is not None:  # `ip` calls in the engine's network namespace
+    if host.links is not None and _may_have_host_links(lab, observed):  # `ip` in the engine's network namespace
         observed = replace(observed, host_links=host.links.observe())
+    if host.shaper is not None:  # tc in the namespaces of the few containers with impairments
+        observed = host.shaper.observe(observed, lab)
     return host.engine.with_endpoint_details(observed, needs_inspect(lab, observed))
+
+
+def _may_have_host_links(lab: Lab, observed: Observed) -> bool:
+    """A host's own interface is on a macvlan network's parent: one the file asks for, or one the lab made once
+    (an empty lab, as destroy has, looks always)."""
+    drivers = [n.driver for n in lab.networks] + [n.driver for n in observed.lab_networks(lab.name)]
+    return not (lab.networks or lab.containers) or any(driver(d).host_access for d in drivers)
 
 
 def each_host(hosts: dict[str, Host], work: Callable[[str, Host], T]) -> dict[str, T]:

@@ -68,6 +68,7 @@ def leave_test_swarm(client) -> None:
 def remove_test_objects(client) -> None:
     """Containers and networks of test labs, also those an interrupted earlier run left."""
     from dockerlab.host import Host
+    from dockerlab.shaper import marks
 
     leave_test_swarm(client)
     engine = Host.from_env().engine  # its removal also clears endpoints Docker left behind (moby#17217)
@@ -75,6 +76,7 @@ def remove_test_objects(client) -> None:
     for box in client.api.containers(all=True, filters=ours):
         if box["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
             engine.remove_container(box["Id"], box["Names"][0])
+            (marks() / box["Id"]).unlink(missing_ok=True)  # it was shaped (impairments): the mark goes with it
     for net in client.api.networks(filters=ours):
         if net["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
             engine.remove_network(net["Id"], net["Name"], net.get("Scope", "local"))
