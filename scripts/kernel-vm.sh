@@ -30,7 +30,7 @@ docker save "$IMAGE" -o "$OUT/image.tar"  # the VM runs nothing at build time: i
 
 echo "test-kernel: booting $(basename "$KERNEL") under emulation ($(nproc) cpus)"
 start=$(date +%s)
-PATH="$VENV/bin:$PATH" timeout "${VM_TIMEOUT:-900}" vng -r "$KERNEL" --disable-kvm --force-9p --memory 4G \
+PATH="$VENV/bin:$PATH" timeout "${VM_TIMEOUT:-1500}" vng -r "$KERNEL" --disable-kvm --force-9p --memory 4G \
   --cpus "$(nproc)" --rwdir "$OUT" --exec "bash $ROOT/scripts/in-vm.sh $OUT ${PYTEST_ARGS:-}" \
   > "$OUT/console.log" 2>&1 || true
 cat "$OUT/pytest.log" 2>/dev/null || { tail -30 "$OUT/console.log"; echo "test-kernel: the VM gave no test output" >&2; exit 1; }
