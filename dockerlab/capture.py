@@ -8,15 +8,13 @@ in the engine's own network namespace (nsenter), so it needs a local engine and 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from dataclasses import dataclass
-from typing import Any
 
 from .errors import DockerlabError
 from .host import Host
-from .hostfacts import ip_in
+from .hostfacts import links_in
 from .model import Lab
 
 BRIDGE_NAME = "com.docker.network.bridge.name"
@@ -73,23 +71,18 @@ def _container_tap(lab: Lab, host: Host, key: str, network: str, engine_pid: int
         where = "the host's own interfaces" if att.network == "host" else "its loopback only"
         return Tap("any" if att.network == "host" else "lo", pid, f"container {key} on '{att.network}': {where}")
     ep = box.endpoints.get(lab.docker_network_name(att.network))
-    inner = next((link for link in _links(pid) if ep and link.get("address") == ep.mac), None)
+    inner = next((link for link in links_in(pid) if ep and link.get("address") == ep.mac), None)
     if ep is None or inner is None:
         raise DockerlabError(f"cannot find container {key}'s interface on {att.network}")
     net = lab.network(att.network)
     if net is not None and net.driver != "bridge":
         return Tap(inner["ifname"], pid, f"container {key} on {att.network}: inside its network namespace, on "
                    f"{inner['ifname']} ({net.driver} has no host-side interface)")
-    peer = next((link for link in _links(engine_pid) if link.get("ifindex") == inner.get("link_index")), None)
+    peer = next((link for link in links_in(engine_pid) if link.get("ifindex") == inner.get("link_index")), None)
     if peer is None:
         return Tap(inner["ifname"], pid, f"container {key} on {att.network}: inside its network namespace")
     return Tap(peer["ifname"], engine_pid, f"container {key} on {att.network}: the host side of its veth, "
                f"{peer['ifname']}")
-
-
-def _links(pid: int) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = json.loads(ip_in(pid, "-j", "link", "show") or "[]")
-    return found
 
 
 def tcpdump(where: Tap, write: str | None, count: int | None, seconds: float | None, words: tuple[str, ...]

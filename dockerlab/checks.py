@@ -75,7 +75,7 @@ def _seconds(check: Check) -> int:
 
 def _limit(check: Check) -> int:
     """How long a probe may take in all: its wait, and the pings of a measuring check sent one after another."""
-    return _seconds(check) + math.ceil((check.count - 1) * pings.INTERVAL)
+    return _seconds(check) + math.ceil((check.pings - 1) * pings.INTERVAL)
 
 
 def _words(text: str, limit: int = 80) -> str:
@@ -207,7 +207,7 @@ class _Runner:
             code, out = _host_run(["busybox", *argv], _limit(check) + 3)
         else:
             code, out = self._exec(check, argv)
-        how = f"ping {address}" + (f" x{check.count}" if check.count > 1 else "")
+        how = f"ping {address}" + (f" x{check.pings}" if check.pings > 1 else "")
         got, reason = pings.verdict(check, code, out)
         return CheckResult(check, how, got, reason or _words(out))
 

@@ -85,7 +85,7 @@ class _Writer:
         for var, template in (("pid", "{{.State.Pid}}"), ("mac", mac)):
             yield [Raw(f"{var}=$({shlex.join(next(self.docker(step, 'inspect', '-f', template, step.name)))})")]
         inside = ["nsenter", Raw("--net=/proc/$pid/ns/net")]
-        yield [Raw("dev=$(nsenter --net=/proc/$pid/ns/net ip -br link | "
+        yield [Raw(f"dev=$({' '.join(inside)} ip -br link | "
                    """awk -v m="$mac" '$3 == m {sub(/@.*/, "", $1); print $1}')""")]
         yield [*inside, "tc", "qdisc", "del", "dev", Raw('"$dev"'), "root", Raw("2>/dev/null || true")]
         att = lab.membership(step.key, step.network)

@@ -6,10 +6,12 @@ own error, translated, is what the user sees.
 
 from __future__ import annotations
 
+import json
 import socket
 import struct
 import subprocess
 from functools import cache, cached_property
+from typing import Any
 
 from .errors import DockerlabError
 from .transport import unix_socket_path
@@ -79,6 +81,12 @@ class HostFacts:
         except DockerlabError:
             return None
         return found[1].split()[0] if len(found) == 2 else None
+
+
+def links_in(pid: int) -> list[dict[str, Any]]:
+    """The interfaces in the network namespace of a process, as `ip -j link show` describes them."""
+    found: list[dict[str, Any]] = json.loads(ip_in(pid, "-j", "link", "show") or "[]")
+    return found
 
 
 def ip_in(pid: int | None, *args: str) -> str:

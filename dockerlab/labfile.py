@@ -9,7 +9,7 @@ from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 from typing import Any
 
 from .errors import LabFileError, Problem
-from .impairment import MEASURED_PINGS, link_from, parse_percent, parse_time
+from .impairment import link_from, parse_percent, parse_time
 from .model import (
     Attachment,
     Check,
@@ -231,11 +231,10 @@ class _Builder:
 
         def percent(key: str) -> float | None:
             return parse_percent(raw[key]) if key in raw else None
-        measures = any(k in raw for k in ("min_rtt", "max_rtt", "min_loss", "max_loss"))
         return Check(source=raw["from"], target=raw.get("to"), by=raw.get("by"),
                      expect=raw.get("expect", "reachable"), port=raw.get("port"), name=raw.get("name"),
                      timeout=float(raw.get("timeout", 2.0)), line=self.source.line(("checks", index)),
-                     count=int(raw.get("count", MEASURED_PINGS if measures else 1)),
+                     count=raw.get("count"),
                      rtt_us=(time("min_rtt"), time("max_rtt")), loss=(percent("min_loss"), percent("max_loss")))
 
 

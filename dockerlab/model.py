@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from .drivers import driver
-from .impairment import Link
+from .impairment import MEASURED_PINGS, Link
 
 IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
@@ -165,7 +165,7 @@ class Check:
     name: str | None = None
     timeout: float = 2.0
     line: int = 0
-    count: int = 1  # pings
+    count: int | None = None  # pings, as the file says
     rtt_us: tuple[int | None, int | None] = (None, None)  # bounds on the average round trip: min, max
     loss: tuple[float | None, float | None] = (None, None)  # bounds on the share of pings lost, percent
 
@@ -173,6 +173,11 @@ class Check:
     def measures(self) -> bool:
         """A reachable check that bounds round trips or loss: it pings several times and reads the summary."""
         return any(v is not None for v in (*self.rtt_us, *self.loss))
+
+    @property
+    def pings(self) -> int:
+        """Pings sent: the file's count, else several for a check that measures, else one."""
+        return self.count or (MEASURED_PINGS if self.measures else 1)
 
     @property
     def target_key(self) -> str:

@@ -14,7 +14,7 @@ LOSS = re.compile(r"([\d.]+)% packet loss")
 
 
 def options(check: Check) -> list[str]:
-    return ["-c", str(check.count)] + (["-i", str(INTERVAL)] if check.count > 1 else [])
+    return ["-c", str(check.pings)] + (["-i", str(INTERVAL)] if check.pings > 1 else [])
 
 
 def verdict(check: Check, code: int, out: str) -> tuple[str, str]:
@@ -28,7 +28,7 @@ def verdict(check: Check, code: int, out: str) -> tuple[str, str]:
 
 
 def measured(check: Check, avg_ms: float, loss: float) -> tuple[str, str]:
-    seen = f"average round trip {avg_ms:g} ms, {loss:g}% lost of {check.count}"
+    seen = f"average round trip {avg_ms:g} ms, {loss:g}% lost of {check.pings}"
     (low_rtt, high_rtt), (low_loss, high_loss) = check.rtt_us, check.loss
     broken = []
     if low_rtt is not None and avg_ms * 1000 < low_rtt:

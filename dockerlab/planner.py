@@ -140,9 +140,10 @@ class _Builder:
             read = self.observed.links.get(spec.name) or {}
             for att in spec.attachments if spec.network_mode not in STANDALONE_NETWORKS else ():
                 network = self.lab.docker_network_name(att.network)
-                have = None if {(spec.name, None), (spec.name, network)} & fresh else read.get(network)
+                new = bool({(spec.name, None), (spec.name, network)} & fresh)
+                have = None if new else read.get(network)
                 if have is None and att.link:
-                    cause = "on the interface this plan makes" if spec.name not in self.observed.links else "not set"
+                    cause = "on the interface this plan makes" if new else "not set"
                     self._impair(A.CREATE, spec, network, att.link.describe(), (cause,))
                 elif have is not None and att.link is None:
                     self._impair(A.REMOVE, spec, network, have.describe(), ("not in the lab file",))

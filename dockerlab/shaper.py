@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .defaults import PARALLEL
 from .errors import DockerlabError, EngineError
-from .hostfacts import run_in
+from .hostfacts import links_in, run_in
 from .impairment import Link, from_tc
 from .lock import private_dir
 
@@ -53,9 +53,9 @@ class Shaper:
     def observe(self, observed: Observed, lab: Lab) -> Observed:
         """Read the impairments of the lab's running containers that declare some or were ever shaped."""
         declared = {c.name for c in lab.containers if any(a.link for a in c.attachments)}
-        marks = self.marked() if any(c.lab == lab.name for c in observed.containers) else set()
-        boxes = [c for c in observed.containers
-                 if c.running and c.lab == lab.name and (c.name in declared or c.id in marks)]
+        running = [c for c in observed.containers if c.running and c.lab == lab.name]
+        marked = self.marked() if running else set()
+        boxes = [c for c in running if c.name in declared or c.id in marked]
         if not boxes:
             return observed
         with ThreadPoolExecutor(PARALLEL) as pool:
@@ -90,7 +90,8 @@ class Shaper:
 
     def forget(self, container_id: str) -> None:
         """The container is gone, and its namespace with it."""
-        (marks() / container_id).unlink(missing_ok=True)
+        with suppress(OSError, DockerlabError):  # no private directory: nothing was marked there
+            (marks() / container_id).unlink(missing_ok=True)
 
     def _where(self, container: str) -> _Place:
         raw: dict[str, Any] = self.engine.reader.inspect_container(container)
@@ -112,4 +113,4 @@ def _devices(pid: int) -> dict[str, str]:
     """The interfaces in a running container's network namespace, by MAC."""
     if not pid:  # not running: entering pid 0's namespace would be this machine's own
         raise DockerlabError("the container is not running")
-    return {i.get("address"): i["ifname"] for i in json.loads(run_in(pid, "ip", "-j", "link", "show"))}
+    return {str(i.get("address")): str(i["ifname"]) for i in links_in(pid)}
