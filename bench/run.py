@@ -299,10 +299,8 @@ def measure(tool: Tool) -> dict:
         return _measure(tool)
     except ToolFailed as exc:
         print(f"  {tool.name} N={tool.n}: {exc}", flush=True)
-        cleanup()
-        if leftovers():
-            restart_engine()
-        return {p: None for p in PHASES} | {"rss": 0, "failed": str(exc), "gave_up": isinstance(exc, GaveUp)}
+        return {p: None for p in PHASES} | {"rss": 0, "failed": str(exc), "gave_up": isinstance(exc, GaveUp),
+                                            "restarted": clear_up()}
 
 
 def _measure(tool: Tool) -> dict:
@@ -321,9 +319,14 @@ def _measure(tool: Tool) -> dict:
     out["left"] = len(left)
     if left:  # a teardown that is not complete: note it and clear up before the next tool
         print(f"  {tool.name} left {len(left)} objects after its teardown: {' '.join(left[:5])}", flush=True)
-        cleanup()
-        out["restarted"] = bool(leftovers()) and restart_engine()
+        out["restarted"] = clear_up()
     return out
+
+
+def clear_up() -> bool:
+    """Remove what a tool left; True when only an engine restart could (see restart_engine)."""
+    cleanup()
+    return bool(leftovers()) and restart_engine()
 
 
 def restart_engine() -> bool:
@@ -386,7 +389,8 @@ def report(results: dict, sizes: list[int], tools: list[str], rounds: int, start
     if "dockerlab" in tools:
         lines += ["", "Peak memory of dockerlab apply (max RSS): " + ", ".join(
             f"N={n}: {max(r['rss'] for r in results[n]['dockerlab']) / 1024:.0f} MiB" for n in sizes) + ".", ""]
-    failed = {(n, t): [r["failed"] for r in results[n][t] if r.get("failed")] for n in sizes for t in tools}
+    failed = {(n, t): [r["failed"] for r in results[n][t] if r.get("failed") and not r.get("gave_up")]
+              for n in sizes for t in tools}  # a tool given up is said below
     lines += [f"- {t} at N={n} failed in {len(f)} of {rounds} rounds: {f[0]}" for (n, t), f in failed.items() if f]
     left = {(n, t): sum(r.get("left", 0) for r in results[n][t]) for n in sizes for t in tools}
     restarts = {(n, t): sum(bool(r.get("restarted")) for r in results[n][t]) for n in sizes for t in tools}
