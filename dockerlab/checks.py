@@ -22,7 +22,7 @@ from .causes import cause, missing, stopped
 from .defaults import PARALLEL
 from .drivers import driver
 from .errors import DockerlabError
-from .model import Check, NetworkSpec
+from .model import PREDEFINED_NETWORKS, Check, NetworkSpec
 from .observed import ObservedContainer
 
 if TYPE_CHECKING:
@@ -123,6 +123,9 @@ class _Runner:
             return self._arp(check)
         if check.expect in ("only-loopback", "host-interfaces"):
             return self._interfaces(check)
+        if check.by == "name" and check.expect not in ("resolves", "unresolvable") and not check.port \
+                and self._on_docker_dns(check):
+            return self._ping(check, check.target_key)  # ping asks Docker's DNS itself: one exec, not two
         if check.expect in ("resolves", "unresolvable") or check.by == "name":
             name = check.target_key
             addresses, reason = self._resolve(check, name)
@@ -167,6 +170,11 @@ class _Runner:
                 return str(ep.ipv4)
         raise CheckError(f"{key} has no IP address on {', '.join(order)}")
 
+    def _on_docker_dns(self, check: Check) -> bool:
+        """A container on a user-defined network asks Docker's DNS (its resolv.conf says 127.0.0.11)."""
+        box = self.box(check.source) if check.source != "host" else None
+        return box is not None and any(net not in PREDEFINED_NETWORKS for net in box.endpoints)
+
     def _resolve(self, check: Check, name: str) -> tuple[list[str], str]:
         if check.source == "host":
             raise CheckError("the host does not use Docker's DNS; check by ip from the host")
@@ -207,7 +215,10 @@ class _Runner:
             code, out = _host_run(["busybox", *argv], _limit(check) + 3)
         else:
             code, out = self._exec(check, argv)
-        how = f"ping {address}" + (f" x{check.pings}" if check.pings > 1 else "")
+        went_to = pings.address(address, out)
+        if code != 0 and went_to is None:
+            return CheckResult(check, f"dns {address}", "unreachable", f"name does not resolve: {_words(out)}")
+        how = f"ping {went_to or address}" + (f" x{check.pings}" if check.pings > 1 else "")
         got, reason = pings.verdict(check, code, out)
         return CheckResult(check, how, got, reason or _words(out))
 

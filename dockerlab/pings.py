@@ -4,6 +4,7 @@ pings lost, against the check's bounds. Pure."""
 from __future__ import annotations
 
 import re
+from ipaddress import ip_address
 
 from .impairment import show_time
 from .model import Check
@@ -11,6 +12,18 @@ from .model import Check
 INTERVAL = 0.2  # seconds between the pings of a measuring check: the shortest ping allows without flooding
 RTT = re.compile(r"min/avg/max(?:/mdev)? = [\d.]+/([\d.]+)/")  # busybox's and iputils' summaries
 LOSS = re.compile(r"([\d.]+)% packet loss")
+FIRST = re.compile(r"^PING \S+ \(([0-9a-fA-F.:]+)\)", re.M)  # busybox's and iputils' first line
+
+
+def address(target: str, out: str) -> str | None:
+    """Where ping went: the address it names first, or the target when that is one; None for a name that did
+    not resolve (ping says so before its first line)."""
+    if found := FIRST.search(out):
+        return found.group(1)
+    try:
+        return str(ip_address(target))
+    except ValueError:
+        return None
 
 
 def options(check: Check) -> list[str]:

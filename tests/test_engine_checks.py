@@ -2,6 +2,7 @@
 expectation fails with a reason. All traffic stays between the lab's own containers."""
 
 import json
+import time
 
 import pytest
 from conftest import dockerlab
@@ -62,4 +63,37 @@ def test_isolation_is_seen_when_a_pair_is_split(labs_dir, make_lab, veth, docker
     assert by_name["same bridge by ip"]["passed"] is False
     assert by_name["same bridge by name"]["got"] == "unreachable"
     dockerlab("apply", path, "--check", ok=True)  # apply repairs the drift; the checks pass again
+    dockerlab("destroy", path, ok=True)
+
+
+BY_NAME = """\
+name: x
+networks:
+  n: {subnet: 10.77.70.0/24}
+  m: {subnet: 10.77.71.0/24}
+containers:
+  a: {image: busybox, command: [sleep, infinity], networks: [n]}
+  b: {image: busybox, command: [sleep, infinity], networks: {n: {ipv4: 10.77.70.12}}}
+  c: {image: busybox, command: [sleep, infinity], networks: [m]}
+checks:
+  - {name: by name, from: a, to: b, by: name}
+  - {name: no such name here, from: a, to: c, by: name, expect: unreachable, timeout: 1}
+"""
+
+
+def test_a_check_by_name_is_one_ping_that_docker_dns_resolves(make_lab, docker_client):
+    """ping asks Docker's DNS itself: one exec per check, the address it reached shown, and a name Docker's DNS
+    does not know on the source's networks said as such."""
+    path, lab = make_lab(BY_NAME)
+    dockerlab("apply", path, ok=True)
+    since = int(time.time()) - 1  # the engine runs on this machine: one clock
+    out = dockerlab("check", path, "--json", ok=True)
+    results = {r["name"]: r for r in json.loads(out.stdout)}
+    assert results["by name"]["passed"] and results["by name"]["how"] == "ping 10.77.70.12", results
+    far = results["no such name here"]
+    assert far["passed"] and far["how"] == "dns c" and "name does not resolve" in far["reason"], far
+    events = docker_client.events(since=since, until=int(time.time()) + 1, decode=True,
+                                  filters={"container": f"{lab}-a", "type": "container"})
+    execs = [e for e in events if e.get("Action", "").startswith("exec_create")]
+    assert len(execs) == 2, [e["Action"] for e in execs]  # one per check: no nslookup before the ping
     dockerlab("destroy", path, ok=True)

@@ -152,3 +152,16 @@ def test_a_plain_ping_is_only_reached_or_not():
         "unreachable", "100% packet loss")
     assert pings.options(Check("a", "b")) == ["-c", "1"]
     assert pings.options(measuring(high=1)) == ["-c", "10", "-i", "0.2"]
+
+
+@pytest.mark.parametrize("target, out, expected", [
+    ("bc1", "PING bc1 (10.250.0.3): 56 data bytes\n64 bytes from 10.250.0.3: seq=0 ttl=64 time=0.1 ms", "10.250.0.3"),
+    ("bc1", "PING bc1 (10.250.0.3) 56(84) bytes of data.\n", "10.250.0.3"),  # iputils
+    ("six", "PING six (fd00:7::3): 56 data bytes\n", "fd00:7::3"),
+    ("bc9", "ping: bad address 'bc9'\n", None),  # busybox: the name did not resolve
+    ("bc9", "ping: bc9: Name or service not known\n", None),  # iputils
+    ("10.250.0.9", "ping: sendto: Network unreachable\n", "10.250.0.9"),  # an address never fails to resolve
+])
+def test_where_a_ping_went(target: str, out: str, expected: str | None) -> None:
+    """A check by name pings the name: the address it reached is read from ping's first line."""
+    assert pings.address(target, out) == expected
