@@ -1,6 +1,7 @@
 """The engine's own time for a bench lab: what the parallel CLI asks of it (networks one by one, then
 `docker run -d` 8 at a time), sent from one process through the Engine API and timed from inside, so
-without any interpreter's or CLI's start and without any check. No tool can be faster than this.
+without any interpreter's or CLI's start and without any check. A tool can beat it only by asking
+differently (dockerlab starts a network's containers while the next network is being made).
 
 Usage: python bench/floor.py up|down N   (prints the seconds the engine took)
 """

@@ -217,7 +217,8 @@ class _Runner:
             code, out = self._exec(check, argv)
         went_to = pings.address(address, out)
         if code != 0 and went_to is None:
-            return CheckResult(check, f"dns {address}", "unreachable", f"name does not resolve: {_words(out)}")
+            why = _words(out) or "no answer"
+            return CheckResult(check, f"dns {address}", "unreachable", f"name does not resolve: {why}")
         how = f"ping {went_to or address}" + (f" x{check.pings}" if check.pings > 1 else "")
         got, reason = pings.verdict(check, code, out)
         return CheckResult(check, how, got, reason or _words(out))

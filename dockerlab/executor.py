@@ -159,11 +159,11 @@ class Executor:
     def _make_container(self, step: Step) -> None:
         spec = self.lab.container(step.key or "")
         assert spec is not None
-        refs = {n.key: self._network(n.name) for n in self.lab.networks}
+        refs = {a.network: self._network(self.lab.docker_network_name(a.network)) for a in spec.attachments}
         cid = self.engine.create_container(spec, L.container_labels(self.lab, spec), refs)
         try:
             for att in spec.attachments[1:]:
-                self.engine.connect(cid, refs.get(att.network, att.network), att, spec.key)
+                self.engine.connect(cid, refs[att.network], att, spec.key)
             self.engine.start(cid, spec.name)
         except DockerlabError as exc:
             raise _Unstarted(str(exc), cid) from None
