@@ -204,7 +204,10 @@ class EngineFloor(Tool):
 
     def step(self, which: str) -> Timing:
         argv = [str(ROOT / ".venv/bin/python"), str(ROOT / "bench/floor.py"), which, str(self.n)]
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=LIMIT)
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=LIMIT)
+        except subprocess.TimeoutExpired:
+            raise GaveUp(f"floor.py {which} did not finish within {LIMIT:.0f} s") from None
         if proc.returncode != 0:
             raise ToolFailed(f"floor.py {which} failed: {proc.stderr.strip().splitlines()[-1:]}")
         return float(proc.stdout), 0

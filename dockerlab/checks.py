@@ -22,7 +22,7 @@ from .causes import cause, missing, stopped
 from .defaults import PARALLEL
 from .drivers import driver
 from .errors import DockerlabError
-from .model import PREDEFINED_NETWORKS, Check, NetworkSpec
+from .model import NAME_ONLY, PREDEFINED_NETWORKS, Check, NetworkSpec
 from .observed import ObservedContainer
 
 if TYPE_CHECKING:
@@ -123,15 +123,15 @@ class _Runner:
             return self._arp(check)
         if check.expect in ("only-loopback", "host-interfaces"):
             return self._interfaces(check)
-        if check.by == "name" and check.expect not in ("resolves", "unresolvable") and not check.port \
-                and self._on_docker_dns(check):
-            return self._ping(check, check.target_key)  # ping asks Docker's DNS itself: one exec, not two
-        if check.expect in ("resolves", "unresolvable") or check.by == "name":
-            name = check.target_key
+        name = check.target_key
+        if check.expect in NAME_ONLY:
             addresses, reason = self._resolve(check, name)
-            if check.expect in ("resolves", "unresolvable"):
-                got = "resolves" if addresses else "unresolvable"
-                return CheckResult(check, f"dns {name}", got, ", ".join(addresses) if addresses else reason)
+            got = "resolves" if addresses else "unresolvable"
+            return CheckResult(check, f"dns {name}", got, ", ".join(addresses) if addresses else reason)
+        if check.by == "name" and not check.port and self._on_docker_dns(check):
+            return self._ping(check, name)  # ping asks Docker's DNS itself: one exec, not two
+        if check.by == "name":
+            addresses, reason = self._resolve(check, name)
             if not addresses:
                 return CheckResult(check, f"dns {name}", "unreachable", f"name does not resolve: {reason}")
             address = addresses[0]

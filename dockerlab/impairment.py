@@ -100,13 +100,17 @@ def show_rate(bps: int) -> str:
 
 
 def parse_time(text: str) -> int | None:
-    match = TIME.fullmatch(text.strip())
-    return round(float(match.group(1)) * MICROSECONDS[match.group(2)]) if match else None
+    return _in_units(TIME, MICROSECONDS, text)
 
 
 def parse_rate(text: str) -> int | None:
-    match = RATE.fullmatch(text.strip())
-    return round(float(match.group(1)) * BITS[match.group(2)]) if match else None
+    return _in_units(RATE, BITS, text)
+
+
+def _in_units(pattern: re.Pattern[str], units: dict[str, int], text: str) -> int | None:
+    """'1.5ms' -> 1500 with MICROSECONDS: a number and its unit, in the smallest unit; None if it is neither."""
+    match = pattern.fullmatch(text.strip())
+    return round(float(match.group(1)) * units[match.group(2)]) if match else None
 
 
 def parse_percent(raw: str | float) -> float | None:

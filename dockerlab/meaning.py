@@ -11,6 +11,7 @@ from .drivers import driver, parent_drivers
 from .errors import Problem
 from .hazards import hazards
 from .model import (
+    NAME_ONLY,
     PREDEFINED_NETWORKS,
     STANDALONE_NETWORKS,
     Attachment,
@@ -197,7 +198,6 @@ def _free(pool: Pool, taken: set[IPv4Address]) -> int:
 
 FACTS = ("own-mac", "parent-mac", "arp", "no-arp", "only-loopback", "host-interfaces")
 PARENT_FACTS = ("own-mac", "parent-mac", "arp", "no-arp")  # about the interface on a macvlan/ipvlan network
-NAME_ONLY = ("resolves", "unresolvable")
 
 
 def _checks(lab: Lab) -> Found:

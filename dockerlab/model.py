@@ -22,6 +22,7 @@ Pairs = tuple[tuple[str, str], ...]
 LAB_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")  # the schema's pattern for 'name'; a test keeps them equal
 PREDEFINED_NETWORKS = ("bridge", "host", "none")
 STANDALONE_NETWORKS = ("host", "none")
+NAME_ONLY = ("resolves", "unresolvable")  # check expectations about Docker's DNS alone
 
 
 @dataclass(frozen=True)

@@ -55,12 +55,10 @@ class _Memo:
 
     def __init__(self, text: str) -> None:
         self.digest = hashlib.sha256(f"{_schema_text()}\0{text}".encode()).hexdigest()[:32]
-
-    def _path(self) -> str | None:
         try:
-            return os.path.join(private_dir(), "schema-valid")
-        except DockerlabError:
-            return None
+            self.path: str | None = os.path.join(private_dir(), "schema-valid")
+        except DockerlabError:  # no private directory: nothing is remembered
+            self.path = None
 
     def _known(self, path: str) -> list[str]:
         try:
@@ -70,11 +68,10 @@ class _Memo:
             return []
 
     def known(self) -> bool:
-        path = self._path()
-        return path is not None and self.digest in self._known(path)
+        return self.path is not None and self.digest in self._known(self.path)
 
     def remember(self) -> None:
-        path = self._path()
+        path = self.path
         if path is None:
             return
         import tempfile

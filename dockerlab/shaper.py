@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from .observed import Observed
 
 
-
 def marks() -> Path:
     """Where a container dockerlab shaped is marked: a file named by its id."""
     return Path(private_dir()) / "shaped"
