@@ -1,5 +1,8 @@
 # One command each: `make demo` brings a lab up, proves it and tears it down; `make test` runs the suite.
 # Both install what they need on a fresh Debian machine (as root): docker.io, dockerd, a busybox image.
+# ENGINE=20 (Debian 12's docker.io) or ENGINE=28 (Docker 28.5, fetched once): `make test ENGINE=28` switches the
+# machine's engine to it (see scripts/engine.sh); without ENGINE, whatever engine answers is used.
+export ENGINE
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DL := $(VENV)/bin/dockerlab

@@ -6,14 +6,55 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+TESTED_ON = (("20.10", "1.41"), ("28.5", "1.51"))  # the engines `make test ENGINE=20|28` runs the suite on
+
 
 class Feature(Enum):
     ENDPOINT_MAC = ("1.44", "25.0", "a MAC address per network endpoint (before: one MAC, set at create)")
+    CREATE_ON_ALL_NETWORKS = ("1.44", "25.0", "a container created on all its networks at once (before: one, "
+                              "then a connect call for each of the others)")
+    UNIQUE_NETWORK_NAMES = ("1.44", "25.0", "network names the engine itself keeps unique (before: two racing "
+                            "creations could both get one name)")
     SAFE_ENDPOINT_COUNT = ("1.49", "28.1", "parallel endpoint deletes keep a network's endpoint count right "
                            "(before: moby/moby#42119, a network that cannot be removed until the daemon restarts)")
+    IPVLAN_L3S = ("1.42", "23.0", "ipvlan mode l3s")
+    IPVLAN_FLAG = ("1.42", "23.0", "the ipvlan option ipvlan_flag (20.10 stores it and ignores it)")
+    IPV6_AUTO_SUBNET = ("1.46", "27.0", "an IPv6 subnet of its own choosing for 'ipv6: true' without one")
+    MACVLAN_SHARED_PARENT = ("1.46", "27.0", "several macvlan networks on one parent interface")
+    GATEWAY_MODE = ("1.46", "27.0", "the bridge gateway modes (gateway_mode_ipv4/_ipv6: nat, routed)")
+    GATEWAY_MODE_UNPROTECTED = ("1.48", "28.0", "the bridge gateway modes nat-unprotected and isolated")
+    TRUSTED_HOST_INTERFACES = ("1.50", "28.2", "the bridge option trusted_host_interfaces")
 
     def __init__(self, api: str, release: str, what: str) -> None:
         self.api, self.release, self.what = api, release, what
+
+
+@dataclass(frozen=True)
+class OptionGate:
+    """A network option (or one of its values) that an older engine stores and ignores, or refuses late."""
+
+    driver: str
+    option: str  # as Docker stores it (a mode is its driver's mode option)
+    values: tuple[str, ...]  # empty: any value
+    feature: Feature
+
+
+_BRIDGE = "com.docker.network.bridge."
+OPTION_GATES = (
+    *(OptionGate("bridge", _BRIDGE + f"gateway_mode_ipv{v}", (), Feature.GATEWAY_MODE) for v in (4, 6)),
+    *(OptionGate("bridge", _BRIDGE + f"gateway_mode_ipv{v}", ("nat-unprotected", "isolated"),
+                 Feature.GATEWAY_MODE_UNPROTECTED) for v in (4, 6)),
+    OptionGate("bridge", _BRIDGE + "trusted_host_interfaces", (), Feature.TRUSTED_HOST_INTERFACES),
+    OptionGate("ipvlan", "ipvlan_mode", ("l3s",), Feature.IPVLAN_L3S),
+    OptionGate("ipvlan", "ipvlan_flag", (), Feature.IPVLAN_FLAG),
+)
+
+
+def option_features(driver: str, options: dict[str, str]) -> list[tuple[str, Feature]]:
+    """The options (as `key=value`) of a network that need a feature, each with it."""
+    return [(f"{gate.option}={options[gate.option]}", gate.feature) for gate in OPTION_GATES
+            if gate.driver == driver and gate.option in options
+            and (not gate.values or options[gate.option] in gate.values)]
 
 
 def _number(version: str) -> tuple[int, ...]:

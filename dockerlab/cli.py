@@ -11,7 +11,7 @@ import click
 
 from . import defaults
 from .cli_inside import capture, graph, run_in, shell
-from .cliparts import FILE, addresses, hosts_of, lab_and_hosts, load, run_checks_of
+from .cliparts import FILE, addresses, hosts_of, lab_and_hosts, load, run_checks_of, show_version
 from .errors import DockerlabError
 from .progress import Ticker
 
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="dockerlab")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=show_version,
+              help="Show the version, the engines it is tested on, and the engine it would use.")
 def cli() -> None:
     """Declarative Docker network labs: networks and containers from a YAML file,
     reconciled against the live engine."""

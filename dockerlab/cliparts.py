@@ -60,3 +60,22 @@ def run_checks_of(lab: Lab, hosts: dict[str, Host], as_json: bool) -> None:
         click.echo(checks_text(lab.name, results))
     if not all(r.passed for r in results):
         sys.exit(1)
+
+
+def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """dockerlab's version, the engines it is tested on, and the engine DOCKER_HOST names, if one answers."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    from .capabilities import TESTED_ON
+    from .host import Host
+
+    tested = ", ".join(f"Docker {release} (API {api})" for release, api in TESTED_ON)
+    host = Host.from_env()
+    try:
+        engine = host.engine.describe()
+    except DockerlabError as exc:
+        engine = f"none answers at {host.address} ({str(exc).split(';')[0]})"
+    click.echo(f"dockerlab {version('dockerlab')}, tested on {tested}\nengine: {engine}")
+    ctx.exit()

@@ -52,7 +52,7 @@ def _pool_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
     if not spec.pools:
         return []  # the daemon chose the subnet: whatever it chose is right
     want = {p.subnet: p for p in spec.pools}
-    have = {p.subnet: p for p in obs.pools}
+    have = {p.subnet: p for p in _stated_pools(spec, obs)}
     if set(want) != set(have):
         def text(pools: dict[IPNetwork, Pool]) -> str:
             return ", ".join(str(s) for s in sorted(pools, key=str)) or "(none)"
@@ -67,6 +67,14 @@ def _pool_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
         if pool.aux_addresses and pool.aux_addresses != live.aux_addresses:
             causes.append("aux_addresses changed")
     return causes
+
+
+def _stated_pools(spec: NetworkSpec, obs: ObservedNetwork) -> list[Pool]:
+    """The live pools the file speaks for: those of the address families it states, and any dockerlab sent.
+    The daemon fills in the rest (an IPv4 pool beside an IPv6-only one, a ULA /64 for 'ipv6: true' alone)."""
+    families = {p.subnet.version for p in spec.pools}
+    sent = set(obs.labels.get(L.SUBNETS, "").split(","))
+    return [p for p in obs.pools if p.subnet.version in families or str(p.subnet) in sent]
 
 
 def mac_changes(lab: Lab, spec: ContainerSpec, obs: ObservedContainer) -> list[str]:
@@ -117,6 +125,13 @@ def recreate_causes(spec: ContainerSpec, obs: ObservedContainer, lab: Lab, obser
     if spec.command is not None and obs.command != " ".join(spec.command):
         return [f"command '{obs.command}' -> '{' '.join(spec.command)}'"]
     return ["configuration changed (image, command, env, ports, hostname, cap_add, labels or network mode)"]
+
+
+def network_mode_lost(obs: ObservedContainer, observed: Observed, rebuilt: set[str]) -> list[str]:
+    """A container created in a network named by its id keeps that id as its network mode: once the network is
+    made anew the id names nothing, and Docker 28 refuses to connect the container to anything."""
+    gone = next((n.name for n in observed.networks if n.id == obs.network_mode and n.name in rebuilt), None)
+    return [f"its network mode is the id of network {gone}, which this plan makes anew"] if gone else []
 
 
 def shares_parent(spec: NetworkSpec, old: ObservedNetwork) -> bool:

@@ -57,3 +57,13 @@ def driver(name: str) -> Driver:
 
 def parent_drivers() -> tuple[str, ...]:
     return tuple(d.name for d in DRIVERS.values() if d.parent)
+
+
+def parent_clash(first: str, second: str) -> str | None:
+    """Why networks of these two drivers cannot share a parent interface on any engine; None where they can
+    (macvlan beside macvlan, from Docker 27: see capabilities.Feature.MACVLAN_SHARED_PARENT)."""
+    if first != second:
+        return f"{first} and {second} networks cannot share a parent: the kernel allows one kind of link on it"
+    if first == "ipvlan":
+        return "Docker allows one ipvlan network per parent interface"
+    return None

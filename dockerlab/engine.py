@@ -16,7 +16,7 @@ from .capabilities import Capabilities, Feature
 from .errors import EngineError
 from .explain import NETWORK_IN_USE, busy_network
 from .model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment, ContainerSpec, NetworkSpec
-from .observed import Observed, container_from_api, network_from_api
+from .observed import Observed, ObservedNetwork, container_from_api, endpoint_from_api, network_from_api
 from .swarm import FORMED_BY, Membership, membership
 from .transport import Reader, Sdk, SdkReader, SocketReader, unix_socket_path
 
@@ -47,8 +47,13 @@ class Engine:
         socket_path = unix_socket_path(address)
         self.reader: Reader = SocketReader(address, socket_path) if socket_path and api is None else SdkReader(
             self.sdk)
-        self.caps = Capabilities(self.reader.version()["ApiVersion"])
+        server = self.reader.version()
+        self.caps = Capabilities(server["ApiVersion"])
+        self.release = str(server.get("Version") or "unknown")
         self.sdk.version = self.caps.api_version
+
+    def describe(self) -> str:
+        return f"Docker {self.release} (API {self.caps.api_version}) at {self.address}"
 
     def _call(self, what: str, method: str, *args: Any, subject: object = None, missing_ok: bool = False,
               **kwargs: Any) -> Any:
@@ -68,14 +73,21 @@ class Engine:
         for box in observed.containers:
             if box.name in names:
                 raw = self.reader.inspect_container(box.id)
-                noise = {box.id[:12], raw["Config"].get("Hostname"), box.key}
-                nets = raw["NetworkSettings"]["Networks"] or {}
-                endpoints = {name: replace(ep, aliases=tuple(a for a in (nets.get(name, {}).get("Aliases") or ())
-                                                             if a not in noise))
+                endpoints = {name: replace(ep, aliases=_own_aliases(raw, name, box.key))
                              for name, ep in box.endpoints.items()}
                 box = replace(box, endpoints=endpoints)
             boxes.append(box)
         return replace(observed, containers=tuple(boxes))
+
+    def membership(self, container: str, network: str) -> Attachment | None:
+        """A container's membership of a network as it is now (static addresses, aliases), to put back."""
+        raw = self.reader.inspect_container(container)
+        ep = (raw["NetworkSettings"]["Networks"] or {}).get(network)
+        if ep is None:
+            return None
+        live = endpoint_from_api(ep)
+        return Attachment(network, live.static_ipv4, live.static_ipv6,  # type: ignore[arg-type]  # by family
+                          _own_aliases(raw, network, None))
 
     def local_images(self) -> set[str]:
         names: set[str] = set()
@@ -98,7 +110,7 @@ class Engine:
 
     # -- the swarm: read with a fixed number of calls; on a manager three more
 
-    def membership(self, lab: str, observed: Observed) -> Membership:
+    def swarm_membership(self, lab: str, observed: Observed) -> Membership:
         info = self.reader.info()
         if not (info.get("Swarm") or {}).get("ControlAvailable"):
             return membership(info)
@@ -143,6 +155,10 @@ class Engine:
                             check_duplicate=True, internal=spec.internal, labels=labels,
                             enable_ipv6=spec.ipv6, attachable=spec.attachable or None, subject=spec)
         return str(result["Id"])
+
+    def network(self, name_or_id: str) -> ObservedNetwork | None:
+        raw = self.reader.inspect_network(name_or_id)
+        return network_from_api(raw) if raw else None
 
     def remove_network(self, name_or_id: str, label: str, scope: str = "local") -> None:
         try:
@@ -195,11 +211,13 @@ class Engine:
                               "load it locally (`make image` builds busybox from Debian's busybox-static), "
                               "or check its name") from None
 
-    def create_container(self, spec: ContainerSpec, labels: dict[str, str], networks: dict[str, str]) -> str:
-        """Create in the first network; Docker < 25 takes only one at create. `networks`: key -> Docker name."""
+    def create_container(self, spec: ContainerSpec, labels: dict[str, str], networks: dict[str, str],
+                         joined: tuple[Attachment, ...]) -> str:
+        """Create it on the networks `joined`, the first its network mode (the engine takes one, or from API 1.44
+        several). `networks`: key -> Docker name; by name, not id, because a recreated network keeps its name
+        and Docker 28 refuses to connect a container whose network mode names a network that is gone."""
         api = self.sdk.api
-        first = spec.attachments[0]
-        mode = networks.get(first.network, first.network)
+        mode = networks.get(joined[0].network, joined[0].network)
         bindings: dict[int | str, list[Any]] = {}
         for p in spec.ports:
             bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
@@ -208,9 +226,10 @@ class Engine:
                                              cap_add=list(spec.cap_add) or None)
         networking = None
         if mode not in PREDEFINED_NETWORKS:
-            endpoint = api.create_endpoint_config(**self._endpoint_args(first, spec.key, primary=True))
-            networking = api.create_networking_config({mode: endpoint})  # type: ignore[arg-type]  # stub: wrong
-        container_mac = first.mac if mode not in STANDALONE_NETWORKS and not self.caps.has(
+            networking = api.create_networking_config({  # type: ignore[arg-type]  # the stub is wrong
+                networks[a.network]: api.create_endpoint_config(**self._endpoint_args(a, spec.key, primary=i == 0))
+                for i, a in enumerate(joined)})
+        container_mac = joined[0].mac if mode not in STANDALONE_NETWORKS and not self.caps.has(
             Feature.ENDPOINT_MAC) else None
         result = self._call(
             f"create container {spec.name}", "create_container", spec.image,
@@ -220,7 +239,7 @@ class Engine:
             networking_config=networking, mac_address=container_mac, detach=True, subject=spec)
         return str(result["Id"])
 
-    def _endpoint_args(self, att: Attachment, dns_name: str, primary: bool) -> dict[str, Any]:
+    def _endpoint_args(self, att: Attachment, dns_name: str | None, primary: bool) -> dict[str, Any]:
         """The container's lab key is an alias too, so lab checks and users can say `ping four`."""
         per_endpoint_mac = self.caps.has(Feature.ENDPOINT_MAC)
         if att.mac and not primary and not per_endpoint_mac:
@@ -228,11 +247,11 @@ class Engine:
                               "list the network with the MAC first")
         return {"ipv4_address": str(att.ipv4) if att.ipv4 else None,
                 "ipv6_address": str(att.ipv6) if att.ipv6 else None,
-                "aliases": list(dict.fromkeys([*att.aliases, dns_name]))
+                "aliases": list(dict.fromkeys([*att.aliases, *([dns_name] if dns_name else [])]))
                 if att.network not in PREDEFINED_NETWORKS else None,
                 "mac_address": att.mac if per_endpoint_mac else None}
 
-    def connect(self, container: str, network: str, att: Attachment, dns_name: str) -> None:
+    def connect(self, container: str, network: str, att: Attachment, dns_name: str | None) -> None:
         self._call(f"connect {container} to {network}", "connect_container_to_network", container, network,
                    subject=att, **self._endpoint_args(att, dns_name, primary=False))
 
@@ -270,3 +289,10 @@ class Engine:
     def remove_container(self, container: str, label: str) -> None:
         self._call(f"remove container {label}", "remove_container", container, force=True, v=True,
                    missing_ok=True)
+
+
+def _own_aliases(raw: dict[str, Any], network: str, key: str | None) -> tuple[str, ...]:
+    """A container's aliases on a network less those Docker adds itself (short id, hostname) and its lab key."""
+    noise = {raw["Id"][:12], raw["Config"].get("Hostname"), key}
+    ep = (raw["NetworkSettings"]["Networks"] or {}).get(network) or {}
+    return tuple(a for a in ep.get("Aliases") or () if a not in noise)

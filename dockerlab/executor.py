@@ -14,9 +14,10 @@ from .capabilities import Feature
 from .defaults import PARALLEL
 from .engine import Engine
 from .errors import ApplyError, DockerlabError, EngineError, EngineGone
+from .explain import NAME_APPEARED
 from .hostlink import HostLinks
 from .lock import engine_lock
-from .model import Lab
+from .model import Attachment, ContainerSpec, Lab
 from .plan import Action, Kind, Plan, Step
 from .shaper import Shaper
 
@@ -90,16 +91,19 @@ class Executor:
     # -- networks
 
     def _network_create(self, step: Step) -> None:
-        """One creation at a time per engine, after a fresh look: Docker's own duplicate check races."""
+        """Where the engine does not keep names unique, one creation at a time per engine after a fresh look:
+        Docker's own duplicate check races there."""
         spec = self.lab.network(step.key or "")
         assert spec is not None
-        with engine_lock(self.engine.identity, "networks"):
-            if taken := self.engine.networks_named(spec.name):
-                owner = (taken[0].get("Labels") or {}).get(L.LAB)
-                raise EngineError(f"create network {spec.name}: a network of that name appeared after the plan was "
-                                  f"made ({f'by lab {owner}' if owner else 'not by dockerlab'}); were two labs with "
-                                  "one prefix applied at once? Give each lab its own 'prefix'")
+        if self.engine.caps.has(Feature.UNIQUE_NETWORK_NAMES):
             network_id = self.engine.create_network(spec, L.network_labels(self.lab, spec))
+        else:
+            with engine_lock(self.engine.identity, "networks"):
+                if taken := self.engine.networks_named(spec.name):
+                    owner = (taken[0].get("Labels") or {}).get(L.LAB)
+                    raise EngineError(f"create network {spec.name}: {NAME_APPEARED} "
+                                      f"({f'made by lab {owner}' if owner else 'not made by dockerlab'})")
+                network_id = self.engine.create_network(spec, L.network_labels(self.lab, spec))
         with self.lock:
             self.network_ids[spec.name] = network_id
 
@@ -112,10 +116,24 @@ class Executor:
         self.engine.remove_network(step.docker_id or step.name, step.name, step.scope)
 
     def _network_recreate(self, step: Step) -> None:
+        """If the new network cannot be made, the old one is made again as it was and its containers put back
+        on it as they were, so that a failed change never leaves the lab worse."""
+        before = self.engine.network(step.docker_id or step.name)
+        members = {c: self.engine.membership(c, step.name) for c in step.attached}
         for container in step.attached:
             self._leave(container, step.name)
         self._network_remove(step)
-        self._network_create(step)
+        try:
+            self._network_create(step)
+        except DockerlabError as exc:
+            if before is None:
+                raise
+            self.engine.create_network(before.as_spec(), before.labels)
+            for container, att in members.items():
+                if att is not None:
+                    self.engine.connect(container, step.name, att, None)
+            on_it = f", with {', '.join(sorted(c for c, a in members.items() if a))} back on it" if members else ""
+            raise ApplyError(f"{exc}; network {step.name} was made again as it was{on_it}") from None
 
     # -- the host's own interfaces
 
@@ -159,14 +177,25 @@ class Executor:
     def _make_container(self, step: Step) -> None:
         spec = self.lab.container(step.key or "")
         assert spec is not None
-        refs = {a.network: self._network(self.lab.docker_network_name(a.network)) for a in spec.attachments}
-        cid = self.engine.create_container(spec, L.container_labels(self.lab, spec), refs)
+        names = {a.network: self.lab.docker_network_name(a.network) for a in spec.attachments}
+        joined = self._at_create(spec)
+        cid = self.engine.create_container(spec, L.container_labels(self.lab, spec), names, joined)
         try:
-            for att in spec.attachments[1:]:
-                self.engine.connect(cid, refs[att.network], att, spec.key)
+            for att in (a for a in spec.attachments if a not in joined):
+                self.engine.connect(cid, self._network(names[att.network]), att, spec.key)
             self.engine.start(cid, spec.name)
         except DockerlabError as exc:
             raise _Unstarted(str(exc), cid) from None
+
+    def _at_create(self, spec: ContainerSpec) -> tuple[Attachment, ...]:
+        """The networks a container is created on, its network mode first: all of them where the engine takes
+        several, with a local network as the mode (Docker 28 cannot start a container created on an overlay and
+        a bridge whose mode is the overlay); else the first alone."""
+        if not self.engine.caps.has(Feature.CREATE_ON_ALL_NETWORKS):
+            return spec.attachments[:1]
+        spanning = [a for a in spec.attachments if (net := self.lab.network(a.network)) and net.spans_hosts]
+        local = [a for a in spec.attachments if a not in spanning]
+        return (*local, *spanning)
 
     def _container_recreate(self, step: Step) -> None:
         """The old container is parked (stopped, renamed) until the new one runs; if it cannot, the old one is

@@ -85,6 +85,9 @@ def _swarm(subject: Any, text: str) -> str:
             "to turn it off again)")
 
 
+NAME_APPEARED = ("a network of that name appeared after the plan was made; were two labs with one prefix applied "
+                 "at once? Give each lab its own 'prefix'")
+
 _RULES: list[tuple[str, Any]] = [
     ("invalid subinterface vlan name", _vlan),
     ("vlan link", _vlan),
@@ -99,6 +102,7 @@ _RULES: list[tuple[str, Any]] = [
     ("port is already allocated", lambda s, t: f"a published host port is in use by another process or container "
                                                f"({t}); choose another host port"),
     ("already in use", lambda s, t: f"the name is taken ({t}); another run may have made it; run apply again"),
+    ("already exists", lambda s, t: NAME_APPEARED),
     ("has active endpoints", lambda s, t: NETWORK_IN_USE),
     ("pull access denied", lambda s, t: "the image is not on this engine and could not be pulled; build or load "
                                         "it locally (`make image` builds busybox), or check the name"),

@@ -11,13 +11,14 @@ LAB = "io.dockerlab.lab"
 KEY = "io.dockerlab.key"
 CONFIG_HASH = "io.dockerlab.config-hash"
 OPTIONS = "io.dockerlab.options"  # option keys dockerlab sent, so a removed option is seen
+SUBNETS = "io.dockerlab.subnets"  # subnets dockerlab sent: the daemon adds pools of its own (IPv4 to an IPv6 one)
 ENDPOINTS = "io.dockerlab.endpoints"  # aliases and MACs as created; the list API hides them
 FILE = "io.dockerlab.file"
 
 
 def network_labels(lab: Lab, spec: NetworkSpec) -> dict[str, str]:
     return {**dict(spec.labels), LAB: lab.name, KEY: spec.key, FILE: lab.origin or lab.path,
-            OPTIONS: ",".join(sorted(spec.driver_options()))}
+            OPTIONS: ",".join(sorted(spec.driver_options())), SUBNETS: ",".join(str(p.subnet) for p in spec.pools)}
 
 
 def container_labels(lab: Lab, spec: ContainerSpec) -> dict[str, str]:

@@ -7,7 +7,7 @@ from ipaddress import IPv4Address, ip_address
 from itertools import combinations
 
 from . import impairment, placement
-from .drivers import driver, parent_drivers
+from .drivers import driver, parent_clash, parent_drivers
 from .errors import Problem
 from .hazards import hazards
 from .model import (
@@ -36,6 +36,9 @@ def _networks(lab: Lab) -> Found:
     for net in lab.networks:
         yield from _network(net)
     for a, b in combinations(lab.networks, 2):
+        if a.parent and a.parent == b.parent and all(driver(n.driver).parent for n in (a, b)) and (
+                why := parent_clash(a.driver, b.driver)):
+            yield ("networks", b.key, "parent"), f"network '{a.key}' has the parent {a.parent} too: {why}"
         for pa in a.pools:
             for pb in b.pools:
                 if pa.conflicts_with(pb):
@@ -57,9 +60,7 @@ def _network(net: NetworkSpec) -> Found:
                 yield at + where, f"{addr} is outside the subnet {pool.subnet}"
         if pool.ip_range and not pool.ip_range.subnet_of(pool.subnet):  # type: ignore[arg-type]
             yield at + ("ip_range",), f"{pool.ip_range} is not inside the subnet {pool.subnet}"
-    versions = {p.subnet.version for p in net.pools}
-    if net.ipv6 and 6 not in versions:
-        yield here + ("ipv6",), "ipv6: true needs an IPv6 subnet, in 'subnet' or under 'pools'"
+    versions = {p.subnet.version for p in net.pools}  # 'ipv6: true' alone: the engine picks a subnet (27.0+)
     if 6 in versions and not net.ipv6:
         yield here, "this network has an IPv6 subnet; add 'ipv6: true' so Docker enables IPv6 on it"
     yield from _driver_fit(net, here)

@@ -13,7 +13,7 @@ from typing import Any
 from . import labels as L
 from .hostlink import HostLink
 from .impairment import Link
-from .model import IPAddress, Pairs, Pool
+from .model import IPAddress, NetworkSpec, Pairs, Pool
 
 
 class _Labelled:
@@ -43,6 +43,11 @@ class ObservedNetwork(_Labelled):
     options: Pairs
     labels: dict[str, str] = field(hash=False)
 
+    def as_spec(self) -> NetworkSpec:
+        """This network as a spec that makes it again as it is (parent and mode stay among the options)."""
+        return NetworkSpec(self.key or "", self.name, self.driver, self.pools, self.ipv6, self.internal,
+                           self.attachable, self.options, tuple(sorted(L.user_labels(self.labels).items())))
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -64,6 +69,7 @@ class ObservedContainer(_Labelled):
     endpoints: dict[str, Endpoint] = field(hash=False)
     labels: dict[str, str] = field(hash=False)
     published: tuple[tuple[str, int, str], ...] = ()  # (host IP, host port, protocol) while running
+    network_mode: str = ""  # the network it was created in, as named then: a name, or a network's id
 
     @property
     def running(self) -> bool:
@@ -143,17 +149,18 @@ def network_from_api(raw: dict[str, Any]) -> ObservedNetwork:
 
 def container_from_api(raw: dict[str, Any]) -> ObservedContainer:
     networks = (raw.get("NetworkSettings") or {}).get("Networks") or {}
-    endpoints = {name: _endpoint(ep or {}) for name, ep in networks.items()}
+    endpoints = {name: endpoint_from_api(ep or {}) for name, ep in networks.items()}
     return ObservedContainer(
         id=raw["Id"], name=raw["Names"][0].lstrip("/") if raw.get("Names") else raw["Id"][:12],
         state=raw.get("State", ""), image=raw.get("Image", ""), command=raw.get("Command", ""),
         endpoints=endpoints, labels=raw.get("Labels") or {},
         published=tuple(sorted({(p.get("IP") or "0.0.0.0", int(p["PublicPort"]), p.get("Type") or "tcp")
                                 for p in raw.get("Ports") or () if p.get("PublicPort")})),
+        network_mode=(raw.get("HostConfig") or {}).get("NetworkMode") or "",
     )
 
 
-def _endpoint(ep: dict[str, Any]) -> Endpoint:
+def endpoint_from_api(ep: dict[str, Any]) -> Endpoint:
     ipam = ep.get("IPAMConfig") or {}
     return Endpoint(
         static_ipv4=_addr(ipam.get("IPv4Address")), static_ipv6=_addr(ipam.get("IPv6Address")),

@@ -14,6 +14,7 @@ from .diff import (
     endpoint_changes,
     frees_room_for,
     network_changes,
+    network_mode_lost,
     recreate_causes,
     user_networks,
 )
@@ -90,7 +91,8 @@ class _Builder:
             obs = self.observed.container_named(spec.name)
             if obs is None:
                 self.add(self._container_step(A.CREATE, spec))
-            elif causes := self._taken_over(obs.id) + recreate_causes(spec, obs, self.lab, self.observed):
+            elif causes := (self._taken_over(obs.id) + recreate_causes(spec, obs, self.lab, self.observed)
+                            + network_mode_lost(obs, self.observed, self.rebuilt_networks)):
                 self.add(replace(self._container_step(A.RECREATE, spec, tuple(causes)), docker_id=obs.id,
                                  networks=user_networks(obs)))
             else:

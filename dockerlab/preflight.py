@@ -3,10 +3,12 @@ stops with an explanation instead of leaving half a lab behind."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .drivers import driver
+from .capabilities import Capabilities, Feature, option_features
+from .drivers import driver, parent_clash
 from .errors import DockerlabError
 from .explain import kernel_missing
 from .model import IPAddress, Lab, NetworkSpec, Port
@@ -26,6 +28,7 @@ def preflight_problems(lab: Lab, plan: Plan, observed: Observed, host: Host) -> 
     specs = [spec for s in plan.steps if s.kind is Kind.NETWORK and s.action.builds
              if (spec := lab.network(s.key or "")) is not None]
     problems = list(_overlaps(plan, observed, specs)) + list(_held(lab, plan, observed))
+    problems += list(_engine_support(host.engine.caps, specs)) + list(_parents(host.engine.caps, lab, plan, observed))
     if any(s.kind is Kind.HOST_LINK and s.action.builds for s in plan.steps) and host.links is None:
         problems.append("host access (a host interface on a macvlan network) is made in the engine's own network "
                         "namespace: it needs a local engine and root")
@@ -36,6 +39,38 @@ def preflight_problems(lab: Lab, plan: Plan, observed: Observed, host: Host) -> 
             problems += list(_host_support(host, spec, interfaces))
     where = f"{host.name}: " if host.name else ""
     return [where + p for p in problems]
+
+
+def _engine_support(caps: Capabilities, specs: list[NetworkSpec]) -> Iterator[str]:
+    """Options and modes an older engine would ignore (so the lab would mean something else) or refuse late."""
+    for spec in specs:
+        for option, feature in option_features(spec.driver, spec.driver_options()):
+            if why := caps.lacks(feature):
+                yield f"network {spec.key}: {option}: {why}"
+        if spec.ipv6 and all(p.subnet.version == 4 for p in spec.pools) and (
+                why := caps.lacks(Feature.IPV6_AUTO_SUBNET)):
+            yield f"network {spec.key}: 'ipv6: true' without an IPv6 subnet: {why}; give it an IPv6 subnet"
+
+
+def _parents(caps: Capabilities, lab: Lab, plan: Plan, observed: Observed) -> Iterator[str]:
+    """Networks that would share a parent interface once the plan is done: the lab's and any others there."""
+    going = {s.name for s in plan.steps if s.kind is Kind.NETWORK and s.action is Action.REMOVE}
+    on_parent: dict[str, list[tuple[str, str]]] = {}  # parent -> (who, driver)
+    for net in observed.networks:
+        if net.name not in going and (parent := dict(net.options).get("parent")) and not _in_lab(lab, net.name):
+            on_parent.setdefault(parent, []).append((f"network '{net.name}' (not in this lab)", net.driver))
+    for spec in lab.networks:
+        if spec.parent and driver(spec.driver).parent:
+            on_parent.setdefault(spec.parent, []).append((f"network {spec.key}", spec.driver))
+    for parent, users in on_parent.items():
+        for (first, a), (second, b) in itertools.pairwise(users):
+            why = parent_clash(a, b) or (caps.lacks(Feature.MACVLAN_SHARED_PARENT) if a == b == "macvlan" else None)
+            if why:
+                yield f"{second} and {first} share the parent interface {parent}: {why}"
+
+
+def _in_lab(lab: Lab, name: str) -> bool:
+    return any(n.name == name for n in lab.networks)
 
 
 def _impairments(lab: Lab, plan: Plan, host: Host) -> Iterator[str]:

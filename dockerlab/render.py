@@ -105,9 +105,11 @@ def status_data(view: View, plan: Plan) -> dict[str, Any]:
     """The lab as its hosts have it; on a lab across hosts every row says its host."""
     parts = [_status(site.lab, view.observed[key], replace(plan, steps=plan.on(key)))
              for key, site in view.sites.items()]
+    engines = [{"host": key, "engine": site.host.engine.describe(), "version": site.host.engine.release,
+                "api": site.host.engine.caps.api_version} for key, site in view.sites.items()]
     if len(parts) == 1 and "" in view.sites:
-        return parts[0]
-    merged: dict[str, Any] = {"lab": view.lab.name, "in_sync": not plan.changes}
+        return {**parts[0], "engines": engines}
+    merged: dict[str, Any] = {"lab": view.lab.name, "in_sync": not plan.changes, "engines": engines}
     for key, part in zip(view.sites, parts, strict=True):
         for field in ("networks", "containers", "host_access", "not_in_file"):
             merged.setdefault(field, []).extend({"host": key, **row} for row in part[field])
@@ -163,6 +165,7 @@ def status_text(data: dict[str, Any]) -> str:
                              ("; ".join(c["drift"]) or "ok") if first else ""])
     state = "in sync with the file" if data["in_sync"] else "DRIFT (dockerlab plan shows the fix)"
     parts = [f"lab {data['lab']}: {state}"]
+    parts += [f"engine{' ' + e['host'] if e['host'] else ''}: {e['engine']}" for e in data["engines"]]
     if net_rows:
         parts += ["", _table(net_rows, [*_head(data), "NETWORK", "DRIVER", "SUBNET", "GATEWAY", "PARENT", "STATE"])]
     if box_rows:

@@ -94,7 +94,7 @@ def look(lab: Lab, hosts: dict[str, Host], swarm: bool) -> View:
 
     def one(key: str, host: Host) -> tuple[Observed, Membership | None]:
         observed = observe(places[key])
-        return observed, host.engine.membership(lab.name, observed) if swarm else None
+        return observed, host.engine.swarm_membership(lab.name, observed) if swarm else None
 
     found = each_host(hosts, one)
     return View(lab, places, {k: v[0] for k, v in found.items()},

@@ -5,7 +5,9 @@
 # (unix:///run/dockerlab-hK.sock) and the busybox image. Idempotent. `hosts.sh down` removes every namespace,
 # daemon, data root, veth and the bridge, and takes the engines out of any swarm first. `hosts.sh status` lists.
 # The rig forms no swarm: whether a lab may form one is the lab's to say.
+# The engines are of the version the machine's own engine is (ENGINE, see engine.sh).
 set -euo pipefail
+. "$(dirname "$0")/engine.sh"
 BRIDGE=dlab-hbr
 NET=10.233.0
 STATE=/run/dockerlab-hosts
@@ -14,7 +16,8 @@ IMAGE=${DOCKERLAB_IMAGE:-busybox}
 RULE=(DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT)  # Docker's FORWARD policy drops bridged traffic
 
 sock() { echo "unix:///run/dockerlab-h$1.sock"; }
-answers() { docker -H "$(sock "$1")" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+version_of() { docker -H "$(sock "$1")" version --format '{{.Server.Version}}' 2>/dev/null; }
+answers() { version_of "$1" >/dev/null; }
 
 bridge_up() {
   ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
@@ -35,11 +38,15 @@ host_up() {
     ip -n "$ns" link set lo up
     ip -n "$ns" route add default via "$NET.1"
   fi
-  answers "$k" && return 0
+  if answers "$k"; then
+    is_chosen "$(version_of "$k")" && return 0
+    host_down "$k" && host_up "$k" && return 0  # another version: its data goes with it
+  fi
   mkdir -p "$STATE/h$k" "$DATA/h$k"
   # nsenter, not `ip netns exec`: that remounts /sys, and dockerd then finds no devices cgroup
-  nsenter --net="/run/netns/$ns" setsid dockerd --data-root "$DATA/h$k" --exec-root "$STATE/h$k" \
-    -H "$(sock "$k")" --pidfile "$STATE/h$k.pid" --bip "172.$((29 + k)).0.1/24" \
+  # shellcheck disable=SC2046 # dockerd_args is words
+  PATH=$(engine_path) nsenter --net="/run/netns/$ns" setsid "$DOCKERD" --data-root "$DATA/h$k" \
+    --exec-root "$STATE/h$k" -H "$(sock "$k")" --pidfile "$STATE/h$k.pid" --bip "172.$((29 + k)).0.1/24" $(dockerd_args) \
     > "$STATE/h$k.log" 2>&1 < /dev/null &
   for _ in $(seq 1 60); do answers "$k" && break; sleep 0.5; done
   answers "$k" || { echo "hosts: the engine of h$k did not start; see $STATE/h$k.log" >&2; tail -5 "$STATE/h$k.log" >&2; exit 1; }

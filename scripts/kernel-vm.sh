@@ -5,6 +5,7 @@
 # Exit 3 (and a sentence) when the VM cannot be had here at all, so CI can tell "not run" from "failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/engine.sh  # the VM's engine is the version the machine's own engine is (ENGINE)
 ROOT=$PWD
 VENV=${VM_VENV:-$ROOT/.vm-venv}
 IMAGE=${DOCKERLAB_IMAGE:-busybox}
@@ -31,8 +32,9 @@ docker save "$IMAGE" -o "$OUT/image.tar"  # the VM runs nothing at build time: i
 echo "test-kernel: booting $(basename "$KERNEL") under emulation ($(nproc) cpus)"
 start=$(date +%s)
 PATH="$VENV/bin:$PATH" timeout "${VM_TIMEOUT:-1500}" vng -r "$KERNEL" --disable-kvm --force-9p --memory 4G \
-  --cpus "$(nproc)" --rwdir "$OUT" --exec "bash $ROOT/scripts/in-vm.sh $OUT ${PYTEST_ARGS:-}" \
+  --cpus "$(nproc)" --rwdir "$OUT" --exec "bash $ROOT/scripts/in-vm.sh $OUT $ENGINE ${PYTEST_ARGS:-}" \
   > "$OUT/console.log" 2>&1 || true
+cat "$OUT/engine" 2>/dev/null || true
 cat "$OUT/pytest.log" 2>/dev/null || { tail -30 "$OUT/console.log"; echo "test-kernel: the VM gave no test output" >&2; exit 1; }
 echo "test-kernel: VM run took $(( $(date +%s) - start )) s"
 [ -f "$OUT/rc" ] || { echo "test-kernel: the tests did not finish in the VM" >&2; exit 1; }

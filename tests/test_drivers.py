@@ -1,8 +1,11 @@
 """The driver table is the one place for what each driver needs: the schema and the checks follow it.
 Preflight runs against a fake host. No engine."""
 
+from types import SimpleNamespace
+
 import pytest
 
+from dockerlab.capabilities import Capabilities
 from dockerlab.drivers import DRIVERS, KERNEL, driver
 from dockerlab.labfile import parse_lab
 from dockerlab.observed import Observed, network_from_api
@@ -26,7 +29,7 @@ def test_every_driver_row_is_consistent():
 
 
 class FakeFacts:
-    def __init__(self, missing=(), interfaces=("lo", "eth0", "p0")):
+    def __init__(self, missing=(), interfaces=("lo", "eth0", "p0", "p1")):
         self.missing, self.names = set(missing), set(interfaces)
 
     def kernel_supports(self, link_type):
@@ -37,12 +40,13 @@ class FakeFacts:
 
 
 class FakeHost:
-    """What preflight asks of a host, and nothing more."""
+    """What preflight asks of a host, and nothing more: its kernel, its interfaces and its engine's API version."""
 
     address, is_local, name, links = "fake://", True, "", object()
 
-    def __init__(self, missing=()):
+    def __init__(self, missing=(), api="1.51"):
         self.facts = FakeFacts(missing)
+        self.engine = SimpleNamespace(caps=Capabilities(api))
 
 
 LAB = """\
