@@ -76,6 +76,6 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
     try:
         engine = host.engine.describe()
     except DockerlabError as exc:
-        engine = f"none answers at {host.address} ({str(exc).split(';')[0]})"
+        engine = str(exc)
     click.echo(f"dockerlab {version('dockerlab')}, tested on {tested}\nengine: {engine}")
     ctx.exit()

@@ -72,8 +72,10 @@ def _pool_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
 def _stated_pools(spec: NetworkSpec, obs: ObservedNetwork) -> list[Pool]:
     """The live pools the file speaks for: those of the address families it states, and any dockerlab sent.
     The daemon fills in the rest (an IPv4 pool beside an IPv6-only one, a ULA /64 for 'ipv6: true' alone)."""
+    if L.SUBNETS not in obs.labels:  # made before dockerlab said what it sent: every pool counts
+        return list(obs.pools)
     families = {p.subnet.version for p in spec.pools}
-    sent = set(obs.labels.get(L.SUBNETS, "").split(","))
+    sent = set(obs.labels[L.SUBNETS].split(","))
     return [p for p in obs.pools if p.subnet.version in families or str(p.subnet) in sent]
 
 
@@ -127,11 +129,22 @@ def recreate_causes(spec: ContainerSpec, obs: ObservedContainer, lab: Lab, obser
     return ["configuration changed (image, command, env, ports, hostname, cap_add, labels or network mode)"]
 
 
-def network_mode_lost(obs: ObservedContainer, observed: Observed, rebuilt: set[str]) -> list[str]:
-    """A container created in a network named by its id keeps that id as its network mode: once the network is
-    made anew the id names nothing, and Docker 28 refuses to connect the container to anything."""
-    gone = next((n.name for n in observed.networks if n.id == obs.network_mode and n.name in rebuilt), None)
-    return [f"its network mode is the id of network {gone}, which this plan makes anew"] if gone else []
+def network_mode_lost(obs: ObservedContainer, observed: Observed, rebuilt: set[str], kept: set[str]) -> list[str]:
+    """Why a container's network mode (the network it was created in, by name or id) will name nothing once the
+    plan is done: Docker 28 then refuses to connect or start the container, and a mode cannot be changed.
+    rebuilt: networks the plan makes anew (a new id); kept: network names that exist after the plan."""
+    mode = obs.network_mode
+    if not mode or mode in PREDEFINED_NETWORKS or mode.startswith("container:"):
+        return []
+    by_id = next((n for n in observed.networks if len(mode) >= 12 and n.id.startswith(mode)), None)
+    if by_id is not None:
+        if by_id.name in rebuilt:
+            return [f"its network mode is the id of network {by_id.name}, which this plan makes anew"]
+        return [] if by_id.name in kept else [f"its network mode is network {by_id.name}, which this plan removes"]
+    if mode in kept:
+        return []
+    fate = "this plan removes" if observed.network_named(mode) else "is gone"
+    return [f"its network mode is network {mode}, which {fate}"]
 
 
 def shares_parent(spec: NetworkSpec, old: ObservedNetwork) -> bool:

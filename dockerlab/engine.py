@@ -16,7 +16,14 @@ from .capabilities import Capabilities, Feature
 from .errors import EngineError
 from .explain import NETWORK_IN_USE, busy_network
 from .model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment, ContainerSpec, NetworkSpec
-from .observed import Observed, ObservedNetwork, container_from_api, endpoint_from_api, network_from_api
+from .observed import (
+    Observed,
+    ObservedNetwork,
+    container_from_api,
+    membership_from_api,
+    network_from_api,
+    own_aliases,
+)
 from .swarm import FORMED_BY, Membership, membership
 from .transport import Reader, Sdk, SdkReader, SocketReader, unix_socket_path
 
@@ -73,21 +80,16 @@ class Engine:
         for box in observed.containers:
             if box.name in names:
                 raw = self.reader.inspect_container(box.id)
-                endpoints = {name: replace(ep, aliases=_own_aliases(raw, name, box.key))
+                endpoints = {name: replace(ep, aliases=own_aliases(raw, name, box.key))
                              for name, ep in box.endpoints.items()}
                 box = replace(box, endpoints=endpoints)
             boxes.append(box)
         return replace(observed, containers=tuple(boxes))
 
     def membership(self, container: str, network: str) -> Attachment | None:
-        """A container's membership of a network as it is now (static addresses, aliases), to put back."""
-        raw = self.reader.inspect_container(container)
-        ep = (raw["NetworkSettings"]["Networks"] or {}).get(network)
-        if ep is None:
-            return None
-        live = endpoint_from_api(ep)
-        return Attachment(network, live.static_ipv4, live.static_ipv6,  # type: ignore[arg-type]  # by family
-                          _own_aliases(raw, network, None))
+        """A container's membership of a network as it is now, to put back (see observed.membership_from_api)."""
+        return membership_from_api(self.reader.inspect_container(container), network,
+                                   self.caps.has(Feature.ENDPOINT_MAC))
 
     def local_images(self) -> set[str]:
         names: set[str] = set()
@@ -225,7 +227,7 @@ class Engine:
         host_config = api.create_host_config(network_mode=mode, port_bindings=bindings or None,
                                              cap_add=list(spec.cap_add) or None)
         networking = None
-        if mode not in PREDEFINED_NETWORKS:
+        if mode not in STANDALONE_NETWORKS:  # Docker's bridge too: its endpoint carries the MAC from API 1.44
             networking = api.create_networking_config({  # type: ignore[arg-type]  # the stub is wrong
                 networks[a.network]: api.create_endpoint_config(**self._endpoint_args(a, spec.key, primary=i == 0))
                 for i, a in enumerate(joined)})
@@ -290,9 +292,3 @@ class Engine:
         self._call(f"remove container {label}", "remove_container", container, force=True, v=True,
                    missing_ok=True)
 
-
-def _own_aliases(raw: dict[str, Any], network: str, key: str | None) -> tuple[str, ...]:
-    """A container's aliases on a network less those Docker adds itself (short id, hostname) and its lab key."""
-    noise = {raw["Id"][:12], raw["Config"].get("Hostname"), key}
-    ep = (raw["NetworkSettings"]["Networks"] or {}).get(network) or {}
-    return tuple(a for a in ep.get("Aliases") or () if a not in noise)

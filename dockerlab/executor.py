@@ -17,7 +17,8 @@ from .errors import ApplyError, DockerlabError, EngineError, EngineGone
 from .explain import NAME_APPEARED
 from .hostlink import HostLinks
 from .lock import engine_lock
-from .model import Attachment, ContainerSpec, Lab
+from .model import PREDEFINED_NETWORKS, Attachment, ContainerSpec, Lab
+from .observed import ObservedNetwork
 from .plan import Action, Kind, Plan, Step
 from .shaper import Shaper
 
@@ -116,24 +117,45 @@ class Executor:
         self.engine.remove_network(step.docker_id or step.name, step.name, step.scope)
 
     def _network_recreate(self, step: Step) -> None:
-        """If the new network cannot be made, the old one is made again as it was and its containers put back
-        on it as they were, so that a failed change never leaves the lab worse."""
+        """If the change fails halfway, the network is put back as it was (made again, if it went) with its
+        containers back on it, so that a failed change never leaves the lab worse."""
         before = self.engine.network(step.docker_id or step.name)
         members = {c: self.engine.membership(c, step.name) for c in step.attached}
-        for container in step.attached:
-            self._leave(container, step.name)
-        self._network_remove(step)
+        left: dict[str, Attachment] = {}
+        removed = False
         try:
+            for container in step.attached:
+                self._leave(container, step.name)
+                if (att := members[container]) is not None:
+                    left[container] = att
+            self._network_remove(step)
+            removed = True
             self._network_create(step)
+        except EngineGone:
+            raise  # nothing can be put back on an engine that does not answer
         except DockerlabError as exc:
-            if before is None:
-                raise
-            self.engine.create_network(before.as_spec(), before.labels)
-            for container, att in members.items():
-                if att is not None:
-                    self.engine.connect(container, step.name, att, None)
-            on_it = f", with {', '.join(sorted(c for c, a in members.items() if a))} back on it" if members else ""
-            raise ApplyError(f"{exc}; network {step.name} was made again as it was{on_it}") from None
+            raise ApplyError(f"{exc}; {self._put_back(step.name, before if removed else None, left)}") from None
+
+    def _put_back(self, name: str, gone: ObservedNetwork | None, left: dict[str, Attachment]) -> str:
+        """The network made again as it was (if it went) and the containers that left it back on it; says what
+        could not be put back."""
+        if gone is not None:
+            try:
+                self.engine.create_network(gone.as_spec(), gone.labels)
+            except DockerlabError as exc:
+                members = f", and so are the memberships of {', '.join(sorted(left))}" if left else ""
+                return (f"network {name} could not be made again as it was ({exc}): it is gone{members}; "
+                        "`dockerlab apply` makes them once the cause is fixed")
+        back, failed = [], []
+        for container, att in sorted(left.items()):
+            try:
+                self.engine.connect(container, name, att, None)
+                back.append(container)
+            except DockerlabError as exc:
+                failed.append(f"{container} ({exc})")
+        said = f"network {name} was {'made again' if gone else 'left'} as it was"
+        said += f", with {', '.join(back)} back on it" if back else ""
+        return said + (f"; not put back on it: {'; '.join(failed)}" if failed else "")
 
     # -- the host's own interfaces
 
@@ -188,14 +210,14 @@ class Executor:
             raise _Unstarted(str(exc), cid) from None
 
     def _at_create(self, spec: ContainerSpec) -> tuple[Attachment, ...]:
-        """The networks a container is created on, its network mode first: all of them where the engine takes
-        several, with a local network as the mode (Docker 28 cannot start a container created on an overlay and
-        a bridge whose mode is the overlay); else the first alone."""
-        if not self.engine.caps.has(Feature.CREATE_ON_ALL_NETWORKS):
-            return spec.attachments[:1]
-        spanning = [a for a in spec.attachments if (net := self.lab.network(a.network)) and net.spans_hosts]
-        local = [a for a in spec.attachments if a not in spanning]
-        return (*local, *spanning)
+        """The networks a container is created on, its network mode first. Where the engine takes several, all its
+        user-defined networks, local ones first (Docker 28 cannot start a container created on an overlay and a
+        bridge whose mode is the overlay); else, or when its mode is Docker's own bridge, the first alone."""
+        first = spec.attachments[0]
+        if first.network in PREDEFINED_NETWORKS or not self.engine.caps.has(Feature.CREATE_ON_ALL_NETWORKS):
+            return (first,)
+        user = [a for a in spec.attachments if a.network not in PREDEFINED_NETWORKS]
+        return tuple(sorted(user, key=lambda a: self.lab.spans_hosts(a.network)))
 
     def _container_recreate(self, step: Step) -> None:
         """The old container is parked (stopped, renamed) until the new one runs; if it cannot, the old one is

@@ -102,7 +102,7 @@ _RULES: list[tuple[str, Any]] = [
     ("port is already allocated", lambda s, t: f"a published host port is in use by another process or container "
                                                f"({t}); choose another host port"),
     ("already in use", lambda s, t: f"the name is taken ({t}); another run may have made it; run apply again"),
-    ("already exists", lambda s, t: NAME_APPEARED),
+    ("already exists", lambda s, t: f"{NAME_APPEARED} ({t})" if isinstance(s, NetworkSpec) else None),
     ("has active endpoints", lambda s, t: NETWORK_IN_USE),
     ("pull access denied", lambda s, t: "the image is not on this engine and could not be pulled; build or load "
                                         "it locally (`make image` builds busybox), or check the name"),

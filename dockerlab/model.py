@@ -235,6 +235,12 @@ class Lab:
         return next((a for a in spec.attachments if self.docker_network_name(a.network) == network), None
                     ) if spec else None
 
+    def spans_hosts(self, key: str) -> bool:
+        """Whether a container's network reference spans hosts: an overlay the lab declares, or one a worker's
+        slice names by its Docker name without declaring it (the manager makes it; see placement)."""
+        spec = self.network(key)
+        return spec.spans_hosts if spec else key not in PREDEFINED_NETWORKS
+
     def docker_network_name(self, key: str) -> str:
         """A container's network reference as Docker names it."""
         spec = self.network(key)

@@ -13,7 +13,7 @@ from typing import Any
 from . import labels as L
 from .hostlink import HostLink
 from .impairment import Link
-from .model import IPAddress, NetworkSpec, Pairs, Pool
+from .model import Attachment, IPAddress, NetworkSpec, Pairs, Pool
 
 
 class _Labelled:
@@ -76,12 +76,16 @@ class ObservedContainer(_Labelled):
         return self.state == "running"
 
     def created_details(self) -> dict[str, dict[str, Any]]:
-        """Aliases and MACs per network as dockerlab created them (see labels.ENDPOINTS)."""
-        try:
-            details: dict[str, dict[str, Any]] = json.loads(self.labels.get(L.ENDPOINTS, "{}"))
-            return details
-        except ValueError:
-            return {}
+        return _created_details(self.labels)
+
+
+def _created_details(labels: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Aliases and MACs per network as dockerlab created them (see labels.ENDPOINTS)."""
+    try:
+        details: dict[str, dict[str, Any]] = json.loads(labels.get(L.ENDPOINTS, "{}"))
+        return details
+    except ValueError:
+        return {}
 
 
 @dataclass(frozen=True)
@@ -168,3 +172,23 @@ def endpoint_from_api(ep: dict[str, Any]) -> Endpoint:
         mac=(ep.get("MacAddress") or "").lower() or None,
         aliases=tuple(ep["Aliases"]) if ep.get("Aliases") is not None else None,
     )
+
+
+def own_aliases(raw: dict[str, Any], network: str, key: str | None) -> tuple[str, ...]:
+    """From an inspected container: its aliases on a network less those Docker adds itself (short id, hostname)
+    and its lab key."""
+    noise = {raw["Id"][:12], raw["Config"].get("Hostname"), key}
+    ep = (raw["NetworkSettings"]["Networks"] or {}).get(network) or {}
+    return tuple(a for a in ep.get("Aliases") or () if a not in noise)
+
+
+def membership_from_api(raw: dict[str, Any], network: str, endpoint_mac: bool) -> Attachment | None:
+    """From an inspected container: its membership of a network as it is (static addresses, aliases, and the MAC
+    dockerlab gave it where the engine sets one per endpoint), to put back as it was; None when not on it."""
+    ep = (raw["NetworkSettings"]["Networks"] or {}).get(network)
+    if ep is None:
+        return None
+    live = endpoint_from_api(ep)
+    mac = (_created_details(raw["Config"].get("Labels") or {}).get(network) or {}).get("mac") if endpoint_mac else None
+    return Attachment(network, live.static_ipv4, live.static_ipv6,  # type: ignore[arg-type]  # by family
+                      own_aliases(raw, network, None), mac)

@@ -87,16 +87,25 @@ class _Builder:
                               ("no host access in the lab file",)))
 
     def containers(self) -> None:
+        kept = self._kept()
         for spec in self.lab.containers:
             obs = self.observed.container_named(spec.name)
             if obs is None:
                 self.add(self._container_step(A.CREATE, spec))
             elif causes := (self._taken_over(obs.id) + recreate_causes(spec, obs, self.lab, self.observed)
-                            + network_mode_lost(obs, self.observed, self.rebuilt_networks)):
+                            + network_mode_lost(obs, self.observed, self.rebuilt_networks, kept)):
                 self.add(replace(self._container_step(A.RECREATE, spec, tuple(causes)), docker_id=obs.id,
                                  networks=user_networks(obs)))
             else:
                 self._converge(spec, obs)
+
+    def _kept(self) -> set[str]:
+        """The network names that exist once the plan is done: the lab's, those its containers name (a worker's
+        overlays), and every live one it does not remove."""
+        wanted = {n.name for n in self.lab.networks}
+        named = {self.lab.docker_network_name(a.network) for c in self.lab.containers for a in c.attachments}
+        going = {n.name for n in self.owned.networks if n.name not in wanted and n.id not in self.owned.kept}
+        return wanted | named | {n.name for n in self.observed.networks if n.name not in going}
 
     def _taken_over(self, docker_id: str) -> list[str]:
         origin = self.owned.taken_over.get(docker_id)

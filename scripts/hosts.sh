@@ -40,13 +40,12 @@ host_up() {
   fi
   if answers "$k"; then
     is_chosen "$(version_of "$k")" && return 0
-    host_down "$k" && host_up "$k" && return 0  # another version: its data goes with it
+    host_down "$k"  # another version: its data goes with it
   fi
   mkdir -p "$STATE/h$k" "$DATA/h$k"
   # nsenter, not `ip netns exec`: that remounts /sys, and dockerd then finds no devices cgroup
-  # shellcheck disable=SC2046 # dockerd_args is words
   PATH=$(engine_path) nsenter --net="/run/netns/$ns" setsid "$DOCKERD" --data-root "$DATA/h$k" \
-    --exec-root "$STATE/h$k" -H "$(sock "$k")" --pidfile "$STATE/h$k.pid" --bip "172.$((29 + k)).0.1/24" $(dockerd_args) \
+    --exec-root "$STATE/h$k" -H "$(sock "$k")" --pidfile "$STATE/h$k.pid" --bip "172.$((29 + k)).0.1/24" "${DOCKERD_ARGS[@]}" \
     > "$STATE/h$k.log" 2>&1 < /dev/null &
   for _ in $(seq 1 60); do answers "$k" && break; sleep 0.5; done
   answers "$k" || { echo "hosts: the engine of h$k did not start; see $STATE/h$k.log" >&2; tail -5 "$STATE/h$k.log" >&2; exit 1; }

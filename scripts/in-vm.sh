@@ -7,9 +7,8 @@ cd "$(dirname "$0")/.."
 . scripts/engine.sh
 export PYTHONDONTWRITEBYTECODE=1 DOCKER_HOST=unix:///run/docker-vm.sock DOCKERLAB_REQUIRE_ENGINE=1
 mkdir -p /var/lib/docker-vm && mount -t tmpfs tmpfs /var/lib/docker-vm
-# shellcheck disable=SC2046 # dockerd_args is words
 PATH=$(engine_path) "$DOCKERD" --data-root /var/lib/docker-vm --exec-root /run/docker-vm -H "$DOCKER_HOST" \
-  --pidfile /run/docker-vm.pid $(dockerd_args) > "$OUT/dockerd.log" 2>&1 &
+  --pidfile /run/docker-vm.pid "${DOCKERD_ARGS[@]}" > "$OUT/dockerd.log" 2>&1 &
 for _ in $(seq 1 120); do docker version >/dev/null 2>&1 && break; sleep 0.5; done
 docker load -q -i "$OUT/image.tar" > /dev/null
 echo "in-vm: engine $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')" > "$OUT/engine"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure a Docker engine answers and a local `busybox` image exists.
-# On Debian as root it installs docker.io and starts dockerd itself; no registry is needed:
+# On Debian as root it installs what the engine needs and starts dockerd itself; no registry is needed:
 # the image is built FROM scratch out of Debian's busybox-static.
-# ENGINE=20 (default) or ENGINE=28 (see engine.sh): switching stops the other engine, if these scripts started
-# it, and starts the chosen one; each engine gets the image.
+# ENGINE=20 or ENGINE=28 (see engine.sh): switching stops the other engine, if these scripts started it, and
+# starts the chosen one; each engine gets the image.
 set -euo pipefail
 . "$(dirname "$0")/engine.sh"
 
@@ -15,7 +15,12 @@ engine_answers() { server_version >/dev/null; }
 
 install_packages() {
   local missing=()
-  command -v dockerd >/dev/null || missing+=(docker.io)
+  if [ "$ENGINE_ROOT" = / ]; then
+    command -v dockerd >/dev/null || missing+=(docker.io)
+  else  # the engine comes from the cache; Debian 12's runc and tini serve it
+    command -v runc >/dev/null || missing+=(runc)
+    [ -x /usr/bin/tini-static ] || missing+=(tini)
+  fi
   command -v iptables >/dev/null || missing+=(iptables)
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v ip >/dev/null || missing+=(iproute2)
@@ -29,79 +34,55 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# Docker 28 from Debian's unstable suite: downloaded once with a private apt list (the system's dpkg and sources
-# are left as they are), unpacked into the cache. The archive is the one this machine's own sources name.
-fetch_engine28() {
-  [ -x "$ENGINE_ROOT/usr/sbin/dockerd" ] && return 0
-  local archive apt work
-  archive=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
-  [ -n "$archive" ] || archive=$(awk '$1 == "deb" && $0 ~ / main/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
-  [ -n "$archive" ] || { echo "setup: no Debian archive in this machine's apt sources to fetch Docker 28 from" >&2; exit 1; }
-  echo "setup: fetching Docker 28 (docker.io, containerd, docker-compose) from Debian's unstable suite"
-  work=$ENGINE_CACHE/apt
-  rm -rf "$work" && mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $archive sid main" > "$work/sources.list"
-  apt=(-qq -o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
-       -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o Dir::State::status=/dev/null
-       -o APT::Sandbox::User=root)
-  apt-get "${apt[@]}" update || { echo "setup: could not read Debian's unstable suite (no network?)" >&2; exit 1; }
-  local version; version=$(apt-cache "${apt[@]}" show docker.io 2>/dev/null | sed -n 's/^Version: //p' | head -1)
-  is_chosen "$version" || { echo "setup: Debian's unstable suite has docker.io ${version:-(none)}, not $ENGINE.x" >&2; exit 1; }
-  (cd "$work/debs" && apt-get "${apt[@]}" download docker.io containerd docker-compose) \
-    || { echo "setup: could not download Docker $version" >&2; exit 1; }
-  rm -rf "$ENGINE_ROOT.new" && mkdir -p "$ENGINE_ROOT.new"
-  for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$ENGINE_ROOT.new"; done
-  rm -rf "$ENGINE_ROOT" && mv "$ENGINE_ROOT.new" "$ENGINE_ROOT"  # whole or not at all
-  rm -rf "$work"
-}
-
-# The engine answering on the default socket, when these scripts started it: "VERSION PID", else nothing.
+# The pid of the dockerd of version $1 that these scripts started on the default socket; nothing when the engine
+# that runs is someone else's (systemd's, Docker Desktop's), which is never stopped.
 started_here() {
-  [ -f "$ENGINE_MARK" ] || return 0
-  local version pid; read -r version pid < "$ENGINE_MARK"
-  if kill -0 "$pid" 2>/dev/null && [ "$(basename "$(readlink "/proc/$pid/exe")")" = dockerd ]; then
-    echo "$version $pid"
-  fi
+  (
+    engine_layout "$1"
+    pid=$(cat "$ENGINE_PID" 2>/dev/null) || exit 0
+    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- " --pidfile $ENGINE_PID -H unix://$SOCK " \
+      && echo "$pid"
+  ) || true
 }
 
 stop_other_engine() {
-  local running=$1 mine version pid
-  mine=$(started_here)
-  if [ -z "$mine" ]; then
-    echo "setup: Docker $running answers at $SOCK, not ENGINE=$ENGINE, and these scripts did not start it;" \
-         "stop it (sudo systemctl stop docker) and run again, or run with ENGINE=${running%%.*}" >&2
+  local running=$1 major=${1%%.*} pid
+  pid=$(started_here "$major")
+  if [ -z "$pid" ]; then
+    echo "setup: Docker $running answers at $SOCK, not ENGINE=$ENGINE, and these scripts did not start it, so they" \
+         "leave it alone: stop it (sudo systemctl stop docker.socket docker.service) and run again, or use" \
+         "ENGINE=$major" >&2
     exit 1
   fi
-  read -r version pid <<< "$mine"
   bash "$(dirname "$0")/hosts.sh" down >/dev/null  # the rig runs the old version: it goes with it
-  echo "setup: stopping Docker $running (ENGINE=${version%%.*}) to start ENGINE=$ENGINE"
+  echo "setup: stopping Docker $running (ENGINE=$major) to start ENGINE=$ENGINE"
   kill "$pid"
   for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  kill -0 "$pid" 2>/dev/null && { echo "setup: Docker $running did not stop within 30 s (pid $pid)" >&2; exit 1; }
-  rm -f "$ENGINE_MARK"
+  if kill -0 "$pid" 2>/dev/null; then echo "setup: Docker $running did not stop within 30 s (pid $pid)" >&2; exit 1; fi
 }
 
 start_engine() {
   local running; running=$(server_version || true)
-  if [ -n "$running" ] && { [ -z "$ENGINE_ASKED" ] || is_chosen "$running" || [ -n "${DOCKER_HOST:-}" ]; }; then
-    return 0  # no ENGINE asked, or DOCKER_HOST named one: the engine that answers is the user's choice
+  if [ -n "$running" ] && { [ -z "$ENGINE_ASKED" ] || is_chosen "$running"; }; then
+    return 0  # no ENGINE asked: the engine that answers is the user's choice
   fi
-  if [ -n "${DOCKER_HOST:-}" ]; then
+  if [ -n "${DOCKER_HOST:-}" ]; then  # the user's own engine: never started or stopped here
+    [ -z "$running" ] || { echo "setup: ENGINE=$ENGINE asked, but DOCKER_HOST=$DOCKER_HOST is Docker $running;" \
+                                "unset DOCKER_HOST to let these scripts start Docker $ENGINE" >&2; exit 1; }
     echo "setup: no Docker engine answers at DOCKER_HOST=$DOCKER_HOST" >&2; exit 1
   fi
   if [ "$(id -u)" != 0 ]; then
-    echo "setup: no Docker $ENGINE engine answers at $SOCK${running:+ (Docker $running does)}; start one" \
-         "(sudo systemctl start docker)" >&2; exit 1
+    echo "setup: no Docker $ENGINE engine answers at $SOCK${running:+ (Docker $running does)}; as root," \
+         "\`make engine ENGINE=$ENGINE\` starts one" >&2; exit 1
   fi
-  [ "$ENGINE" = 20 ] || fetch_engine28  # before anything stops: a failed fetch leaves the machine as it was
+  bash "$(dirname "$0")/fetch-engine.sh"  # before anything stops: a failed fetch leaves the machine as it was
   [ -z "$running" ] || stop_other_engine "$running"
   echo "setup: starting Docker ENGINE=$ENGINE (log: $ENGINE_LOG)"
-  # shellcheck disable=SC2046 # dockerd_args is words
   PATH=$(engine_path) setsid "$DOCKERD" --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" --pidfile "$ENGINE_PID" \
-    -H "unix://$SOCK" $(dockerd_args) > "$ENGINE_LOG" 2>&1 < /dev/null &
+    -H "unix://$SOCK" "${DOCKERD_ARGS[@]}" > "$ENGINE_LOG" 2>&1 < /dev/null &
   local pid=$!
   for _ in $(seq 1 60); do
-    if engine_answers; then echo "$(server_version) $pid" > "$ENGINE_MARK"; return 0; fi
+    engine_answers && return 0
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
   done

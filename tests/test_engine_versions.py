@@ -161,7 +161,26 @@ def test_version_and_status_name_the_engine_and_its_api(make_lab, docker_client)
     out = dockerlab("--version", ok=True).stdout
     assert "tested on Docker 20.10 (API 1.41), Docker 28.5 (API 1.51)" in out and f"engine: {engine} at " in out
     gone = dockerlab("--version", env={"DOCKER_HOST": "unix:///nonexistent.sock"}, ok=True).stdout
-    assert "engine: none answers at unix:///nonexistent.sock" in gone
+    assert "engine: no Docker engine answers at unix:///nonexistent.sock" in gone
     path, _ = make_lab("name: x\nnetworks:\n  n: {}\n")
     assert f"engine: {engine} at " in dockerlab("status", path).stdout
     assert dockerlab("status", path, "--json").stdout.count(f'"api": "{server["ApiVersion"]}"') == 1
+
+
+def test_a_container_on_dockers_bridge_first_joins_its_other_networks_with_its_macs(make_lab, docker_client):
+    """Created on all its networks at once where the engine can (API 1.44+): Docker's bridge as the network mode
+    still leaves the others to be joined, and its MAC is set on that endpoint."""
+    path, lab = make_lab("name: x\nnetworks:\n  lan: {subnet: 10.97.3.0/24}\ncontainers:\n"
+                         "  a: {image: busybox, command: [sleep, infinity],"
+                         " networks: {bridge: {mac: '02:42:0a:61:03:0a'}, lan: {ipv4: 10.97.3.10}}}\n"
+                         "  b: {image: busybox, command: [sleep, infinity], networks: [lan, bridge]}\n")
+    dockerlab("apply", path, ok=True)
+    a = docker_client.api.inspect_container(f"{lab}-a")
+    assert a["HostConfig"]["NetworkMode"] == "bridge"
+    nets = a["NetworkSettings"]["Networks"]
+    assert sorted(nets) == ["bridge", f"{lab}-lan"] and nets[f"{lab}-lan"]["IPAddress"] == "10.97.3.10"
+    assert nets["bridge"]["MacAddress"] == "02:42:0a:61:03:0a"
+    b = docker_client.api.inspect_container(f"{lab}-b")
+    assert b["HostConfig"]["NetworkMode"] == f"{lab}-lan" and sorted(b["NetworkSettings"]["Networks"]) == [
+        "bridge", f"{lab}-lan"]
+    assert dockerlab("plan", path, "--detailed-exitcode").returncode == 0

@@ -123,21 +123,43 @@ def test_a_subnet_dockerlab_sent_and_the_file_dropped_is_a_change():
         ("recreate", ("subnet 10.9.0.0/24, fd00:1::/64 -> fd00:1::/64",))]
 
 
-def test_a_container_whose_network_mode_is_a_recreated_networks_id_is_made_anew():
-    """Docker 28 refuses to connect it to anything once that id is gone; by name it would just reconnect."""
-    lab = parse_lab("name: v\nprefix: ''\nnetworks:\n  n: {subnet: 10.9.0.0/24}\n"
+@pytest.mark.parametrize(("mode", "network", "file_networks", "steps"), [
+    ("N" * 64, {"Subnet": "10.8.0.0/24"}, "n: {subnet: 10.9.0.0/24}",  # the network's id; the network made anew
+     [("recreate", "network", "subnet 10.8.0.0/24 -> 10.9.0.0/24"),
+      ("recreate", "container", "its network mode is the id of network n, which this plan makes anew")]),
+    ("N" * 12, {"Subnet": "10.8.0.0/24"}, "n: {subnet: 10.9.0.0/24}",  # a short id, as `docker run` takes one
+     [("recreate", "network", "subnet 10.8.0.0/24 -> 10.9.0.0/24"),
+      ("recreate", "container", "its network mode is the id of network n, which this plan makes anew")]),
+    ("n", {"Subnet": "10.8.0.0/24"}, "n: {subnet: 10.9.0.0/24}",  # by name: it just joins the new one
+     [("recreate", "network", "subnet 10.8.0.0/24 -> 10.9.0.0/24"), ("connect", "container", "network recreated")]),
+    ("f" * 64, {"Subnet": "10.9.0.0/24"}, "n: {subnet: 10.9.0.0/24}",  # the id of a network long gone
+     [("recreate", "container", f"its network mode is network {'f' * 64}, which is gone")]),
+])
+def test_a_container_whose_network_mode_will_name_nothing_is_made_anew(mode, network, file_networks, steps):
+    """Docker 28 refuses to connect or start a container whose network mode names no network, and a mode cannot
+    be changed: such a container is made anew. By name, a network made anew is the same network."""
+    lab = parse_lab(f"name: v\nprefix: ''\nnetworks:\n  {file_networks}\n"
                     "containers:\n  c: {image: busybox, networks: [n]}\n", "v.yaml")
-    net, box = lab.network("n"), lab.container("c")
-    live = live_network("n", [{"Subnet": "10.8.0.0/24"}], L.network_labels(lab, net))
+    live = live_network("n", [network], L.network_labels(lab, lab.network("n")), Id="N" * 64)
+    box = container_from_api({
+        "Id": "cid", "Names": ["/c"], "Image": "busybox", "Command": "sh", "State": "running",
+        "Labels": L.container_labels(lab, lab.container("c")), "HostConfig": {"NetworkMode": mode},
+        "NetworkSettings": {"Networks": {"n": {"NetworkID": "N" * 64, "IPAddress": "10.8.0.2"}}}})
+    plan = make_plan(lab, Observed((live,), (box,)))
+    assert [(s.action.word, s.kind.value, *s.causes) for s in plan.steps] == steps
 
-    def container(mode: str) -> object:
-        return container_from_api({
-            "Id": "cid", "Names": ["/c"], "Image": "busybox", "Command": "sh", "State": "running",
-            "Labels": L.container_labels(lab, box), "HostConfig": {"NetworkMode": mode},
-            "NetworkSettings": {"Networks": {"n": {"NetworkID": "id-n", "IPAddress": "10.8.0.2"}}}})
-    by_id = make_plan(lab, Observed((live,), (container("id-n"),))).steps
-    assert [(s.action.word, s.kind.value, s.causes) for s in by_id] == [
-        ("recreate", "network", ("subnet 10.8.0.0/24 -> 10.9.0.0/24",)),
-        ("recreate", "container", ("its network mode is the id of network n, which this plan makes anew",))]
-    by_name = make_plan(lab, Observed((live,), (container("n"),))).steps
-    assert [(s.action.word, s.kind.value) for s in by_name] == [("recreate", "network"), ("connect", "container")]
+
+def test_a_container_whose_network_mode_network_the_plan_removes_is_made_anew():
+    lab = parse_lab("name: v\nprefix: ''\nnetworks:\n  m: {subnet: 10.9.1.0/24}\n"
+                    "containers:\n  c: {image: busybox, networks: [m]}\n", "v.yaml")
+    old = parse_lab("name: v\nprefix: ''\nnetworks:\n  n: {}\n", "v.yaml")
+    live = (live_network("n", [], L.network_labels(old, old.network("n")), Id="N" * 64),
+            live_network("m", [{"Subnet": "10.9.1.0/24"}], L.network_labels(lab, lab.network("m")), Id="M" * 64))
+    box = container_from_api({
+        "Id": "cid", "Names": ["/c"], "Image": "busybox", "Command": "sh", "State": "running",
+        "Labels": L.container_labels(lab, lab.container("c")), "HostConfig": {"NetworkMode": "n"},
+        "NetworkSettings": {"Networks": {"m": {"NetworkID": "M" * 64, "IPAddress": "10.9.1.2"}}}})
+    plan = make_plan(lab, Observed(live, (box,)))
+    assert sorted((s.action.word, s.kind.value, *s.causes) for s in plan.steps) == [
+        ("recreate", "container", "its network mode is network n, which this plan removes"),
+        ("remove", "network", "not in the lab file")]
