@@ -92,7 +92,19 @@ def tcpdump(where: Tap, write: str | None, count: int | None, seconds: float | N
     if program is None:
         raise DockerlabError("capture needs tcpdump on this machine (`apt-get install tcpdump`)")
     argv = ["nsenter", f"--net=/proc/{where.pid}/ns/net", program, "-i", where.interface, "-n"]
-    argv += ["-U", "-w", write] if write else ["-l"]
+    argv += ["-U", "-w", "-"] if write else ["-l"]  # a file is opened by open_pcap and given as stdout
     argv += ["-c", str(count)] if count else []
-    argv += list(words)
-    return ["timeout", "-s", "INT", str(seconds), *argv] if seconds else argv
+    argv += ["--", *words] if words else []  # a filter, never an option: `-z CMD` would have tcpdump run CMD
+    return ["timeout", "--preserve-status", "-s", "INT", str(seconds), *argv] if seconds else argv
+
+
+def open_pcap(path: str) -> int:
+    """A new file for the pcap, opened here: never one that exists, never through a link (as root, a link a user
+    planted would be written through and its target truncated)."""
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        raise DockerlabError(f"capture: {path} exists; give a new file name (a capture never overwrites a file "
+                             "or follows a link)") from None
+    except OSError as exc:
+        raise DockerlabError(f"capture: cannot make {path}: {exc.strerror}") from None

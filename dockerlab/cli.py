@@ -13,6 +13,7 @@ from . import defaults
 from .cli_inside import capture, graph, run_in, shell
 from .cliparts import FILE, addresses, hosts_of, lab_and_hosts, load, run_checks_of, show_version
 from .errors import DockerlabError
+from .printable import say
 from .progress import Ticker
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def validate(files: tuple[str, ...]) -> None:
         except DockerlabError as exc:
             errors.append(str(exc))
             continue
-        click.echo(f"{path}: ok (lab {lab.name}: {len(lab.networks)} networks, {len(lab.containers)} containers, "
+        say(f"{path}: ok (lab {lab.name}: {len(lab.networks)} networks, {len(lab.containers)} containers, "
                    f"{len(lab.checks)} checks)")
     if errors:
         raise DockerlabError("\n".join(errors))
@@ -59,7 +60,7 @@ def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool) ->
     the_plan, _ = plan_lab(hosts, lab)
     where = addresses(hosts)
     text = plan_commands(lab, the_plan, where) if form else plan_text(the_plan, where)
-    click.echo(plan_json(the_plan) if as_json else text)
+    say(plan_json(the_plan) if as_json else text)
     if detailed_exitcode and the_plan.changes:
         sys.exit(2)
 
@@ -82,7 +83,7 @@ def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: f
     ticker = Ticker()
 
     def planned(p: Plan) -> None:
-        click.echo(plan_text(p, addresses(hosts)))
+        say(plan_text(p, addresses(hosts)))
         ticker.start(len(p.steps), f"lab {lab.name}")
     try:
         result = apply_lab(hosts, lab, report=lambda s, t, e: ticker.line(done_line(s, t, e)), on_plan=planned,
@@ -94,7 +95,7 @@ def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: f
                              + "\n".join(step_line(s) for s in result.remaining.steps))
     if result.plan.changes:
         where = "the engine matches" if len(hosts) == 1 else f"its {len(hosts)} hosts match"
-        click.echo(f"lab {lab.name}: applied {len(result.outcome.done)} steps; {where} the file")
+        say(f"lab {lab.name}: applied {len(result.outcome.done)} steps; {where} the file")
     if then_check:
         run_checks_of(lab, hosts, as_json=False)
 
@@ -121,8 +122,8 @@ def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
         raise DockerlabError("destroy takes a lab FILE or --lab NAME (one of them)")
     lab = lab_to_destroy(file, lab_name)
     hosts = hosts_of(lab)
-    result = destroy_lab(hosts, lab, report=lambda s, t, e: click.echo(done_line(s, t, e)), options=Options(parallel))
-    click.echo(destroy_text(result.plan, len(result.outcome.done),
+    result = destroy_lab(hosts, lab, report=lambda s, t, e: say(done_line(s, t, e)), options=Options(parallel))
+    say(destroy_text(result.plan, len(result.outcome.done),
                             None if result.plan.changes else [h.engine.observe() for h in hosts.values()]))
 
 
@@ -138,7 +139,7 @@ def status(file: str, as_json: bool, detailed_exitcode: bool) -> None:
     lab, hosts = lab_and_hosts(file)
     plan, view = plan_lab(hosts, lab, check=False)
     data = status_data(view, plan)
-    click.echo(json.dumps(data, indent=2) if as_json else status_text(data))
+    say(json.dumps(data, indent=2) if as_json else status_text(data))
     if detailed_exitcode and not data["in_sync"]:
         sys.exit(2)
 
@@ -150,7 +151,7 @@ def list_labs(file: str | None) -> None:
     from .render import labs_text
 
     hosts = hosts_of(load(file) if file else None)
-    click.echo("\n".join(labs_text(h.engine.observe(), h.label if len(hosts) > 1 else "") for h in hosts.values()))
+    say("\n".join(labs_text(h.engine.observe(), h.label if len(hosts) > 1 else "") for h in hosts.values()))
 
 
 for command in (run_in, shell, graph, capture):
@@ -166,14 +167,14 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        say("aborted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(1)
     except DockerlabError as exc:
-        click.echo(f"dockerlab: {exc}", err=True)
+        say(f"dockerlab: {exc}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("dockerlab: interrupted", err=True)
+        say("dockerlab: interrupted", err=True)
         sys.exit(130)

@@ -10,6 +10,7 @@ import click
 
 from .cliparts import FILE, lab_and_hosts
 from .errors import DockerlabError
+from .printable import say
 
 
 @click.command(name="exec", context_settings={"ignore_unknown_options": True})
@@ -85,12 +86,14 @@ def capture(file: str, target: str, expression: tuple[str, ...], write: str | No
             duration: float | None) -> None:
     """Packets of the lab with tcpdump: TARGET is a network (its bridge), a container KEY or KEY@NETWORK (its
     interface there); a capture filter may follow `--`, e.g. `-- icmp`."""
-    from .capture import tap, tcpdump
+    from .capture import open_pcap, tap, tcpdump
 
     lab, hosts = lab_and_hosts(file)
     spec = lab.container(target.partition("@")[0])
     where = tap(lab, hosts[spec.host] if spec else next(iter(hosts.values())), target)
-    click.echo(f"capture: {where.how}", err=True)
+    say(f"capture: {where.how}", err=True)
     argv = tcpdump(where, write, count, duration, expression)
     sys.stdout.flush()
+    if write and write != "-":
+        os.dup2(open_pcap(write), sys.stdout.fileno())
     os.execvp(argv[0], argv)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .errors import DockerlabError
+from .printable import say
 
 if TYPE_CHECKING:
     from .host import Host
@@ -55,9 +56,9 @@ def run_checks_of(lab: Lab, hosts: dict[str, Host], as_json: bool) -> None:
     finally:
         ticker.stop()
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
+        say(json.dumps([r.to_dict() for r in results], indent=2))
     else:
-        click.echo(checks_text(lab.name, results))
+        say(checks_text(lab.name, results))
     if not all(r.passed for r in results):
         sys.exit(1)
 
@@ -77,5 +78,5 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
         engine = host.engine.describe()
     except DockerlabError as exc:
         engine = str(exc)
-    click.echo(f"dockerlab {version('dockerlab')}, tested on {tested}\nengine: {engine}")
+    say(f"dockerlab {version('dockerlab')}, tested on {tested}\nengine: {engine}")
     ctx.exit()

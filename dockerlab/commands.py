@@ -5,7 +5,6 @@ commands and then asks dockerlab for a plan, which must be empty: the two stay o
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable, Iterator
 
 from . import hostlink
@@ -13,6 +12,7 @@ from . import labels as L
 from .model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment, ContainerSpec, Lab, NetworkSpec, Port
 from .placement import manager, slice_for
 from .plan import Action, Kind, Plan, Step
+from .printable import shell_comment, shell_word
 
 Lines = Iterator[list[str]]
 
@@ -25,14 +25,14 @@ def plan_commands(lab: Lab, plan: Plan, where: dict[str, str]) -> str:
     """where: each host's key and address (a lab on one engine: "" and DOCKER_HOST's, which plain `docker`
     commands use too)."""
     if not plan.changes:
-        return f"# lab {lab.name}: no changes; nothing to run"
-    out = [f"# lab {lab.name}: {len(plan.steps)} steps as docker commands, in an order that works",
+        return shell_comment(f"lab {lab.name}: no changes; nothing to run")
+    out = [shell_comment(f"lab {lab.name}: {len(plan.steps)} steps as docker commands, in an order that works"),
            "set -e"]
     writer = _Writer(lab, where)
     for step in plan.steps:
-        out.append(f"# {step.action.symbol} {step.kind} {step.name}" + (f" on {step.network}" if step.network else "")
-                   + step.where
-                   + (f"  [{'; '.join(step.causes)}]" if step.causes else ""))
+        out.append(shell_comment(f"{step.action.symbol} {step.kind} {step.name}"
+                                 + (f" on {step.network}" if step.network else "") + step.where
+                                 + (f"  [{'; '.join(step.causes)}]" if step.causes else "")))
         out += [_shell_line(argv) for argv in writer.lines(step)]
     return "\n".join(out)
 
@@ -40,11 +40,15 @@ def plan_commands(lab: Lab, plan: Plan, where: dict[str, str]) -> str:
 def _shell_line(argv: list[str], width: int = 100) -> str:
     """Quoted words; a long command goes on over lines, broken before an option, as people write it."""
     lines = [""]
-    for word in (w if isinstance(w, Raw) else shlex.quote(w) for w in argv):
+    for word in (w if isinstance(w, Raw) else shell_word(w) for w in argv):
         if lines[-1] and len(lines[-1]) + len(word) > width and word.startswith("-"):
             lines.append("   ")
         lines[-1] += (" " if lines[-1] else "") + word
     return " \\\n".join(lines)
+
+
+def _words(argv: list[str]) -> str:
+    return " ".join(shell_word(w) for w in argv)
 
 
 class _Writer:
@@ -83,7 +87,7 @@ class _Writer:
     def _impair(self, step: Step, lab: Lab) -> Lines:
         mac = f'{{{{(index .NetworkSettings.Networks "{step.network}").MacAddress}}}}'
         for var, template in (("pid", "{{.State.Pid}}"), ("mac", mac)):
-            yield [Raw(f"{var}=$({shlex.join(next(self.docker(step, 'inspect', '-f', template, step.name)))})")]
+            yield [Raw(f"{var}=$({_words(next(self.docker(step, 'inspect', '-f', template, step.name)))})")]
         inside = ["nsenter", Raw("--net=/proc/$pid/ns/net")]
         yield [Raw(f"dev=$({' '.join(inside)} ip -br link | "
                    """awk -v m="$mac" '$3 == m {sub(/@.*/, "", $1); print $1}')""")]
@@ -180,7 +184,7 @@ class _Writer:
 
     def _swarm_join(self, step: Step, lab: Lab) -> Lines:
         boss = manager(lab)
-        token = " ".join(shlex.quote(w) for w in next(self.docker(boss, "swarm", "join-token", "-q", "worker")))
+        token = _words(next(self.docker(boss, "swarm", "join-token", "-q", "worker")))
         mine = lab.address_of(step.host) or ""
         yield from self.docker(step, "swarm", "join", "--token", Raw(f'"$({token})"'), "--advertise-addr", mine,
                                "--listen-addr", f"{mine}:2377", f"{lab.address_of(boss)}:2377")

@@ -8,7 +8,7 @@ import sys
 import threading
 from typing import Any
 
-import click
+from .printable import lines, say
 
 FEW = 5  # up to this many steps, lines alone say enough
 
@@ -34,10 +34,10 @@ class Ticker:
         with self.lock:
             if self.bar is None:
                 if text is not None:
-                    click.echo(text)
+                    say(text)
                 return
             if text is not None:
-                self.bar.console.print(text, markup=False, highlight=False, soft_wrap=True)
+                self.bar.console.print(lines(text), markup=False, highlight=False, soft_wrap=True)
             self.bar.advance(self.task)
 
     def stop(self) -> None:

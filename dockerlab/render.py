@@ -14,6 +14,7 @@ from .impairment import Link
 from .model import Lab
 from .observed import Observed, ObservedContainer, ObservedNetwork
 from .plan import Action, Kind, Mode, Plan, Step
+from .printable import shown
 
 if TYPE_CHECKING:
     from .scheduler import Outcome
@@ -34,7 +35,7 @@ def step_line(step: Step) -> str:
         what += f" ({step.detail})"
     if step.causes:
         what += f"  [{'; '.join(step.causes)}]"
-    return f"{step.action.symbol:>3} {what}"
+    return shown(f"{step.action.symbol:>3} {what}")
 
 
 def plan_text(plan: Plan, where: dict[str, str]) -> str:
@@ -71,11 +72,11 @@ def destroy_text(plan: Plan, removed: int, after: list[Observed] | None) -> str:
 def done_line(step: Step, seconds: float, error: str | None) -> str:
     where = step.where
     if error:
-        return f"  ! {step.kind} {step.name}{where}: {step.action} failed: {error}"
+        return shown(f"  ! {step.kind} {step.name}{where}: {step.action} failed: {error}")
     if step.kind is Kind.SWARM:
-        return f"  ok swarm{where}: {step.detail} in {seconds:.1f}s"
-    return f"  ok {step.action.past} {step.kind} {step.name}" + (
-        f" ({step.network})" if step.network else "") + f"{where} in {seconds:.1f}s"
+        return shown(f"  ok swarm{where}: {step.detail} in {seconds:.1f}s")
+    return shown(f"  ok {step.action.past} {step.kind} {step.name}" + (
+        f" ({step.network})" if step.network else "") + f"{where} in {seconds:.1f}s")
 
 
 def plan_json(plan: Plan) -> str:
@@ -83,9 +84,9 @@ def plan_json(plan: Plan) -> str:
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in [header, *rows]]
+    cells = [[shown(str(c)) for c in row] for row in [header, *rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     return "\n".join(lines)
 
 

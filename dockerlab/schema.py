@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import DockerlabError, Problem
 from .lock import private_dir
+from .printable import shown
 from .yamlsource import Path, Source, format_path
 
 TYPE_NAMES = {"object": "a map", "array": "a list", "string": "a string", "integer": "a whole number",
@@ -38,14 +39,30 @@ def schema_problems(source: Source, text: str | None = None) -> list[Problem]:
     memo = _Memo(text) if text is not None else None
     if memo and memo.known():
         return []
-    from jsonschema import Draft202012Validator  # imported late: validate is on the fast path
-
-    validator = Draft202012Validator(lab_schema())
+    validator = _validator()
     problems = [_problem(e, source) for error in validator.iter_errors(source.data) for e in _deepest(error)]
     unique = {(p.line, p.path, p.message): p for p in problems}
     if memo and not unique:
         memo.remember()
     return list(unique.values())
+
+
+RULES = 2  # how this module reads the schema; part of the memo's key, so a change of rules forgets old answers
+
+
+@cache
+def _validator() -> Any:
+    """Draft 2020-12, but a pattern matches the whole value: Python's `$` also matches before a trailing newline,
+    so `^[a-z]+$` would take "web\\n" (JavaScript's, in editors, does not)."""
+    import re
+
+    from jsonschema import Draft202012Validator, validators  # imported late: validate is on the fast path
+    from jsonschema.exceptions import ValidationError
+
+    def whole(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+        if validator.is_type(instance, "string") and re.fullmatch(pattern, instance) is None:
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
+    return validators.extend(Draft202012Validator, {"pattern": whole})(lab_schema())  # type: ignore[no-untyped-call]
 
 
 class _Memo:
@@ -54,7 +71,7 @@ class _Memo:
     answer; the meaning checks still run every time."""
 
     def __init__(self, text: str) -> None:
-        self.digest = hashlib.sha256(f"{_schema_text()}\0{text}".encode()).hexdigest()[:32]
+        self.digest = hashlib.sha256(f"{RULES}\0{_schema_text()}\0{text}".encode()).hexdigest()[:32]
         try:
             self.path: str | None = os.path.join(private_dir(), "schema-valid")
         except DockerlabError:  # no private directory: nothing is remembered
@@ -125,7 +142,7 @@ def _sentence(error: Any) -> str:
         return f"must be {' or '.join(TYPE_NAMES[t] for t in wanted)}, not {_type_of(value)}"
     if kind in ("pattern", "oneOf", "anyOf", "propertyNames") and hint:
         if isinstance(value, str):
-            return f"'{value}' is not valid: expected {hint}"
+            return f"'{shown(value)}' is not valid: expected {hint}"
         return f"expected {hint}, not {_type_of(value)}"
     if kind in ("minimum", "maximum", "exclusiveMinimum"):
         low = schema.get("minimum", schema.get("exclusiveMinimum", "-"))

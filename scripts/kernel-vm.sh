@@ -34,6 +34,7 @@ start=$(date +%s)
 PATH="$VENV/bin:$PATH" timeout "${VM_TIMEOUT:-1500}" vng -r "$KERNEL" --disable-kvm --force-9p --memory 4G \
   --cpus "$(nproc)" --rwdir "$OUT" --exec "bash $ROOT/scripts/in-vm.sh $OUT $ENGINE ${PYTEST_ARGS:-}" \
   > "$OUT/console.log" 2>&1 || true
+[ -f "$OUT/rc" ] || tail -20 "$OUT/console.log" >&2  # what the VM said last, when the tests did not finish
 cat "$OUT/engine" 2>/dev/null || true
 cat "$OUT/pytest.log" 2>/dev/null || { tail -30 "$OUT/console.log"; echo "test-kernel: the VM gave no test output" >&2; exit 1; }
 echo "test-kernel: VM run took $(( $(date +%s) - start )) s"

@@ -78,3 +78,26 @@ def test_what_cannot_be_captured_says_why(lab):
     assert out.returncode == 1 and "'nowhere' is neither a container nor a network of lab" in out.stderr
     out = dockerlab("capture", lab, "mv")
     assert out.returncode == 1 and "a macvlan network has no bridge to listen on; capture a container" in out.stderr
+
+
+def test_a_pcap_file_is_never_one_that_exists_nor_through_a_link(lab, tmp_path):
+    """As root, a link a user planted would be written through and its target truncated (issue 21, A3)."""
+    victim = tmp_path / "precious"
+    victim.write_text("keep me")
+    planted = tmp_path / "x.pcap"
+    planted.symlink_to(victim)
+    out = dockerlab("capture", lab, "lan", "-w", str(planted), "--count", "1", "--duration", "2")
+    assert out.returncode == 1 and f"capture: {planted} exists; give a new file name" in out.stderr, out.stderr
+    assert victim.read_text() == "keep me" and planted.is_symlink()
+
+
+def test_a_filter_is_never_read_as_tcpdump_options(lab, tmp_path):
+    """`-- -z HOOK -G 1 -w FILE` once had tcpdump rotate files and run the hook (issue 21, A4)."""
+    (tmp_path / "out").mkdir()
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {tmp_path}/out/hooked\n")
+    hook.chmod(0o755)
+    out = dockerlab("capture", lab, "lan", "--count", "1", "--duration", "3", "--", "-z", str(hook), "-G", "1",
+                    "-w", str(tmp_path / "out" / "cap-%s.pcap"))
+    assert out.returncode != 0 and "syntax error" in out.stderr, out.stdout + out.stderr
+    assert list((tmp_path / "out").iterdir()) == [], "no file written, no hook run"
