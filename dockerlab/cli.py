@@ -11,7 +11,7 @@ import click
 
 from . import defaults
 from .cli_inside import capture, graph, run_in, shell
-from .cliparts import FILE, addresses, hosts_of, lab_and_hosts, load, run_checks_of, show_version
+from .cliparts import FILE, SECONDS, addresses, hosts_of, lab_and_hosts, load, run_checks_of, show_version
 from .errors import DockerlabError
 from .printable import say
 from .progress import Ticker
@@ -65,7 +65,9 @@ def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool) ->
         sys.exit(2)
 
 
-PARALLEL = click.option("--parallel", default=defaults.PARALLEL, show_default=True, help="Steps run at once.")
+STEPS_AT_ONCE = click.IntRange(1, 256)
+PARALLEL = click.option("--parallel", default=defaults.PARALLEL, show_default=True, type=STEPS_AT_ONCE,
+                        help="Steps run at once.")
 
 
 @cli.command()
@@ -73,7 +75,8 @@ PARALLEL = click.option("--parallel", default=defaults.PARALLEL, show_default=Tr
 @PARALLEL
 @click.option("--check", "then_check", is_flag=True, help="Run the lab's checks after applying.")
 @click.option("--take-over", is_flag=True, help="Make objects another file with this lab name made this file's.")
-@click.option("--settle", default=defaults.SETTLE, show_default=True, help="Seconds new containers must keep running.")
+@click.option("--settle", default=defaults.SETTLE, show_default=True, type=SECONDS,
+              help="Seconds new containers must keep running.")
 def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: float) -> None:
     """Make the engine match the lab file; prints the plan, then each step as it finishes."""
     from .reconcile import Options, apply_lab
@@ -111,7 +114,8 @@ def check(file: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--lab", "lab_name", help="Destroy by lab name, without the file: all it owns, from any file.")
-@click.option("--parallel", default=defaults.DESTROY_PARALLEL, show_default=True, help="Steps run at once.")
+@click.option("--parallel", default=defaults.DESTROY_PARALLEL, show_default=True, type=STEPS_AT_ONCE,
+              help="Steps run at once.")
 def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
     """Remove every container and network the lab owns, found by its labels."""
     from .labfile import lab_to_destroy

@@ -18,6 +18,30 @@ if TYPE_CHECKING:
 FILE = click.argument("file", type=click.Path(dir_okay=False))
 
 
+if TYPE_CHECKING:
+    _FloatParam = click.ParamType[float]
+else:
+    _FloatParam = click.ParamType  # generic at run time only from click 8.2
+
+
+class _Seconds(_FloatParam):
+    """A number of seconds from 0 to an hour: never negative, nan or infinite."""
+
+    name = "seconds"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not 0 <= seconds <= 3600:  # nan fails both comparisons
+            self.fail(f"{value!r} is not between 0 and 3600 seconds", param, ctx)
+        return seconds
+
+
+SECONDS = _Seconds()
+
+
 def load(path: str) -> Lab:
     from .labfile import load_lab
 

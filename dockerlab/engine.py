@@ -289,6 +289,17 @@ class Engine:
                     raise
 
     def remove_container(self, container: str, label: str) -> None:
-        self._call(f"remove container {label}", "remove_container", container, force=True, v=True,
-                   missing_ok=True)
+        """A removal already in progress (a destroy killed halfway) is waited for, not failed."""
+        try:
+            self._call(f"remove container {label}", "remove_container", container, force=True, v=True,
+                       missing_ok=True)
+        except EngineError as exc:
+            if "already in progress" not in str(exc):
+                raise
+            if not wait_until(lambda: not self._exists(container), SWARM_TASKS_GONE, 0.2):
+                raise EngineError(f"{exc}; it was still there after {SWARM_TASKS_GONE:.0f}s") from None
+
+    def _exists(self, container: str) -> bool:
+        return self.sdk.call(f"inspect container {container}", lambda api: api.inspect_container(container),
+                             missing_ok=True) is not None
 

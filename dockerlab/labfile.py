@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from dataclasses import replace
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
@@ -81,6 +82,11 @@ def _name_despite(filename: str, invalid: LabFileError) -> str:
     except (OSError, TypeError, KeyError):
         raise LabFileError(filename, [*invalid.problems, Problem(
             0, "", "cannot read the lab name; use `dockerlab destroy --lab NAME`")]) from None
+
+
+# [HOST_IP:[HOST_PORT]:]CONTAINER_PORT or HOST_PORT:CONTAINER_PORT, then /PROTOCOL: `docker run -p`'s forms
+PORT = re.compile(r"(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+):(?P<ip_host>[0-9]*):|(?P<host>[0-9]+):)?"
+                  r"(?P<container>[0-9]+)(?:/(?P<proto>tcp|udp|sctp))?")
 
 
 class _Builder:
@@ -207,23 +213,20 @@ class _Builder:
         return tuple(out)
 
     def port(self, path: Path, raw: str | int) -> Port | None:
-        text = str(raw)
-        proto = "tcp"
-        if "/" in text:
-            text, proto = text.rsplit("/", 1)
-        host_ip = None
-        if text.startswith("["):
-            host_ip, _, text = text[1:].partition("]:")
-        elif text.count(":") == 2:
-            host_ip, text = text.split(":", 1)
-        host, _, container = text.rpartition(":")
-        numbers = [int(n) for n in (host, container) if n]
+        match = PORT.fullmatch(str(raw))
+        if match is None:
+            self.fail(path, f"'{raw}' is not a port: write [HOST_IP:HOST_PORT:]CONTAINER_PORT[/tcp|udp|sctp], "
+                            "HOST_PORT:CONTAINER_PORT or HOST_IP::CONTAINER_PORT (an IPv6 host IP in [])")
+            return None
+        host = match["host"] or match["ip_host"]
+        numbers = [int(n) for n in (host, match["container"]) if n]
         if any(not 1 <= n <= 65535 for n in numbers):
             self.fail(path, f"'{raw}': ports are numbers from 1 to 65535")
             return None
+        host_ip = match["ip"].strip("[]") if match["ip"] else None
         if host_ip is not None and self.address(path, host_ip) is None:
             return None
-        return Port(int(container), proto, int(host) if host else None, host_ip)
+        return Port(int(match["container"]), match["proto"] or "tcp", int(host) if host else None, host_ip)
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
         def time(key: str) -> int | None:

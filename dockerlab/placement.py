@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from . import scheduler
 from .model import Attachment, ContainerSpec, Lab
@@ -145,7 +146,29 @@ def problems(lab: Lab) -> Iterator[tuple[Path, str]]:
             if not h.address:
                 yield ("hosts", h.key), ("'swarm: {form: true}' needs an 'address' on each host: the address the "
                                          "other hosts reach it at (the swarm's advertise address)")
+    yield from _engine_addresses(lab)
     if len(keys) > 1:
         for i, check in enumerate(lab.checks):
             if check.source == "host" or check.target == "host":
                 yield ("checks", i, "from"), "'host' is ambiguous in a lab across hosts; check between containers"
+
+
+def _engine_addresses(lab: Lab) -> Iterator[tuple[Path, str]]:
+    """A docker_host Docker can parse (a context name has no '://'), and no engine named twice."""
+    named: dict[str, str] = {}
+    for host in lab.hosts:
+        address = host.docker_host or "DOCKER_HOST"
+        if (first := named.setdefault(address, host.key)) != host.key:
+            yield ("hosts", host.key), f"host '{first}' names this engine too ({address}); give each its own"
+        if "://" not in address:
+            continue
+        url = urlsplit(address)
+        try:
+            url.port  # noqa: B018 - reading it is the check: a port out of range or not a number raises
+        except ValueError:
+            yield ("hosts", host.key, "docker_host"), f"'{address}': the port is not a number from 1 to 65535"
+            continue
+        if url.scheme not in ("unix", "tcp", "ssh", "http", "https"):
+            yield ("hosts", host.key, "docker_host"), f"'{address}': use unix://, tcp:// or ssh://, or a context name"
+        elif url.scheme != "unix" and not url.hostname:
+            yield ("hosts", host.key, "docker_host"), f"'{address}' names no host"

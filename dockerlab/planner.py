@@ -213,8 +213,9 @@ class _Dependencies:
         if spec is None or step.action in (A.REMOVE, A.DISCONNECT):
             return set()
         own = [s for s in self.by_container[step.name] if s is not step]
-        if step.action is A.START:
-            return {s.id for s in own}
+        if step.action is A.START:  # a stopped container's dynamic address is taken anew when it starts
+            return {s.id for s in own} | self._static_first(spec, [self.lab.docker_network_name(a.network)
+                                                                    for a in spec.attachments])
         return self._joining(step, spec, own)
 
     def _joining(self, step: Step, spec: ContainerSpec, own: list[Step]) -> set[str]:
@@ -246,10 +247,10 @@ class _Dependencies:
     def _static_claims(self, step: Step) -> list[str]:
         """The networks on which a step gives its container a static address."""
         spec = self.lab.container(step.key or "") if step.kind is K.CONTAINER else None
-        if spec is None or not (step.action.builds or step.action in (A.CONNECT, A.RECONNECT)):
+        if spec is None or not (step.action.builds or step.action in (A.CONNECT, A.RECONNECT, A.START)):
             return []
         names = [self.lab.docker_network_name(a.network) for a in spec.attachments if a.ipv4 or a.ipv6]
-        return names if step.action.builds else [n for n in names if n == step.network]
+        return names if step.action.builds or step.action is A.START else [n for n in names if n == step.network]
 
     def _static_first(self, spec: ContainerSpec, networks: list[str]) -> set[str]:
         """A dynamic address must not take one a static container is about to claim."""

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from .diff import needs_inspect
 from .drivers import driver
-from .errors import EngineGone
+from .errors import DockerlabError, EngineGone
 from .host import Host
 from .model import Lab
 from .observed import Observed
@@ -85,7 +85,13 @@ def each_host(hosts: dict[str, Host], work: Callable[[str, Host], T]) -> dict[st
 
 
 def connect(hosts: dict[str, Host]) -> None:
+    """Every host's engine answers, and each host is an engine of its own."""
     each_host(hosts, lambda key, host: host.engine)
+    seen: dict[str, str] = {}
+    for key, host in hosts.items():
+        if (other := seen.setdefault(host.engine.identity, key)) != key:
+            raise DockerlabError(f"hosts {other} and {key} are one engine ({host.address}); give each host of the "
+                                 "lab its own docker_host; nothing was changed")
 
 
 def look(lab: Lab, hosts: dict[str, Host], swarm: bool) -> View:

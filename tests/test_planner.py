@@ -205,3 +205,16 @@ def test_plan_is_serialisable(lab):
     assert data["summary"] == {"create": 4}
     assert data["steps"][0]["action"] == "create"
 
+
+
+def test_a_stopped_lab_starts_its_static_addresses_first():
+    """Dynamic addresses are taken anew at start: a dynamic container started first could take a static one's
+    address, and every later apply would fail the same way (issue 21, C12)."""
+    lab = parse_lab("name: s\nprefix: ''\nnetworks:\n  lan: {subnet: 10.5.0.0/24}\ncontainers:\n"
+                    "  s1: {image: busybox, networks: {lan: {ipv4: 10.5.0.2}}}\n"
+                    "  s2: {image: busybox, networks: {lan: {ipv4: 10.5.0.3}}}\n"
+                    "  d1: {image: busybox, networks: [lan]}\n  d2: {image: busybox, networks: [lan]}\n", "s.yaml")
+    observed = Observed((net_api(lab, "lan"),), tuple(box_api(lab, c.key, state="exited") for c in lab.containers))
+    starts = {s.name: set(s.after) for s in make_plan(lab, observed).steps if s.action is Action.START}
+    assert starts["s1"] == starts["s2"] == set()
+    assert starts["d1"] == starts["d2"] == {"container:start:s1", "container:start:s2"}
