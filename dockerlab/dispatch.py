@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from .engine import Engine, wait_until
+from .engine import Engine
 from .errors import EngineError
 from .executor import Executor, Outcome, Report, run_steps
 from .placement import manager
 from .plan import Action, Kind, Plan, Step
 from .swarm import PORTS
 from .view import View
+from .waiting import wait_until
 
 GWBRIDGE = "docker_gwbridge"
 

@@ -6,8 +6,6 @@ through the SDK's public API. What the engine's version allows is asked of its C
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -24,28 +22,18 @@ from .observed import (
     network_from_api,
     own_aliases,
 )
-from .swarm import FORMED_BY, Membership, membership
+from .swarmcalls import SWARM_TASKS_GONE, SwarmCalls
 from .transport import Reader, Sdk, SdkReader, SocketReader, unix_socket_path
+from .waiting import wait_until
 
 if TYPE_CHECKING:
     import docker
 
 
 ATTACH_TRIES = 3
-SWARM_TASKS_GONE = 30.0  # seconds: for the swarm's asynchronous work (a node ready, attachments gone)
 
 
-def wait_until(ready: Callable[[], bool], seconds: float, every: float) -> bool:
-    """Poll for Docker's asynchronous work: True once ready() says so, False when `seconds` passed first."""
-    deadline = time.monotonic() + seconds
-    while not ready():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(every)
-    return True
-
-
-class Engine:
+class Engine(SwarmCalls):
     def __init__(self, address: str, api: docker.APIClient | None = None, tls: Any = None) -> None:
         """With `api`, everything goes through that SDK client; else a local socket is read without the SDK.
         tls: a Docker context's TLS settings for a tcp:// engine."""
@@ -109,37 +97,6 @@ class Engine:
         """The engine's own ID: one engine, however its address is spelled. Engines that share a key file (two
         daemons on one machine) share an ID too; their data roots tell them apart."""
         return f"{self.info.get('ID') or self.address}:{self.info.get('DockerRootDir', '')}"
-
-    # -- the swarm: read with a fixed number of calls; on a manager three more
-
-    def swarm_membership(self, lab: str, observed: Observed) -> Membership:
-        info = self.reader.info()
-        if not (info.get("Swarm") or {}).get("ControlAvailable"):
-            return membership(info)
-        services = [f"service {s['Spec']['Name']}" for s in self.reader.services()]
-        others = [f"network {n.name} (lab {n.lab})" if n.lab else f"network {n.name}" for n in observed.networks
-                  if n.scope == "swarm" and n.name != "ingress" and n.lab != lab]
-        return membership(info, self.reader.swarm(), self.reader.nodes(), tuple(services + others))
-
-    def swarm_init(self, advertise: str | None, lab: str) -> None:
-        spec = self.sdk.api.create_swarm_spec(labels={FORMED_BY: lab})
-        self._call("init the swarm", "init_swarm", advertise_addr=advertise,
-                   listen_addr=f"{advertise}:2377" if advertise else "0.0.0.0:2377", swarm_spec=spec)
-
-    def swarm_join(self, manager: Engine, at: str, advertise: str | None) -> None:
-        token = manager._call("read the join token", "inspect_swarm")["JoinTokens"]["Worker"]
-        self._call(f"join the swarm at {at}:2377", "join_swarm", [f"{at}:2377"], token, advertise_addr=advertise,
-                   listen_addr=f"{advertise}:2377" if advertise else "0.0.0.0:2377")
-        # joined is not yet ready: a container that attaches to an overlay before the manager counts the node
-        # ready fails with "attaching to network failed ... context deadline exceeded"
-        node = (self.reader.info().get("Swarm") or {}).get("NodeID")
-        if not wait_until(lambda: any(n.get("ID") == node and (n.get("Status") or {}).get("State") == "ready"
-                                      for n in manager.reader.nodes()), SWARM_TASKS_GONE, 0.2):
-            raise EngineError(f"joined the swarm at {at}:2377, but the manager does not count this node ready "
-                              f"after {SWARM_TASKS_GONE:.0f}s")
-
-    def swarm_leave(self) -> None:
-        self._call("leave the swarm", "leave_swarm", force=True)
 
     # -- networks
 

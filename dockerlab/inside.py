@@ -8,9 +8,10 @@ import uuid
 from typing import Any
 
 from . import labels as L
-from .engine import Engine, wait_until
+from .engine import Engine
 from .errors import EngineError
 from .observed import ObservedContainer
+from .waiting import wait_until
 
 TIMED_OUT = 124  # as `timeout` says it
 PROBE_IMAGE = "busybox"  # has ping, nc, nslookup and timeout; DOCKERLAB_PROBE_IMAGE names another
