@@ -92,7 +92,8 @@ def test_destroy_removes_an_overlay_after_every_host_left_it_then_leaves_the_swa
                             "NetworkSettings": {"Networks": {"two-mesh": {}}}})
     boss = Membership(state="active", node="n1", manager=True, cluster="c", formed_by="two")
     seen = {"a": boss, "b": Membership(state="active", node="n2", managers=("n1",))}
-    empty = parse_lab("name: two\nhosts: {a: {address: 10.9.0.1}, b: {address: 10.9.0.2}}\nswarm: {form: true}\n")
+    empty = parse_lab("name: two\nhosts: {a: {address: 10.9.0.1}, b: {address: 10.9.0.2, docker_host: 'unix:///run/b.sock'}}\n"
+                      "swarm: {form: true}\n")
     observed = {"a": Observed((overlay("a"),), ()), "b": Observed((), (y,))}  # a worker's overlay is not its own
     plan = plan_for(empty, seen, Mode.DESTROY, observed)
     ids = [s.id for s in plan.steps]
