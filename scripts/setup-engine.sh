@@ -45,6 +45,37 @@ started_here() {
   ) || true
 }
 
+FIREWALL=/run/dockerlab-firewall  # the FORWARD policies before the first engine these scripts started
+
+remember_firewall() {
+  [ -f "$FIREWALL" ] && return 0
+  { iptables -S FORWARD 2>/dev/null | sed -n 's/^-P FORWARD //p' || true
+    ip6tables -S FORWARD 2>/dev/null | sed -n 's/^-P FORWARD //p' || true; } | tr '\n' ' ' > "$FIREWALL"
+}
+
+# An engine stopped leaves its firewall chains and FORWARD policies behind (Docker 28 drops IPv6 forwarding,
+# which 20.10, not managing ip6tables, then inherits): its DOCKER* chains and their jumps go, the policies return.
+forget_firewall() {
+  local ipt table rule chain v4 v6
+  for ipt in iptables ip6tables; do
+    command -v "$ipt" >/dev/null || continue
+    for table in filter nat raw mangle; do
+      "$ipt" -t "$table" -S 2>/dev/null | grep -E '^-A (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) .*-j DOCKER' \
+        | while read -ra rule; do "$ipt" -t "$table" -D "${rule[@]:1}" 2>/dev/null || true; done
+      for chain in $("$ipt" -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ {print $2}'); do
+        "$ipt" -t "$table" -F "$chain" 2>/dev/null || true
+      done
+      for chain in $("$ipt" -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ {print $2}'); do
+        "$ipt" -t "$table" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
+  [ -f "$FIREWALL" ] || return 0
+  read -r v4 v6 < "$FIREWALL" || true
+  [ -z "${v4:-}" ] || iptables -P FORWARD "$v4" 2>/dev/null || true
+  [ -z "${v6:-}" ] || ip6tables -P FORWARD "$v6" 2>/dev/null || true
+}
+
 stop_other_engine() {
   local running=$1 major=${1%%.*} pid
   pid=$(started_here "$major")
@@ -59,6 +90,7 @@ stop_other_engine() {
   kill "$pid"
   for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   if kill -0 "$pid" 2>/dev/null; then echo "setup: Docker $running did not stop within 30 s (pid $pid)" >&2; exit 1; fi
+  forget_firewall
 }
 
 start_engine() {
@@ -77,6 +109,7 @@ start_engine() {
   fi
   bash "$(dirname "$0")/fetch-engine.sh"  # before anything stops: a failed fetch leaves the machine as it was
   [ -z "$running" ] || stop_other_engine "$running"
+  remember_firewall
   echo "setup: starting Docker ENGINE=$ENGINE (log: $ENGINE_LOG)"
   PATH=$(engine_path) setsid "$DOCKERD" --data-root "$DATA_ROOT" --exec-root "$EXEC_ROOT" --pidfile "$ENGINE_PID" \
     -H "unix://$SOCK" "${DOCKERD_ARGS[@]}" > "$ENGINE_LOG" 2>&1 < /dev/null &
