@@ -61,7 +61,7 @@ forget_firewall() {
     command -v "$ipt" >/dev/null || continue
     for table in filter nat raw mangle; do
       "$ipt" -t "$table" -S 2>/dev/null | grep -E '^-A (INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) .*-j DOCKER' \
-        | while read -ra rule; do "$ipt" -t "$table" -D "${rule[@]:1}" 2>/dev/null || true; done
+        | while read -ra rule; do "$ipt" -t "$table" -D "${rule[@]:1}" 2>/dev/null || true; done || true
       for chain in $("$ipt" -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ {print $2}'); do
         "$ipt" -t "$table" -F "$chain" 2>/dev/null || true
       done
