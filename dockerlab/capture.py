@@ -16,6 +16,7 @@ from .errors import DockerlabError
 from .host import Host
 from .hostfacts import links_in
 from .model import Lab
+from .ownership import not_ours, own_container
 
 BRIDGE_NAME = "com.docker.network.bridge.name"
 
@@ -50,6 +51,8 @@ def _network_tap(lab: Lab, host: Host, key: str, engine_pid: int) -> Tap:
     live = host.engine.observe().network_named(spec.name)
     if live is None:
         raise DockerlabError(f"network {key} is not on the engine; `dockerlab apply` first")
+    if why := not_ours(lab, live):
+        raise DockerlabError(f"network {key} ({spec.name}) is not lab {lab.name}'s: {why}")
     if spec.driver != "bridge":
         raise DockerlabError(f"a {spec.driver} network has no bridge to listen on; capture a container on it "
                              f"(KEY@{key}), inside its network namespace")
@@ -63,7 +66,7 @@ def _container_tap(lab: Lab, host: Host, key: str, network: str, engine_pid: int
     att = next((a for a in spec.attachments if a.network == network), None) if network else spec.attachments[0]
     if att is None:
         raise DockerlabError(f"container {key} is not on network '{network}'")
-    box = host.engine.observe().container_named(spec.name)
+    box = own_container(lab, host.engine.observe(), spec.name, key, host.label)
     if box is None or not box.running:
         raise DockerlabError(f"container {key} is not running; `dockerlab apply` first")
     pid = int((host.engine.reader.inspect_container(box.id).get("State") or {}).get("Pid") or 0)

@@ -24,6 +24,7 @@ from .drivers import driver
 from .errors import DockerlabError
 from .model import NAME_ONLY, PREDEFINED_NETWORKS, Check, NetworkSpec
 from .observed import ObservedContainer
+from .ownership import strangers
 
 if TYPE_CHECKING:
     from .host import Host
@@ -59,6 +60,7 @@ def run_checks(view: View, parallel: int = PARALLEL,
     """Each probe runs on the source container's host; a target's address is read on the target's host.
     done: told of each result as it comes (a progress display)."""
     runner = _Runner(view)
+    strangers(view.lab, {key: runner.box(key) for c in view.lab.checks for key in (c.source, c.target_key)})
 
     def one(check: Check) -> CheckResult:
         result = runner.run(check)

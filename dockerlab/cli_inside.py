@@ -31,13 +31,15 @@ def shell(file: str, key: str) -> None:
 
 
 def _enter(file: str, key: str, argv: list[str]) -> None:
+    from .ownership import own_container
+
     lab, hosts = lab_and_hosts(file)
     spec = lab.container(key)
     if spec is None:
         keys = ", ".join(c.key for c in lab.containers) or "none"
         raise DockerlabError(f"lab {lab.name} has no container '{key}' (its containers: {keys})")
     host = hosts[spec.host]
-    box = host.engine.observe().container_named(spec.name)
+    box = own_container(lab, host.engine.observe(), spec.name, key, host.label)
     if box is None or not box.running:
         state = f"is {box.state}" if box else "does not exist"
         raise DockerlabError(f"container {key} ({spec.name}) {state} on {host.label}; `dockerlab apply {file}` "

@@ -168,7 +168,7 @@ class _Writer:
 
     def _link_create(self, step: Step, lab: Lab) -> Lines:
         spec = lab.network(step.key or "")
-        want = hostlink.wanted(lab.name, spec) if spec else None
+        want = hostlink.wanted(lab, spec) if spec else None
         assert want is not None
         for args in hostlink.making(want):
             yield ["ip", *args]

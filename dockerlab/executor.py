@@ -166,12 +166,13 @@ class Executor:
 
     def _link_create(self, step: Step) -> None:
         spec = self.lab.network(step.key or "")
-        want = hostlink.wanted(self.lab.name, spec) if spec else None
+        want = hostlink.wanted(self.lab, spec) if spec else None
         assert want is not None
         self._host_links().create(want)
 
     def _link_remove(self, step: Step) -> None:
-        self._host_links().remove(step.name, hostlink.alias(self.lab.name, step.key or ""))
+        spec = self.lab.network(step.key or "")
+        self._host_links().remove(step.name, self.lab, hostlink.wanted(self.lab, spec) if spec else None)
 
     def _link_recreate(self, step: Step) -> None:
         self._link_remove(step)

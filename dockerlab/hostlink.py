@@ -2,9 +2,10 @@
 
 A macvlan parent does not pass frames between itself and its macvlan children, so the host cannot reach
 its own macvlan containers; a second macvlan interface on the host, in bridge mode, can. dockerlab makes
-it (named `dlh-` + a hash of lab and network, marked with an alias naming both), gives it the address the
-lab asks for and routes the containers' range through it. It touches no interface without its alias, but for
-one with its exact name and no alias at all: made by an interrupted run (the alias is set just after).
+it (named `dlh-` + a hash of lab and network, marked with an alias naming both and the lab file), gives it the
+address the lab asks for and routes the containers' range through it. It touches no interface without its alias
+(and file), but for a macvlan one with its exact name and parent and no alias at all: made by an interrupted run
+(the alias is set just after).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
 
 from .errors import DockerlabError
 from .hostfacts import ip_in
-from .model import NetworkSpec
+from .model import Lab, NetworkSpec
 
 ALIAS_PREFIX = "dockerlab:"
 
@@ -26,11 +27,12 @@ class HostLink:
     """One host access interface, wanted (from the lab) or found (on the engine's host)."""
 
     name: str
-    alias: str  # dockerlab:<lab>:<network key>
+    alias: str  # dockerlab:<lab>:<network key>:<a hash of the lab file>
     parent: str
     address: IPv4Address | None
     routes: tuple[IPv4Network, ...]
     mode: str = "bridge"
+    kind: str = "macvlan"  # the link type found: an interface of our name of another type is not ours
 
     @property
     def lab(self) -> str | None:
@@ -41,27 +43,45 @@ class HostLink:
         """The lab network it serves."""
         return self._marks()[1]
 
+    @property
+    def file(self) -> str | None:
+        """The mark of the lab file that made it; None on one made before files were marked."""
+        parts = self.alias.split(":")
+        return parts[3] if len(parts) == 4 else None
+
     def _marks(self) -> tuple[str | None, str | None]:
         parts = self.alias.split(":")
-        return (parts[1], parts[2]) if len(parts) == 3 and self.alias.startswith(ALIAS_PREFIX) else (None, None)
+        return (parts[1], parts[2]) if len(parts) in (3, 4) and self.alias.startswith(ALIAS_PREFIX) else (None, None)
+
+    def belongs_to(self, lab: Lab, want: HostLink | None = None) -> bool:
+        """The one ownership rule for host interfaces: marked with the lab's name and file (a lab by name only
+        takes any file's); unmarked, only a macvlan interface of the very name and parent the lab wants."""
+        if not self.alias:
+            return self.kind == "macvlan" and want is not None and (self.name, self.parent) == (want.name, want.parent)
+        return self.lab == lab.name and (not lab.origin or self.file in (None, _file_mark(lab)))
 
     def describe(self) -> str:
         routes = ", ".join(str(r) for r in self.routes)
         return f"macvlan {self.mode} on {self.parent}, {self.address}, route {routes}"
 
 
-def alias(lab_name: str, key: str) -> str:
-    return f"{ALIAS_PREFIX}{lab_name}:{key}"
+def _file_mark(lab: Lab) -> str:
+    return hashlib.sha256((lab.origin or lab.path).encode()).hexdigest()[:8]
 
 
-def wanted(lab_name: str, spec: NetworkSpec) -> HostLink | None:
+def alias(lab: Lab, key: str) -> str:
+    return f"{ALIAS_PREFIX}{lab.name}:{key}:{_file_mark(lab)}"
+
+
+def wanted(lab: Lab, spec: NetworkSpec) -> HostLink | None:
     if spec.host_access is None or spec.parent is None:
         return None
+    lab_name = lab.name
     digest = hashlib.sha256(f"{lab_name}/{spec.key}".encode()).hexdigest()[:8]
     pool = next(p for p in spec.pools if spec.host_access in p.subnet)
     route = pool.ip_range or pool.subnet
     assert isinstance(route, IPv4Network)
-    return HostLink(f"dlh-{digest}", alias(lab_name, spec.key), spec.parent, spec.host_access, (route,))
+    return HostLink(f"dlh-{digest}", alias(lab, spec.key), spec.parent, spec.host_access, (route,))
 
 
 def changes(want: HostLink, have: HostLink) -> list[str]:
@@ -107,7 +127,8 @@ class HostLinks:
             found.append(HostLink(link["ifname"], link.get("ifalias", ""), link.get("link") or "?",
                                   address if isinstance(address, IPv4Address) else None,
                                   tuple(r for r in mine if isinstance(r, IPv4Network)),
-                                  ((link.get("linkinfo") or {}).get("info_data") or {}).get("mode", "?")))
+                                  ((link.get("linkinfo") or {}).get("info_data") or {}).get("mode", "?"),
+                                  (link.get("linkinfo") or {}).get("info_kind", "?")))
         return tuple(found)
 
     def create(self, link: HostLink) -> None:
@@ -121,11 +142,12 @@ class HostLinks:
             raise DockerlabError(f"host access {link.name}: {exc} (set an ip_range for the containers when the "
                                  "parent has an address of its own in the subnet)") from None
 
-    def remove(self, name: str, alias: str) -> None:
-        """Only an interface that still carries our alias."""
+    def remove(self, name: str, lab: Lab, want: HostLink | None) -> None:
+        """Only an interface that is still the lab's, as read just now."""
         current = next((link for link in self.observe() if link.name == name), None)
         if current is None:
             return
-        if current.alias not in (alias, ""):  # "": made and interrupted before it was marked
-            raise DockerlabError(f"interface {name} is not dockerlab's (alias '{current.alias}'); left alone")
+        if not current.belongs_to(lab, want):
+            raise DockerlabError(f"interface {name} is not lab {lab.name}'s (alias '{current.alias}', "
+                                 f"{current.kind}); left alone")
         self._ip("link", "del", name)

@@ -36,12 +36,49 @@ class Claims:
     notes: list[str] = field(default_factory=list)
 
 
+UNFILED = "no lab file"  # what made_elsewhere says of an object with the lab label and no file label
+
+
 def made_elsewhere(lab: Lab, obj: Owned) -> str | None:
-    """The other lab file that made obj; None when this one did, or when it cannot be told."""
+    """The other lab file that made obj, or UNFILED when none did (a lab label put on by hand); None when this
+    one did, or when it cannot be told."""
     origin = obj.labels.get(L.FILE, "")
-    if not lab.origin or not os.path.isabs(origin) or origin == lab.origin:
-        return None  # a lab by name only (destroy --lab), or a label from before files were recorded whole
+    if not lab.origin:
+        return None  # a lab by name only (destroy --lab): everything labelled with its name
+    if not origin:
+        return UNFILED
+    if not os.path.isabs(origin) or origin == lab.origin:
+        return None  # a label from before files were recorded whole
     return origin
+
+
+def not_ours(lab: Lab, obj: Owned) -> str | None:
+    """Why a live object of a name the lab uses is not the lab's, or None when it is: the one rule that exec,
+    shell, check and capture ask, as plan and destroy do (lab label and file label)."""
+    if obj.lab != lab.name:
+        return f"lab {obj.lab}'s" if obj.lab else "not made by dockerlab"
+    origin = made_elsewhere(lab, obj)
+    if origin == UNFILED:
+        return "labelled with the lab's name by hand (no file label): not made by dockerlab"
+    return f"made from {origin}, another file with this lab name" if origin else None
+
+
+def own_container(lab: Lab, observed: Observed, name: str, key: str, where: str) -> ObservedContainer | None:
+    """The lab's container of that name, or None when there is none; an error when the one there is someone
+    else's (exec, shell, capture)."""
+    box = observed.container_named(name)
+    if box is not None and (why := not_ours(lab, box)):
+        raise DockerlabError(f"container {key} ({name}) on {where} is not lab {lab.name}'s: {why}; dockerlab acts "
+                             "only on what the lab made")
+    return box
+
+
+def strangers(lab: Lab, boxes: dict[str, ObservedContainer | None]) -> None:
+    """The checks' containers, by key: an error naming those of the lab's names that are not its own."""
+    found = sorted(f"{key} ({box.name}: {why})" for key, box in boxes.items() if box and (why := not_ours(lab, box)))
+    if found:
+        raise DockerlabError(f"the checks stop here: containers with lab {lab.name}'s names are not its own: "
+                             + "; ".join(found) + "; nothing was run in them")
 
 
 def claims(lab: Lab, observed: Observed, mode: Mode, take_over: bool = False) -> Claims:
@@ -51,6 +88,13 @@ def claims(lab: Lab, observed: Observed, mode: Mode, take_over: bool = False) ->
     objects: list[Owned] = [*observed.lab_networks(lab.name), *observed.lab_containers(lab.name)]
     for obj in objects:
         origin = made_elsewhere(lab, obj)
+        if origin == UNFILED:  # nobody's: never taken over, never removed
+            if mode is Mode.APPLY:
+                problems.append(f"{obj.name} carries lab '{lab.name}''s label but no file label: dockerlab did "
+                                "not make it; remove it or its label")
+            else:
+                found.notes.append(f"kept {obj.name}: labelled '{lab.name}' by hand, with no file label")
+            continue
         if origin and not (mode is Mode.APPLY and take_over):
             elsewhere.setdefault(origin, []).append(obj.name)
             continue
@@ -91,11 +135,12 @@ def _name_conflicts(lab: Lab, observed: Observed) -> list[str]:
                                 "Docker cannot tell them apart by name (two creations raced); `dockerlab destroy` "
                                 "removes both, then apply again")
     for net in lab.networks:
-        want = hostlink.wanted(lab.name, net)
+        want = hostlink.wanted(lab, net)
         have = observed.host_link(want.name) if want else None
-        if want and have and have.alias not in (want.alias, ""):
-            problems.append(f"interface {want.name} on the engine's host is not this lab's (alias '{have.alias}'); "
-                            f"dockerlab will not touch it: remove it (`ip link del {want.name}`) if it is left over")
+        if want and have and not have.belongs_to(lab, want):
+            problems.append(f"interface {want.name} on the engine's host is not this lab's (alias "
+                            f"'{have.alias}', {have.kind}); dockerlab will not touch it: remove it "
+                            f"(`ip link del {want.name}`) if it is left over")
     return problems
 
 

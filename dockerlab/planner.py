@@ -74,7 +74,7 @@ class _Builder:
     def host_links(self) -> None:
         """The host's own interface on each network that asks for host access; none left of those that no
         longer do."""
-        wanted = {w.name: (n.key, w) for n in self.lab.networks if (w := hostlink.wanted(self.lab.name, n))}
+        wanted = {w.name: (n.key, w) for n in self.lab.networks if (w := hostlink.wanted(self.lab, n))}
         for name, (key, want) in wanted.items():
             have = self.observed.host_link(name)
             if have is None:
@@ -82,7 +82,7 @@ class _Builder:
             elif causes := hostlink.changes(want, have):
                 self.add(Step(A.RECREATE, K.HOST_LINK, name, key, want.describe(), tuple(causes)))
         for have in self.observed.host_links:
-            if have.lab == self.lab.name and have.name not in wanted:
+            if have.alias and have.belongs_to(self.lab) and have.name not in wanted:
                 self.add(Step(A.REMOVE, K.HOST_LINK, have.name, have.key, have.describe(),
                               ("no host access in the lab file",)))
 

@@ -136,7 +136,7 @@ def _status(lab: Lab, observed: Observed, plan: Plan) -> dict[str, Any]:
                       "drift": drift.get((Kind.CONTAINER, box.name), [])})
     links = [{"name": want.name, "network": net.key, "address": str(want.address), "parent": want.parent,
               "present": observed.host_link(want.name) is not None, "drift": drift.get((Kind.HOST_LINK, want.name), [])}
-             for net in lab.networks if (want := hostlink.wanted(lab.name, net))]
+             for net in lab.networks if (want := hostlink.wanted(lab, net))]
     extra = [{"kind": s.kind.value, "name": s.name} for s in plan.steps if s.action is Action.REMOVE]
     return {"lab": lab.name, "networks": nets, "containers": boxes, "host_access": links, "not_in_file": extra,
             "in_sync": not plan.changes}

@@ -2,6 +2,7 @@
 its drift and repair, its removal, and the interfaces it must never touch."""
 
 import json
+import pathlib
 import subprocess
 
 import pytest
@@ -40,7 +41,8 @@ def link(name: str) -> dict | None:
 @pytest.fixture
 def host_lab(make_lab, veth, docker_client):
     path, lab = make_lab(LAB.replace("PARENT", veth("dlthl0")))
-    name = hostlink.wanted(lab, load_lab(path).network("lan")).name
+    full = load_lab(path)
+    name = hostlink.wanted(full, full.network("lan")).name
     yield path, lab, name
     dockerlab("destroy", path)
     ip("link", "del", name)  # whatever a failed test left
@@ -53,7 +55,8 @@ def test_life_cycle_plan_apply_drift_repair_destroy(host_lab, docker_client):
         in plan
     dockerlab("apply", path, "--check", ok=True)
     made = link(name)
-    assert made["ifalias"] == f"dockerlab:{lab}:lan" and made["link"] == "dlthl0"
+    assert made["ifalias"] == hostlink.alias(load_lab(path), "lan") and made["link"] == "dlthl0"
+    assert made["ifalias"].startswith(f"dockerlab:{lab}:lan:"), "the alias names the lab, the network and the file"
     assert made["linkinfo"]["info_kind"] == "macvlan" and made["linkinfo"]["info_data"]["mode"] == "bridge"
     assert [a["local"] for a in made["addr_info"] if a["family"] == "inet"] == ["10.77.14.254"]
     assert "10.77.14.128/25 dev " + name in ip("route", "show").stdout
@@ -82,7 +85,7 @@ def test_an_interface_of_that_name_that_is_not_ours_is_refused_and_left_alone(ho
     ip("link", "set", "dev", name, "alias", "somebody else's")
     out = dockerlab("apply", path)
     assert out.returncode == 1
-    assert f"interface {name} on the engine's host is not this lab's (alias 'somebody else's')" in out.stderr
+    assert f"interface {name} on the engine's host is not this lab's (alias 'somebody else's', macvlan)" in out.stderr
     assert lab_objects(docker_client, lab) == [], "the plan stopped before any change"
     dockerlab("destroy", path, ok=True)
     assert link(name)["ifalias"] == "somebody else's", "destroy leaves it alone too"
@@ -106,6 +109,29 @@ def test_an_interface_an_interrupted_run_left_unmarked_is_repaired(host_lab, doc
     ip("link", "add", name, "link", "dlthl0", "type", "macvlan", "mode", "bridge")
     out = dockerlab("apply", path, "--check", ok=True)
     assert f"-/+ host-link {name}" in out.stdout and "left half-made by an interrupted run" in out.stdout
-    assert link(name)["ifalias"] == f"dockerlab:{lab}:lan"
+    assert link(name)["ifalias"] == hostlink.alias(load_lab(path), "lan")
     dockerlab("destroy", path, ok=True)
     assert link(name) is None
+
+
+def test_destroy_of_another_file_with_the_lab_name_keeps_the_interface(host_lab, docker_client, tmp_path):
+    """Issue 21, B7: the interface's alias names the file that made it, as containers' and networks' labels do."""
+    path, lab, name = host_lab
+    dockerlab("apply", path, ok=True)
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(pathlib.Path(path).read_text())
+    out = dockerlab("destroy", str(copy), ok=True)
+    assert "host-link" not in out.stdout and link(name) is not None, out.stdout
+    assert "no changes" in dockerlab("plan", path, ok=True).stdout
+
+
+def test_a_veth_with_the_interfaces_name_is_never_taken_for_a_half_made_one(host_lab, docker_client):
+    """Issue 21, B8: unmarked, only a macvlan interface of the very name and parent is ours."""
+    path, lab, name = host_lab
+    ip("link", "add", name, "type", "veth", "peer", "name", f"{name}p")
+    try:
+        out = dockerlab("apply", path)
+        assert out.returncode == 1 and f"interface {name} on the engine's host is not this lab's" in out.stderr
+        assert link(name)["linkinfo"]["info_kind"] == "veth", "left as it was"
+    finally:
+        ip("link", "del", name)
