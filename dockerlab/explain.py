@@ -15,6 +15,9 @@ def explain_connection_error(exc: Exception, host: str) -> str:
     if "Permission denied" in text or "PermissionError" in text:
         return (f"permission denied on the Docker socket ({host}): run as root, or add your user to the "
                 "'docker' group (sudo usermod -aG docker $USER, then log in again)")
+    if "timed out" in text.lower() or "timeout" in text.lower():  # it took the connection and said nothing
+        return (f"the engine at {host} does not answer: it took the connection but sent no reply in time; it may "
+                "be hung, overloaded or not a Docker engine (`docker -H ADDRESS info` tells)")
     return f"no Docker engine answers at {host}: {START_ENGINE}, or point DOCKER_HOST at a running engine"
 
 

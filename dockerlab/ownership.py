@@ -111,8 +111,11 @@ def claims(lab: Lab, observed: Observed, mode: Mode, take_over: bool = False) ->
                             f"other (`dockerlab destroy {origin}`), or take it over on purpose "
                             "(`dockerlab apply --take-over FILE`)")
         else:
+            how = (f"`dockerlab destroy {origin}` removes them" if os.path.exists(origin) else
+                   f"that file is gone: `dockerlab destroy --lab {lab.name}` removes them, or "
+                   f"`dockerlab apply --take-over {lab.path}` makes them this file's")
             found.notes.append(f"kept {', '.join(names)}: made from {origin}, another file with this lab name "
-                               f"(`dockerlab destroy {origin}` removes them)")
+                               f"({how})")
     problems += _strangers(lab, observed, found, mode)
     if problems:
         raise ConflictError("the plan stops here:\n  " + "\n  ".join(problems))

@@ -219,12 +219,16 @@ def _sdk_client(address: str, version: str | None, tls: Any = None) -> docker.AP
     import docker
     from docker.errors import DockerException
 
-    try:
+    try:  # the first contact (the version) waits as long as a read does; changes, as long as a write may
         if tls is not None or address.startswith("ssh://"):
-            return docker.APIClient(base_url=address, version=version or "auto", timeout=int(WRITE_TIMEOUT),
-                                    tls=tls or False, use_ssh_client=address.startswith("ssh://"))
-        # from_env keeps DOCKER_TLS_VERIFY / DOCKER_CERT_PATH for a tcp:// address
-        return docker.from_env(version=version or "auto", timeout=int(WRITE_TIMEOUT),
-                               environment={**os.environ, "DOCKER_HOST": address}).api
+            api = docker.APIClient(base_url=address, version=version or "auto", timeout=int(READ_TIMEOUT),
+                                   tls=tls or False, use_ssh_client=address.startswith("ssh://"))
+        else:  # from_env keeps DOCKER_TLS_VERIFY / DOCKER_CERT_PATH for a tcp:// address
+            api = docker.from_env(version=version or "auto", timeout=int(READ_TIMEOUT),
+                                  environment={**os.environ, "DOCKER_HOST": address}).api
     except DockerException as exc:
         raise EngineGone(explain_connection_error(exc, address)) from None
+    except ValueError as exc:  # an address docker-py cannot parse
+        raise EngineGone(f"{address} is not an engine address: {exc}") from None
+    api.timeout = int(WRITE_TIMEOUT)
+    return api

@@ -1,6 +1,8 @@
 """Every number and address a user gives is a clear error when it is off, never a traceback (issue 21, E16-E17).
 No engine: each is refused before one is asked."""
 
+from dataclasses import replace
+
 import pytest
 from conftest import dockerlab
 
@@ -52,3 +54,40 @@ def test_every_number_option_is_bounded(option, value, says, tmp_path):
     lab.write_text("name: p\n")
     out = dockerlab("apply", str(lab), option, value, env={"DOCKER_HOST": "unix:///nonexistent.sock"})
     assert out.returncode != 0 and says in out.stderr, out.stderr
+
+
+def test_an_engine_address_that_takes_the_connection_and_never_answers_is_said_so_in_time(tmp_path):
+    """Issue 21, E15: a read waits DOCKERLAB_TIMEOUT (30 s by default), then says the engine does not answer,
+    not that none runs."""
+    import socket
+    import time
+
+    with socket.socket() as mute:
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(8)
+        lab = tmp_path / "lab.yaml"
+        lab.write_text("name: t\nnetworks:\n  n: {}\n")
+        start = time.monotonic()
+        out = dockerlab("plan", str(lab), env={"DOCKER_HOST": f"tcp://127.0.0.1:{mute.getsockname()[1]}",
+                                                "DOCKERLAB_TIMEOUT": "2"})
+        took = time.monotonic() - start
+    assert out.returncode == 1 and "does not answer: it took the connection but sent no reply" in out.stderr
+    assert took < 10, f"{took:.1f} s"
+
+
+def test_a_renamed_lab_file_is_told_how_to_remove_what_the_old_name_made(tmp_path):
+    """Issue 21, E18: the old file is gone, so `destroy OLD` cannot work; --lab or --take-over can. Pure: the
+    ownership rule on fabricated state."""
+    from dockerlab import labels as L
+    from dockerlab.observed import Observed, network_from_api
+    from dockerlab.ownership import claims
+    from dockerlab.plan import Mode
+
+    old = parse_lab("name: moved\nnetworks:\n  n: {}\n", str(tmp_path / "old.yaml"))
+    old = replace(old, origin=str(tmp_path / "old.yaml"))
+    live = network_from_api({"Name": "moved-n", "Id": "N" * 64, "Driver": "bridge", "IPAM": {"Config": []},
+                             "Labels": L.network_labels(old, old.network("n"))})
+    new = replace(old, origin=str(tmp_path / "renamed.yaml"), path="renamed.yaml")
+    (note,) = claims(new, Observed((live,), ()), Mode.DESTROY).notes
+    assert "that file is gone: `dockerlab destroy --lab moved` removes them" in note
+    assert "`dockerlab apply --take-over renamed.yaml` makes them this file's" in note
