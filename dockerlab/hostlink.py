@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, ip_address, ip_interface, ip_network
 
 from .errors import DockerlabError
 from .hostfacts import ip_in
@@ -130,6 +130,27 @@ class HostLinks:
                                   ((link.get("linkinfo") or {}).get("info_data") or {}).get("mode", "?"),
                                   (link.get("linkinfo") or {}).get("info_kind", "?")))
         return tuple(found)
+
+    def addresses(self) -> list[tuple[str, IPv4Interface]]:
+        """Every IPv4 address of the host's interfaces, with its interface."""
+        links = json.loads(self._ip("-j", "addr", "show") or "[]")
+        found = [(link["ifname"], ip_interface(f"{a['local']}/{a['prefixlen']}")) for link in links
+                 for a in link.get("addr_info", ()) if a.get("family") == "inet"]
+        return [(name, iface) for name, iface in found if isinstance(iface, IPv4Interface)]
+
+    def clashes(self, want: HostLink) -> list[str]:
+        """Why the host cannot take this interface: its address, or the route it adds, already on another
+        interface (the host would hold the address twice, or the subnet's route would move)."""
+        found = []
+        for name, iface in self.addresses():
+            if name == want.name:
+                continue
+            if iface.ip == want.address:
+                found.append(f"the host already has {want.address} on {name}")
+            elif any(route == iface.network for route in want.routes):
+                found.append(f"{name} ({iface}) already routes {iface.network}; give the containers an ip_range "
+                             "inside the subnet, which the host's interface then routes instead")
+        return found
 
     def create(self, link: HostLink) -> None:
         first, *rest = making(link)

@@ -29,15 +29,22 @@ from .yamlsource import MAX_BYTES, Path, Source, decode, format_path, load
 
 
 def load_lab(filename: str) -> Lab:
+    """The file is resolved once, before it is read: what is read is what the labels will name as its origin
+    (a link swapped while a root run reads it is an error, not one file's content under the other's name)."""
+    origin = os.path.realpath(filename)
     try:
-        with open(filename, "rb") as handle:
+        with open(origin, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
+            same = os.path.samestat(os.fstat(handle.fileno()), os.stat(origin))
     except OSError as exc:
         raise LabFileError(filename, [Problem(0, "", f"cannot read the file: {exc.strerror}")]) from None
+    if not same or os.path.realpath(filename) != origin:
+        raise LabFileError(filename, [Problem(0, "", "the file changed while it was read (a link swapped?); "
+                                                     "read it again when nothing is moving it")])
     text, problem = decode(raw)
     if text is None:
         raise LabFileError(filename, [problem] if problem else [])
-    return replace(parse_lab(text, filename), origin=os.path.realpath(filename))
+    return replace(parse_lab(text, filename), origin=origin)
 
 
 def parse_lab(text: str, filename: str = "<lab>") -> Lab:

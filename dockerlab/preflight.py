@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from . import hostlink
 from .capabilities import Capabilities, Feature, option_features
 from .drivers import driver, parent_clash
 from .errors import DockerlabError
@@ -29,16 +30,29 @@ def preflight_problems(lab: Lab, plan: Plan, observed: Observed, host: Host) -> 
              if (spec := lab.network(s.key or "")) is not None]
     problems = list(_overlaps(plan, observed, specs)) + list(_held(lab, plan, observed))
     problems += list(_engine_support(host.engine.caps, specs)) + list(_parents(host.engine.caps, lab, plan, observed))
-    if any(s.kind is Kind.HOST_LINK and s.action.builds for s in plan.steps) and host.links is None:
-        problems.append("host access (a host interface on a macvlan network) is made in the engine's own network "
-                        "namespace: it needs a local engine and root")
-    problems += list(_impairments(lab, plan, host))
+    problems += list(_host_access(lab, plan, host)) + list(_impairments(lab, plan, host))
     if host.is_local:
         interfaces = host.facts.interfaces()
         for spec in specs:
             problems += list(_host_support(host, spec, interfaces))
     where = f"{host.name}: " if host.name else ""
     return [where + p for p in problems]
+
+
+def _host_access(lab: Lab, plan: Plan, host: Host) -> Iterator[str]:
+    """The host's own interface on a macvlan network: a local engine and root, and an address and route the
+    host's other interfaces do not hold."""
+    building = [s for s in plan.steps if s.kind is Kind.HOST_LINK and s.action.builds]
+    links = host.links
+    if building and links is None:
+        yield ("host access (a host interface on a macvlan network) is made in the engine's own network namespace: "
+               "it needs a local engine and root")
+        return
+    for step in building:
+        spec = lab.network(step.key or "")
+        want = hostlink.wanted(lab, spec) if spec else None
+        if want is not None and links is not None:
+            yield from (f"network {step.key}: host access: {why}" for why in links.clashes(want))
 
 
 def _engine_support(caps: Capabilities, specs: list[NetworkSpec]) -> Iterator[str]:

@@ -135,3 +135,20 @@ def test_a_veth_with_the_interfaces_name_is_never_taken_for_a_half_made_one(host
         assert link(name)["linkinfo"]["info_kind"] == "veth", "left as it was"
     finally:
         ip("link", "del", name)
+
+
+@pytest.mark.parametrize(("address", "says"), [
+    ("10.77.14.254/24", "the host already has 10.77.14.254 on dlthl0p"),
+    ("10.77.14.130/25", "dlthl0p (10.77.14.130/25) already routes 10.77.14.128/25")])
+def test_host_access_an_interface_of_the_host_already_holds_is_refused_before_any_change(host_lab, docker_client,
+                                                                                       address, says):
+    """Issue 21, B10: the host would have held the address twice, or the subnet's route would have moved."""
+    path, lab, name = host_lab
+    ip("addr", "add", address, "dev", "dlthl0p")
+    try:
+        out = dockerlab("apply", path)
+        assert out.returncode == 1 and f"network lan: host access: {says}" in out.stderr, out.stderr
+        assert "nothing was changed" in out.stderr and link(name) is None
+        assert lab_objects(docker_client, lab) == []
+    finally:
+        ip("addr", "del", address, "dev", "dlthl0p")

@@ -152,3 +152,16 @@ def test_check_schema():
     out = "\n".join(problems("name: x\nchecks:\n  - {from: a, to: b, port: 70000}\n  - {from: a, to: '-e/bin/sh'}\n"))
     assert "lab.yaml:3: checks[0].port: 70000 is out of range (1 to 65535)" in out
     assert "lab.yaml:4: checks[1].to: '-e/bin/sh' is not valid" in out, "option-like targets never reach argv"
+
+
+def test_a_lab_file_swapped_while_it_is_read_is_refused(tmp_path, monkeypatch):
+    """Issue 21, B11: resolved once, before it is read, and compared after, so one file's content is never
+    labelled with the other's path."""
+    import dockerlab.labfile as labfile
+
+    (tmp_path / "a.yaml").write_text("name: a\n")
+    (tmp_path / "b.yaml").write_text("name: b\n")
+    answers = iter([str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")])
+    monkeypatch.setattr(labfile.os.path, "realpath", lambda path: next(answers))
+    with pytest.raises(labfile.LabFileError, match="the file changed while it was read"):
+        labfile.load_lab(str(tmp_path / "link.yaml"))
