@@ -13,12 +13,13 @@ import socket
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from ipaddress import ip_address
 from typing import TYPE_CHECKING
 
 from . import inside, pings
 from .causes import cause, missing, stopped
+from .checkresult import CheckError, CheckResult
 from .defaults import PARALLEL
 from .drivers import driver
 from .errors import DockerlabError
@@ -34,27 +35,6 @@ DOCKER_DNS = "127.0.0.11"
 CANNOT_RUN = (126, 127)  # the shell's and the runtime's "cannot execute" and "not found"
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    check: Check
-    how: str
-    got: str
-    reason: str = ""
-
-    @property
-    def passed(self) -> bool:
-        return self.got == self.check.expect
-
-    def to_dict(self) -> dict[str, object]:
-        c = self.check
-        return {"name": c.name, "from": c.source, "to": c.target, "how": self.how, "expect": c.expect,
-                "got": self.got, "passed": self.passed, "reason": self.reason, "line": c.line}
-
-
-class CheckError(DockerlabError):
-    """A check could not be carried out (as opposed to: it ran and failed)."""
-
-
 def run_checks(view: View, parallel: int = PARALLEL,
                done: Callable[[CheckResult], None] = lambda result: None) -> list[CheckResult]:
     """Each probe runs on the source container's host; a target's address is read on the target's host.
@@ -68,6 +48,15 @@ def run_checks(view: View, parallel: int = PARALLEL,
         return result
     with ThreadPoolExecutor(max(1, parallel)) as pool:
         return list(pool.map(one, view.lab.checks))
+
+
+def _refused(address: str, port: int, timeout: float) -> str | None:
+    """Why a TCP connection from this machine fails; None when it is made."""
+    try:
+        with socket.create_connection((address, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
 
 
 def _seconds(check: Check) -> int:
@@ -229,22 +218,27 @@ class _Runner:
         port = check.port
         assert port is not None
         if check.source == "host":
-            address = self._published(check, port) or address
-            try:
-                with socket.create_connection((address, port), timeout=check.timeout):
-                    return CheckResult(check, f"tcp {address}:{port}", "reachable", "connected")
-            except OSError as exc:
-                return CheckResult(check, f"tcp {address}:{port}", "unreachable", exc.strerror or str(exc))
+            published = self._published(check, port)
+            outside = published[0] if published else address
+            if why := _refused(outside, port, check.timeout):
+                return CheckResult(check, f"tcp {outside}:{port}", "unreachable", why)
+            # docker-proxy takes a connection to a published port whether or not anything listens inside
+            if published and (why := _refused(address, published[1], check.timeout)):
+                return CheckResult(check, f"tcp {outside}:{port}", "unreachable",
+                                   f"the host takes it, but nothing answers in the container on {address}:"
+                                   f"{published[1]} ({why})")
+            return CheckResult(check, f"tcp {outside}:{port}", "reachable", "connected")
         code, out = self._exec(check, ["nc", "-w", str(_seconds(check)), address, str(port)])
         return CheckResult(check, f"tcp {address}:{port}", "reachable" if code == 0 else "unreachable",
                            "connected" if code == 0 else _words(out))
 
-    def _published(self, check: Check, port: int) -> str | None:
-        """From the host, a container's published port answers on the host's address."""
+    def _published(self, check: Check, port: int) -> tuple[str, int] | None:
+        """From the host, a container's published port answers on the host's address: that, and the port in
+        the container."""
         spec = self.lab.container(check.target_key)
         for p in spec.ports if spec else ():
             if p.host_port == port:
-                return p.host_ip or "127.0.0.1"
+                return p.host_ip or "127.0.0.1", p.container_port
         return None
 
     # -- facts

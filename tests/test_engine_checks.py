@@ -97,3 +97,15 @@ def test_a_check_by_name_is_one_ping_that_docker_dns_resolves(make_lab, docker_c
     execs = [e for e in events if e.get("Action", "").startswith("exec_create")]
     assert len(execs) == 2, [e["Action"] for e in execs]  # one per check: no nslookup before the ping
     dockerlab("destroy", path, ok=True)
+
+
+def test_a_published_port_with_nothing_listening_inside_is_unreachable(make_lab, docker_client):
+    """Issue 21, C14: docker-proxy takes the connection on the host whether or not anything listens inside, so
+    a reachable port check from the host also reaches the container's own port."""
+    path, lab = make_lab("name: x\ncontainers:\n  web: {image: busybox, command: [sleep, infinity],"
+                         " ports: ['127.0.0.1:18099:8099']}\n"
+                         "checks:\n  - {from: host, to: web, port: 18099, expect: reachable}\n")
+    out = dockerlab("apply", path, "--check")
+    assert out.returncode == 1 and "nothing answers in the container on" in out.stdout, out.stdout
+    assert ":8099 (Connection refused)" in out.stdout
+    dockerlab("destroy", path, ok=True)
