@@ -34,7 +34,7 @@ def probe(engine: Engine, container: str, lab: str, argv: list[str], limit: floa
     name = f"dockerlab-probe-{uuid.uuid4().hex[:10]}"
     try:
         made = engine._call(f"create a probe for {container[:12]}", "create_container", image, command=argv,
-                            name=name, labels={L.LAB: lab, L.KEY: "probe"},
+                            name=name, labels={L.LAB: lab, L.KEY: L.PROBE},
                             # its PID namespace too: two pings from one namespace with one PID (1 in each of two
                             # probes) share an ICMP id, and each counts the other's replies
                             host_config=api.create_host_config(network_mode=f"container:{container}",

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from . import hostlink
+from . import labels as L
 from .impairment import Link
 from .model import Lab
 from .observed import Observed, ObservedContainer, ObservedNetwork
@@ -194,9 +195,9 @@ def labs_text(observed: Observed, where: str = "") -> str:
     labs: dict[str, dict[str, Any]] = {}
     objects: list[ObservedNetwork | ObservedContainer] = [*observed.networks, *observed.containers]
     for obj in objects:
-        if obj.lab:
+        if obj.lab and obj.key != L.PROBE:  # a probe an interrupted check left is not one of the lab's containers
             entry = labs.setdefault(obj.lab, {"nets": 0, "boxes": 0, "running": 0, "file": ""})
-            entry["file"] = entry["file"] or obj.labels.get("io.dockerlab.file", "")
+            entry["file"] = entry["file"] or obj.labels.get(L.FILE, "")
             if isinstance(obj, ObservedNetwork):
                 entry["nets"] += 1
             else:

@@ -101,3 +101,9 @@ def test_a_filter_is_never_read_as_tcpdump_options(lab, tmp_path):
                     "-w", str(tmp_path / "out" / "cap-%s.pcap"))
     assert out.returncode != 0 and "syntax error" in out.stderr, out.stdout + out.stderr
     assert list((tmp_path / "out").iterdir()) == [], "no file written, no hook run"
+
+
+def test_a_capture_that_ends_at_its_duration_exits_0(lab):
+    """Issue 21, E19: the end of --duration is a normal end, not timeout's 124."""
+    out = dockerlab("capture", lab, "lan", "--duration", "2", "--", "icmp")
+    assert out.returncode == 0, out.stderr

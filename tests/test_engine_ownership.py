@@ -54,3 +54,17 @@ def test_a_lab_label_put_on_by_hand_makes_nothing_the_labs(make_lab, stranger, d
     assert f"kept {key}: labelled '{lab}' by hand, with no file label" in gone.stdout, gone.stdout
     assert docker_client.containers.get(key).status == "running"
     assert "labelled with the lab's name by hand" in dockerlab("exec", str(path), key, "--", "true").stderr
+
+
+def test_a_probe_an_interrupted_check_left_is_not_counted_and_goes_with_the_lab(make_lab, docker_client):
+    """Issue 21, E19: a SIGKILLed check leaves its probe container; `ls` does not count it, destroy removes it."""
+    path, lab = make_lab("name: x\ncontainers:\n  a: {image: busybox, command: [sleep, infinity]}\n")
+    dockerlab("apply", path, ok=True)
+    from dockerlab import labels as L
+
+    docker_client.containers.run("busybox", ["sleep", "infinity"], name=f"{lab}-probe-left", detach=True,
+                                 labels={L.LAB: lab, L.KEY: L.PROBE, L.FILE: str(path)})
+    row = next(ln for ln in dockerlab("ls", ok=True).stdout.splitlines() if ln.startswith(lab))
+    assert row.split()[1] == "1/1", row
+    dockerlab("destroy", path, ok=True)
+    assert not docker_client.containers.list(all=True, filters={"label": f"{L.LAB}={lab}"})
