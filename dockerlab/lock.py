@@ -100,3 +100,18 @@ def _same_file(fd: int, path: str) -> bool:
         return os.fstat(fd).st_ino == os.stat(path, follow_symlinks=False).st_ino
     except FileNotFoundError:
         return False
+
+
+def clear_stale() -> int:
+    """Remove the lock files no process holds (a dockerlab killed with SIGKILL leaves its file; the lock itself
+    went with the process). Returns how many went."""
+    gone = 0
+    for name in os.listdir(private_dir()):
+        if not name.endswith(".lock"):
+            continue
+        try:
+            with _locked(os.path.join(private_dir(), name), blocking=False):
+                gone += 1  # taken: nobody held it; released, it is unlinked
+        except (BlockingIOError, DockerlabError):
+            continue
+    return gone

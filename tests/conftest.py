@@ -68,9 +68,11 @@ def leave_test_swarm(client) -> None:
 def remove_test_objects(client) -> None:
     """Containers and networks of test labs, also those an interrupted earlier run left."""
     from dockerlab.host import Host
+    from dockerlab.lock import clear_stale
     from dockerlab.shaper import marks
 
     leave_test_swarm(client)
+    clear_stale()  # lock files an interrupted earlier run left
     engine = Host.from_env().engine  # its removal also clears endpoints Docker left behind (moby#17217)
     ours = {"label": "io.dockerlab.lab"}
     for box in client.api.containers(all=True, filters=ours):

@@ -159,3 +159,15 @@ def test_any_bytes_are_a_lab_or_problems(raw, tmp_path_factory):
         load_lab(str(path))
     except LabFileError as exc:
         assert exc.problems
+
+
+def test_a_lock_file_a_killed_run_left_is_cleared_and_a_held_one_kept(lock_dir):
+    """Issue 21, E19: SIGKILL leaves the file (the lock went with the process); tests clear such files."""
+    from dockerlab.lock import clear_stale, private_dir
+
+    stale = os.path.join(private_dir(), "x-lab-gone.lock")
+    with open(stale, "w") as f:
+        f.write("dockerlab pid 1")
+    with lab_lock("held", "engine"):
+        assert clear_stale() == 1
+        assert not os.path.exists(stale) and len(os.listdir(private_dir())) == 1, "the held lock stays"
