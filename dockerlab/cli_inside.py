@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 
 import click
@@ -95,7 +96,12 @@ def capture(file: str, target: str, expression: tuple[str, ...], write: str | No
     where = tap(lab, hosts[spec.host] if spec else next(iter(hosts.values())), target)
     say(f"capture: {where.how}", err=True)
     argv = tcpdump(where, write, count, duration, expression)
+    out = open_pcap(write) if write and write != "-" else None
     sys.stdout.flush()
-    if write and write != "-":
-        os.dup2(open_pcap(write), sys.stdout.fileno())
-    os.execvp(argv[0], argv)
+    capturing = subprocess.Popen(argv, stdout=out)  # Ctrl-C reaches it too: it ends, says its count, and goes
+    try:
+        code = capturing.wait()
+    except KeyboardInterrupt:  # stopped by the user: 130, as every dockerlab command
+        capturing.wait()
+        code = 130
+    sys.exit(code)

@@ -107,3 +107,18 @@ def test_a_capture_that_ends_at_its_duration_exits_0(lab):
     """Issue 21, E19: the end of --duration is a normal end, not timeout's 124."""
     out = dockerlab("capture", lab, "lan", "--duration", "2", "--", "icmp")
     assert out.returncode == 0, out.stderr
+
+
+def test_ctrl_c_in_a_capture_exits_130(lab):
+    """Issue 21, E19: as every dockerlab command stopped by the user (Ctrl-C reaches the whole process group)."""
+    import signal
+
+    capture = subprocess.Popen([sys.executable, "-m", "dockerlab", "capture", lab, "lan", "--", "icmp"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True)
+    assert capture.stderr is not None
+    for line in capture.stderr:
+        if b"listening on" in line or capture.poll() is not None:
+            break
+    os.killpg(capture.pid, signal.SIGINT)
+    capture.communicate(timeout=30)
+    assert capture.returncode == 130

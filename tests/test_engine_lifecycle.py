@@ -207,3 +207,23 @@ def test_network_joined_by_a_stranger_after_the_plan_is_named_and_left_alone(mak
         stranger.remove(force=True)
     dockerlab("destroy", path, ok=True)
     assert lab_objects(docker_client, lab) == []
+
+
+def test_a_stopped_lab_starts_again_with_its_static_addresses(make_lab, docker_client):
+    """Issue 21, C12: stopped (by hand, or by an engine restart), dynamic containers must not start first and
+    take the static ones' addresses, or every apply fails the same way."""
+    path, lab = make_lab("name: x\nnetworks:\n  lan: {subnet: 10.97.8.0/24}\ncontainers:\n"
+                         + "".join(f"  s{i}: {{image: busybox, command: [sleep, infinity],"
+                                   f" networks: {{lan: {{ipv4: 10.97.8.{i + 1}}}}}}}\n" for i in (1, 2))
+                         + "".join(f"  d{i}: {{image: busybox, command: [sleep, infinity], networks: [lan]}}\n"
+                                   for i in (1, 2, 3, 4)))
+    dockerlab("apply", path, ok=True)
+    for box in docker_client.containers.list(filters={"label": f"io.dockerlab.lab={lab}"}):
+        box.stop(timeout=0)
+    out = dockerlab("apply", path, ok=True)
+    assert out.stdout.count("started container") == 6, out.stdout
+    statics = {docker_client.api.inspect_container(f"{lab}-s{i}")["NetworkSettings"]["Networks"][f"{lab}-lan"]
+               ["IPAddress"] for i in (1, 2)}
+    assert statics == {"10.97.8.2", "10.97.8.3"}
+    assert "no changes" in dockerlab("plan", path, ok=True).stdout
+    dockerlab("destroy", path, ok=True)
