@@ -213,9 +213,11 @@ class _Dependencies:
         if spec is None or step.action in (A.REMOVE, A.DISCONNECT):
             return set()
         own = [s for s in self.by_container[step.name] if s is not step]
-        if step.action is A.START:  # a stopped container's dynamic address is taken anew when it starts
-            return {s.id for s in own} | self._static_first(spec, [self.lab.docker_network_name(a.network)
-                                                                    for a in spec.attachments])
+        if step.action is A.START:  # a stopped container's dynamic address is taken anew when it starts;
+            # one that claims a static address anywhere waits for none (two could wait for each other)
+            statics = any(a.ipv4 or a.ipv6 for a in spec.attachments)
+            return {s.id for s in own} | (set() if statics else self._static_first(
+                spec, [self.lab.docker_network_name(a.network) for a in spec.attachments]))
         return self._joining(step, spec, own)
 
     def _joining(self, step: Step, spec: ContainerSpec, own: list[Step]) -> set[str]:

@@ -218,3 +218,14 @@ def test_a_stopped_lab_starts_its_static_addresses_first():
     starts = {s.name: set(s.after) for s in make_plan(lab, observed).steps if s.action is Action.START}
     assert starts["s1"] == starts["s2"] == set()
     assert starts["d1"] == starts["d2"] == {"container:start:s1", "container:start:s2"}
+
+
+def test_starts_never_wait_for_each_other_in_a_circle():
+    """Each static on one network and dynamic on the other: neither start waits (graphlib would find a cycle)."""
+    lab = parse_lab("name: s\nprefix: ''\nnetworks:\n  a: {subnet: 10.5.1.0/24}\n  b: {subnet: 10.5.2.0/24}\n"
+                    "containers:\n  x: {image: busybox, networks: {a: {ipv4: 10.5.1.2}, b: {}}}\n"
+                    "  y: {image: busybox, networks: {a: {}, b: {ipv4: 10.5.2.2}}}\n", "s.yaml")
+    observed = Observed((net_api(lab, "a"), net_api(lab, "b")),
+                        tuple(box_api(lab, c.key, state="exited") for c in lab.containers))
+    starts = [s for s in make_plan(lab, observed).steps if s.action is Action.START]
+    assert [s.after for s in starts] == [(), ()]
