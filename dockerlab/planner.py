@@ -213,11 +213,9 @@ class _Dependencies:
         if spec is None or step.action in (A.REMOVE, A.DISCONNECT):
             return set()
         own = [s for s in self.by_container[step.name] if s is not step]
-        if step.action is A.START:  # a stopped container's dynamic address is taken anew when it starts;
-            # one that claims a static address anywhere waits for none (two could wait for each other)
-            statics = any(a.ipv4 or a.ipv6 for a in spec.attachments)
-            return {s.id for s in own} | (set() if statics else self._static_first(
-                spec, [self.lab.docker_network_name(a.network) for a in spec.attachments]))
+        if step.action is A.START:  # a stopped container's dynamic address is taken anew when it starts
+            return {s.id for s in own} | self._static_first(spec, [self.lab.docker_network_name(a.network)
+                                                                    for a in spec.attachments])
         return self._joining(step, spec, own)
 
     def _joining(self, step: Step, spec: ContainerSpec, own: list[Step]) -> set[str]:
@@ -255,7 +253,10 @@ class _Dependencies:
         return names if step.action.builds or step.action is A.START else [n for n in names if n == step.network]
 
     def _static_first(self, spec: ContainerSpec, networks: list[str]) -> set[str]:
-        """A dynamic address must not take one a static container is about to claim."""
+        """A dynamic address must not take one a static container is about to claim. A container that claims a
+        static address anywhere waits for none: two such could wait for each other, a cycle no order solves."""
+        if any(a.ipv4 or a.ipv6 for a in spec.attachments):
+            return set()
         mine = {self.lab.docker_network_name(a.network): a for a in spec.attachments}
         dynamic = [n for n in networks if not (mine[n].ipv4 or mine[n].ipv6)]
         return {other.id for n in dynamic for other in self.claims.get(n, ()) if other.name != spec.name}

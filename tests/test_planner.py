@@ -229,3 +229,13 @@ def test_starts_never_wait_for_each_other_in_a_circle():
                         tuple(box_api(lab, c.key, state="exited") for c in lab.containers))
     starts = [s for s in make_plan(lab, observed).steps if s.action is Action.START]
     assert [s.after for s in starts] == [(), ()]
+
+
+def test_a_lab_where_each_is_static_on_one_network_and_dynamic_on_the_other_can_be_made():
+    """It could not before: each create waited for the other's static claim."""
+    lab = parse_lab("name: s\nprefix: ''\nnetworks:\n  a: {subnet: 10.5.1.0/24}\n  b: {subnet: 10.5.2.0/24}\n"
+                    "containers:\n  x: {image: busybox, networks: {a: {ipv4: 10.5.1.2}, b: {}}}\n"
+                    "  y: {image: busybox, networks: {a: {}, b: {ipv4: 10.5.2.2}}}\n", "s.yaml")
+    creates = [s for s in make_plan(lab, Observed((), ())).steps if s.action is Action.CREATE and s.kind.value ==
+               "container"]
+    assert [sorted(s.after) for s in creates] == [["network:create:a", "network:create:b"]] * 2
