@@ -227,3 +227,29 @@ def test_a_stopped_lab_starts_again_with_its_static_addresses(make_lab, docker_c
     assert statics == {"10.97.8.2", "10.97.8.3"}
     assert "no changes" in dockerlab("plan", path, ok=True).stdout
     dockerlab("destroy", path, ok=True)
+
+
+def test_a_removal_already_in_progress_is_waited_for_not_failed(docker_client):
+    """Issue 21, C13: a destroy right after a SIGKILLed one meets removals the engine still runs ("removal of
+    container ... is already in progress"); each is waited for. Two removals race here, twelve times."""
+    import contextlib
+
+    import docker.errors
+
+    from dockerlab.host import Host
+
+    engine = Host.from_env().engine
+    engine.sdk.load()
+    for i in range(12):
+        name = f"dlt-rmrace-{i}"
+        docker_client.containers.run("busybox", ["sleep", "infinity"], name=name, detach=True,
+                                     labels={"io.dockerlab.lab": "dlt-rmrace"})
+
+        def other(name: str = name) -> None:
+            with contextlib.suppress(docker.errors.APIError):  # the race went the other way: dockerlab's was first
+                docker_client.api.remove_container(name, force=True, v=True)
+        racer = threading.Thread(target=other)
+        racer.start()
+        engine.remove_container(name, name)
+        racer.join()
+        assert not docker_client.containers.list(all=True, filters={"name": f"^{name}$"})
