@@ -98,7 +98,8 @@ def tcpdump(where: Tap, write: str | None, count: int | None, seconds: float | N
     argv += ["-U", "-w", "-"] if write else ["-l"]  # a file is opened by open_pcap and given as stdout
     argv += ["-c", str(count)] if count else []
     argv += ["--", *words] if words else []  # a filter, never an option: `-z CMD` would have tcpdump run CMD
-    return ["timeout", "--preserve-status", "-s", "INT", str(seconds), *argv] if seconds else argv
+    # --foreground: in dockerlab's process group, where Ctrl-C reaches tcpdump too
+    return ["timeout", "--foreground", "--preserve-status", "-s", "INT", str(seconds), *argv] if seconds else argv
 
 
 def open_pcap(path: str) -> int:

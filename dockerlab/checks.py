@@ -191,7 +191,7 @@ class _Runner:
             return code, out
         # the image lacks the tool: the same probe from a container that shares the source's network namespace
         try:
-            code, out = inside.probe(engine, box.id, self.lab.name, limited, _limit(check) + 5)
+            code, out = inside.probe(engine, box.id, self.lab, limited, _limit(check) + 5)
         except DockerlabError as exc:
             raise CheckError(f"the probe `{argv[0]}` cannot run in container {check.source} (its image lacks it "
                              f"or `timeout`), nor in a probe container beside it: {exc}") from None

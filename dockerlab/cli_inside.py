@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
 import click
 
-from .cliparts import FILE, lab_and_hosts
+from .cliparts import DURATION, FILE, lab_and_hosts
 from .errors import DockerlabError
 from .printable import say
 
@@ -75,7 +76,7 @@ def graph(file: str, form: str, live: bool) -> None:
         from .labfile import load_lab
 
         picture = draw.diagram(load_lab(file))
-    click.echo({"mermaid": draw.mermaid, "dot": draw.dot, "html": draw.page}[form](picture))
+    say({"mermaid": draw.mermaid, "dot": draw.dot, "html": draw.page}[form](picture))
 
 
 @click.command()
@@ -84,7 +85,7 @@ def graph(file: str, form: str, live: bool) -> None:
 @click.argument("expression", nargs=-1, type=click.UNPROCESSED)
 @click.option("-w", "--write", metavar="FILE", help="Write pcap to FILE; '-': to stdout (| wireshark -k -i -).")
 @click.option("-c", "--count", type=click.IntRange(1), help="Stop after this many packets.")
-@click.option("--duration", type=click.FloatRange(0, min_open=True), help="Stop after this many seconds.")
+@click.option("--duration", type=DURATION, help="Stop after this many seconds.")
 def capture(file: str, target: str, expression: tuple[str, ...], write: str | None, count: int | None,
             duration: float | None) -> None:
     """Packets of the lab with tcpdump: TARGET is a network (its bridge), a container KEY or KEY@NETWORK (its
@@ -101,7 +102,11 @@ def capture(file: str, target: str, expression: tuple[str, ...], write: str | No
     capturing = subprocess.Popen(argv, stdout=out)  # Ctrl-C reaches it too: it ends, says its count, and goes
     try:
         code = capturing.wait()
-    except KeyboardInterrupt:  # stopped by the user: 130, as every dockerlab command
-        capturing.wait()
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: tcpdump ends as on Ctrl-C; 130, as every dockerlab command
+        capturing.send_signal(signal.SIGINT)
+        try:
+            capturing.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            capturing.kill()
         code = 130
     sys.exit(code)

@@ -34,12 +34,16 @@ class _Seconds(_FloatParam):
             seconds = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             self.fail(f"{value!r} is not a number of seconds", param, ctx)
-        if not 0 <= seconds <= 3600:  # nan fails both comparisons
-            self.fail(f"{value!r} is not between 0 and 3600 seconds", param, ctx)
+        if not (seconds > 0 if self.positive else seconds >= 0) or not seconds <= 3600:  # nan fails both
+            self.fail(f"{value!r} is not {'more than 0 and at most' if self.positive else 'between 0 and'} 3600 "
+                      "seconds", param, ctx)
         return seconds
 
+    def __init__(self, positive: bool = False) -> None:
+        self.positive = positive
 
-SECONDS = _Seconds()
+
+SECONDS, DURATION = _Seconds(), _Seconds(positive=True)
 
 
 def load(path: str) -> Lab:

@@ -18,6 +18,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network, ip_address, ip_in
 from .errors import DockerlabError
 from .hostfacts import ip_in
 from .model import Lab, NetworkSpec
+from .printable import shown
 
 ALIAS_PREFIX = "dockerlab:"
 
@@ -169,6 +170,6 @@ class HostLinks:
         if current is None:
             return
         if not current.belongs_to(lab, want):
-            raise DockerlabError(f"interface {name} is not lab {lab.name}'s (alias '{current.alias}', "
+            raise DockerlabError(f"interface {name} is not lab {lab.name}'s (alias '{shown(current.alias)}', "
                                  f"{current.kind}); left alone")
         self._ip("link", "del", name)

@@ -10,6 +10,7 @@ from typing import Any
 from . import labels as L
 from .engine import Engine
 from .errors import EngineError
+from .model import Lab
 from .observed import ObservedContainer
 from .waiting import wait_until
 
@@ -25,7 +26,7 @@ def run(engine: Engine, container: str, argv: list[str]) -> tuple[int, str]:
     return int(code), bytes(output).decode(errors="replace")
 
 
-def probe(engine: Engine, container: str, lab: str, argv: list[str], limit: float) -> tuple[int, str]:
+def probe(engine: Engine, container: str, lab: Lab, argv: list[str], limit: float) -> tuple[int, str]:
     """Run argv in a throwaway container that joins `container`'s network namespace: same interfaces,
     addresses and Docker DNS, whatever tools the container's own image has. Labelled with the lab, so that a
     probe an interrupt left behind is the lab's to remove."""
@@ -34,7 +35,7 @@ def probe(engine: Engine, container: str, lab: str, argv: list[str], limit: floa
     name = f"dockerlab-probe-{uuid.uuid4().hex[:10]}"
     try:
         made = engine._call(f"create a probe for {container[:12]}", "create_container", image, command=argv,
-                            name=name, labels={L.LAB: lab, L.KEY: L.PROBE},
+                            name=name, labels={L.LAB: lab.name, L.KEY: L.PROBE, L.FILE: lab.origin or lab.path},
                             # its PID namespace too: two pings from one namespace with one PID (1 in each of two
                             # probes) share an ICMP id, and each counts the other's replies
                             host_config=api.create_host_config(network_mode=f"container:{container}",

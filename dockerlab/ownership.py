@@ -17,6 +17,7 @@ from .errors import DockerlabError
 from .model import Lab
 from .observed import Observed, ObservedContainer, ObservedNetwork
 from .plan import Mode
+from .printable import shell_word, shown
 
 Owned = ObservedNetwork | ObservedContainer
 
@@ -56,11 +57,11 @@ def not_ours(lab: Lab, obj: Owned) -> str | None:
     """Why a live object of a name the lab uses is not the lab's, or None when it is: the one rule that exec,
     shell, check and capture ask, as plan and destroy do (lab label and file label)."""
     if obj.lab != lab.name:
-        return f"lab {obj.lab}'s" if obj.lab else "not made by dockerlab"
+        return f"lab {shown(obj.lab)}'s" if obj.lab else "not made by dockerlab"
     origin = made_elsewhere(lab, obj)
     if origin == UNFILED:
         return "labelled with the lab's name by hand (no file label): not made by dockerlab"
-    return f"made from {origin}, another file with this lab name" if origin else None
+    return f"made from {shown(origin)}, another file with this lab name" if origin else None
 
 
 def own_container(lab: Lab, observed: Observed, name: str, key: str, where: str) -> ObservedContainer | None:
@@ -106,15 +107,15 @@ def claims(lab: Lab, observed: Observed, mode: Mode, take_over: bool = False) ->
             found.containers.append(obj)
     for origin, names in elsewhere.items():
         if mode is Mode.APPLY:
-            problems.append(f"lab '{lab.name}' on this engine was made from {origin} ({', '.join(names)}), not from "
-                            f"{lab.origin}; two lab files cannot share a lab name. Rename this lab, destroy the "
-                            f"other (`dockerlab destroy {origin}`), or take it over on purpose "
+            problems.append(f"lab '{lab.name}' on this engine was made from {shown(origin)} ({', '.join(names)}), "
+                            f"not from {lab.origin}; two lab files cannot share a lab name. Rename this lab, destroy "
+                            f"the other (`dockerlab destroy {shell_word(origin)}`), or take it over on purpose "
                             "(`dockerlab apply --take-over FILE`)")
         else:
-            how = (f"`dockerlab destroy {origin}` removes them" if os.path.exists(origin) else
+            how = (f"`dockerlab destroy {shell_word(origin)}` removes them" if os.path.exists(origin) else
                    f"that file is gone: `dockerlab destroy --lab {lab.name}` removes them, or "
                    f"`dockerlab apply --take-over {lab.path}` makes them this file's")
-            found.notes.append(f"kept {', '.join(names)}: made from {origin}, another file with this lab name "
+            found.notes.append(f"kept {', '.join(names)}: made from {shown(origin)}, another file with this lab name "
                                f"({how})")
     problems += _strangers(lab, observed, found, mode)
     if problems:
@@ -130,7 +131,7 @@ def _name_conflicts(lab: Lab, observed: Observed) -> list[str]:
             same = [o for o in objects if o.name == spec.name]
             for obj in same:
                 if obj.lab != lab.name:
-                    owner = f"belongs to lab '{obj.lab}'" if obj.lab else "was not made by dockerlab"
+                    owner = f"belongs to lab '{shown(obj.lab)}'" if obj.lab else "was not made by dockerlab"
                     problems.append(f"{kind} '{spec.name}' already exists and {owner}; dockerlab will not touch it. "
                                     f"Remove or rename it, or set another 'prefix' in {lab.path or 'the lab file'}")
             if len(same) > 1 and all(o.lab == lab.name for o in same):
@@ -142,7 +143,7 @@ def _name_conflicts(lab: Lab, observed: Observed) -> list[str]:
         have = observed.host_link(want.name) if want else None
         if want and have and not have.belongs_to(lab, want):
             problems.append(f"interface {want.name} on the engine's host is not this lab's (alias "
-                            f"'{have.alias}', {have.kind}); dockerlab will not touch it: remove it "
+                            f"'{shown(have.alias)}', {have.kind}); dockerlab will not touch it: remove it "
                             f"(`ip link del {want.name}`) if it is left over")
     return problems
 

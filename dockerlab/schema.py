@@ -47,7 +47,7 @@ def schema_problems(source: Source, text: str | None = None) -> list[Problem]:
     return list(unique.values())
 
 
-RULES = 2  # how this module reads the schema; part of the memo's key, so a change of rules forgets old answers
+RULES = 3  # how this module reads the schema; part of the memo's key, so a change of rules forgets old answers
 
 
 @cache

@@ -20,6 +20,7 @@ MAX_VALUES = 100_000  # after alias expansion; the largest real lab is a few tho
 MAX_DEPTH = 64
 MERGE = "tag:yaml.org,2002:merge"
 TEXT = "tag:yaml.org,2002:str"
+INT, FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 
 Path = tuple[str | int, ...]
 
@@ -150,6 +151,8 @@ def _index(node: yaml.Node, path: Path, lines: dict[Path, int], problems: list[P
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _index(item, path + (i,), lines, problems)
+    elif node.tag in (INT, FLOAT) and ":" in node.value:
+        node.tag = TEXT  # YAML 1.1's base 60 ("22:22" is 1342): text, as YAML 1.2 and Compose read it
 
 
 def _entries(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node, bool]]:

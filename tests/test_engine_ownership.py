@@ -61,9 +61,12 @@ def test_a_probe_an_interrupted_check_left_is_not_counted_and_goes_with_the_lab(
     path, lab = make_lab("name: x\ncontainers:\n  a: {image: busybox, command: [sleep, infinity]}\n")
     dockerlab("apply", path, ok=True)
     from dockerlab import labels as L
+    from dockerlab.labfile import load_lab
 
+    origin = load_lab(path).origin  # the labels inside.probe gives a probe
     docker_client.containers.run("busybox", ["sleep", "infinity"], name=f"{lab}-probe-left", detach=True,
-                                 labels={L.LAB: lab, L.KEY: L.PROBE, L.FILE: str(path)})
+                                 labels={L.LAB: lab, L.KEY: L.PROBE, L.FILE: origin})
+    assert "no changes" not in dockerlab("plan", path, ok=True).stdout, "the lab's to remove, not a stranger"
     row = next(ln for ln in dockerlab("ls", ok=True).stdout.splitlines() if ln.startswith(lab))
     assert row.split()[1] == "1/1", row
     dockerlab("destroy", path, ok=True)

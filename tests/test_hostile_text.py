@@ -147,3 +147,22 @@ def test_a_shell_word_is_the_value_back(value):
 
 def test_shown_is_one_line_of_printable_text():
     assert shown("a\nb\rc\x1b[2Jd\te\u2028") == "a\\nb\\rc\\x1b[2Jd\\te\\u2028"
+
+
+@settings(max_examples=40, deadline=None)
+@given(key=hostile)
+def test_every_problem_is_one_line_whatever_the_file_holds(key):
+    """A key or value with a line break cannot fake a line of dockerlab's own ('x.yaml: ok ...')."""
+    text = yaml.safe_dump({"name": "t", key: 1, "containers": {"c": {"image": key}}}, allow_unicode=True)
+    try:
+        parse_lab(text, "t.yaml")
+    except DockerlabError as exc:
+        for problem in getattr(exc, "problems", []):
+            assert not CONTROL.search(problem.render("t.yaml")) and "\n" not in problem.render("t.yaml")
+
+
+def test_a_yaml_base_60_number_is_read_as_text():
+    """YAML 1.1 reads 22:22 as 1342: a port mapping written without quotes stays what it says."""
+    lab = parse_lab("name: p\ncontainers:\n  c: {image: busybox, ports: [22:22]}\n", "p.yaml")
+    (port,) = lab.container("c").ports
+    assert (port.host_port, port.container_port) == (22, 22)
