@@ -33,9 +33,9 @@ def load_lab(filename: str) -> Lab:
     (a link swapped while a root run reads it is an error, not one file's content under the other's name)."""
     origin = os.path.realpath(filename)
     try:
-        with open(origin, "rb") as handle:
+        with os.fdopen(os.open(origin, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:  # never a link put there
             raw = handle.read(MAX_BYTES + 1)
-            same = os.path.samestat(os.fstat(handle.fileno()), os.stat(origin))
+            same = os.path.samestat(os.fstat(handle.fileno()), os.lstat(origin))
     except OSError as exc:
         raise LabFileError(filename, [Problem(0, "", f"cannot read the file: {exc.strerror}")]) from None
     if not same or os.path.realpath(filename) != origin:
