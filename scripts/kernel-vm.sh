@@ -31,7 +31,7 @@ docker save "$IMAGE" -o "$OUT/image.tar"  # the VM runs nothing at build time: i
 
 echo "test-kernel: booting $(basename "$KERNEL") under emulation ($(nproc) cpus)"
 start=$(date +%s)
-PATH="$VENV/bin:$PATH" timeout "${VM_TIMEOUT:-1500}" vng -r "$KERNEL" --disable-kvm --force-9p --memory 4G \
+PATH="$VENV/bin:$PATH" timeout "${VM_TIMEOUT:-1800}" vng -r "$KERNEL" --disable-kvm --force-9p --memory 4G \
   --cpus "$(nproc)" --rwdir "$OUT" --exec "bash $ROOT/scripts/in-vm.sh $OUT $ENGINE ${PYTEST_ARGS:-}" \
   > "$OUT/console.log" 2>&1 || true
 [ -f "$OUT/rc" ] || tail -20 "$OUT/console.log" >&2  # what the VM said last, when the tests did not finish
