@@ -155,7 +155,7 @@ def test_5_a_name_two_networks_share_is_explained_and_destroy_removes_both(make_
     """Engines before 25 let two racing creations leave two networks with one name; from 25 on the engine itself
     refuses the second, whatever the client asks (so there, dockerlab creates without its own lock)."""
     path, lab = make_lab("name: x\nnetworks:\n  n: {}\n")
-    labels = {"io.dockerlab.lab": lab, "io.dockerlab.key": "n"}
+    labels = {"io.dockerlab.lab": lab, "io.dockerlab.key": "n", "io.dockerlab.file": os.path.realpath(path)}
     docker_client.api.create_network(f"{lab}-n", labels=labels, check_duplicate=False)
     if Host.from_env().engine.caps.has(Feature.UNIQUE_NETWORK_NAMES):
         with pytest.raises(docker.errors.APIError, match=f"network with name {lab}-n already exists"):
