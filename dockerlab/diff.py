@@ -148,7 +148,7 @@ def network_mode_lost(obs: ObservedContainer, observed: Observed, rebuilt: set[s
 
 
 def shares_parent(spec: NetworkSpec, old: ObservedNetwork) -> bool:
-    return bool(spec.parent) and dict(old.options).get("parent") == spec.parent
+    return bool(spec.parent) and old.parent == spec.parent
 
 
 def frees_room_for(spec: NetworkSpec, old: ObservedNetwork) -> bool:

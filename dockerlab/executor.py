@@ -96,15 +96,13 @@ class Executor:
         Docker's own duplicate check races there."""
         spec = self.lab.network(step.key or "")
         assert spec is not None
-        if self.engine.caps.has(Feature.UNIQUE_NETWORK_NAMES):
+        unique = self.engine.caps.has(Feature.UNIQUE_NETWORK_NAMES)
+        with nullcontext() if unique else engine_lock(self.engine.identity, "networks"):
+            if not unique and (taken := self.engine.networks_named(spec.name)):
+                owner = (taken[0].get("Labels") or {}).get(L.LAB)
+                raise EngineError(f"create network {spec.name}: {NAME_APPEARED} "
+                                  f"({f'made by lab {owner}' if owner else 'not made by dockerlab'})")
             network_id = self.engine.create_network(spec, L.network_labels(self.lab, spec))
-        else:
-            with engine_lock(self.engine.identity, "networks"):
-                if taken := self.engine.networks_named(spec.name):
-                    owner = (taken[0].get("Labels") or {}).get(L.LAB)
-                    raise EngineError(f"create network {spec.name}: {NAME_APPEARED} "
-                                      f"({f'made by lab {owner}' if owner else 'not made by dockerlab'})")
-                network_id = self.engine.create_network(spec, L.network_labels(self.lab, spec))
         with self.lock:
             self.network_ids[spec.name] = network_id
 

@@ -77,8 +77,7 @@ def alias(lab: Lab, key: str) -> str:
 def wanted(lab: Lab, spec: NetworkSpec) -> HostLink | None:
     if spec.host_access is None or spec.parent is None:
         return None
-    lab_name = lab.name
-    digest = hashlib.sha256(f"{lab_name}/{spec.key}".encode()).hexdigest()[:8]
+    digest = hashlib.sha256(f"{lab.name}/{spec.key}".encode()).hexdigest()[:8]
     pool = next(p for p in spec.pools if spec.host_access in p.subnet)
     route = pool.ip_range or pool.subnet
     assert isinstance(route, IPv4Network)

@@ -43,6 +43,11 @@ class ObservedNetwork(_Labelled):
     options: Pairs
     labels: dict[str, str] = field(hash=False)
 
+    @property
+    def parent(self) -> str | None:
+        """The parent interface of a macvlan or ipvlan network."""
+        return dict(self.options).get("parent")
+
     def as_spec(self) -> NetworkSpec:
         """This network as a spec that makes it again as it is (parent and mode stay among the options)."""
         return NetworkSpec(self.key or "", self.name, self.driver, self.pools, self.ipv6, self.internal,

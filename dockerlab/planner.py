@@ -19,7 +19,7 @@ from .diff import (
     user_networks,
 )
 from .model import STANDALONE_NETWORKS, Attachment, ContainerSpec, Lab
-from .observed import Observed, ObservedContainer
+from .observed import Observed, ObservedContainer, ObservedNetwork
 from .ownership import Claims, claims
 from .plan import Action, Kind, Mode, Plan, Step
 
@@ -104,8 +104,12 @@ class _Builder:
         overlays), and every live one it does not remove."""
         wanted = {n.name for n in self.lab.networks}
         named = {self.lab.docker_network_name(a.network) for c in self.lab.containers for a in c.attachments}
-        going = {n.name for n in self.owned.networks if n.name not in wanted and n.id not in self.owned.kept}
+        going = {n.name for n in self.owned.networks if self._goes(n, wanted)}
         return wanted | named | {n.name for n in self.observed.networks if n.name not in going}
+
+    def _goes(self, net: ObservedNetwork, wanted: set[str]) -> bool:
+        """An owned network the plan removes: not in the file, and not kept for containers outside the lab."""
+        return net.name not in wanted and net.id not in self.owned.kept
 
     def _taken_over(self, docker_id: str) -> list[str]:
         origin = self.owned.taken_over.get(docker_id)
@@ -173,7 +177,7 @@ class _Builder:
         wanted = {n.name for n in self.lab.networks}
         named: set[str] = set()
         for net in self.owned.networks:
-            if net.name not in wanted and net.id not in self.owned.kept:
+            if self._goes(net, wanted):
                 again = net.name in named  # a second network of one name: tell the steps apart by id
                 named.add(net.name)
                 self.add(Step(A.REMOVE, K.NETWORK, net.name, net.key, causes=("not in the lab file",),

@@ -69,10 +69,11 @@ def _engine_support(caps: Capabilities, specs: list[NetworkSpec]) -> Iterator[st
 def _parents(caps: Capabilities, lab: Lab, plan: Plan, observed: Observed) -> Iterator[str]:
     """Networks that would share a parent interface once the plan is done: the lab's and any others there."""
     going = {s.name for s in plan.steps if s.kind is Kind.NETWORK and s.action is Action.REMOVE}
+    ours = {n.name for n in lab.networks}
     on_parent: dict[str, list[tuple[str, str]]] = {}  # parent -> (who, driver)
     for net in observed.networks:
-        if net.name not in going and (parent := dict(net.options).get("parent")) and not _in_lab(lab, net.name):
-            on_parent.setdefault(parent, []).append((f"network '{net.name}' (not in this lab)", net.driver))
+        if net.name not in going | ours and net.parent:
+            on_parent.setdefault(net.parent, []).append((f"network '{net.name}' (not in this lab)", net.driver))
     for spec in lab.networks:
         if spec.parent and driver(spec.driver).parent:
             on_parent.setdefault(spec.parent, []).append((f"network {spec.key}", spec.driver))
@@ -82,9 +83,6 @@ def _parents(caps: Capabilities, lab: Lab, plan: Plan, observed: Observed) -> It
             if why:
                 yield f"{second} and {first} share the parent interface {parent}: {why}"
 
-
-def _in_lab(lab: Lab, name: str) -> bool:
-    return any(n.name == name for n in lab.networks)
 
 
 def _impairments(lab: Lab, plan: Plan, host: Host) -> Iterator[str]:
