@@ -210,14 +210,15 @@ class Engine(SwarmCalls):
                 if att.network not in PREDEFINED_NETWORKS else None,
                 "mac_address": att.mac if per_endpoint_mac else None}
 
-    def connect(self, container: str, network: str, att: Attachment, dns_name: str | None) -> None:
-        self._call(f"connect {container} to {network}", "connect_container_to_network", container, network,
+    def connect(self, container: str, network: str, att: Attachment, dns_name: str | None, label: str = "") -> None:
+        """container: its id (or name); label: its name, for messages."""
+        self._call(f"connect {label or container} to {network}", "connect_container_to_network", container, network,
                    subject=att, **self._endpoint_args(att, dns_name, primary=False))
 
-    def disconnect(self, container: str, network: str) -> None:
+    def disconnect(self, container: str, network: str, label: str = "") -> None:
         """Not connected (any more) is what was asked: a network made anew took its endpoints with it."""
         try:
-            self._call(f"disconnect {container} from {network}", "disconnect_container_from_network",
+            self._call(f"disconnect {label or container} from {network}", "disconnect_container_from_network",
                        container, network, force=True, missing_ok=True)
         except EngineError as exc:
             if "is not connected" not in str(exc):

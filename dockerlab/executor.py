@@ -203,7 +203,7 @@ class Executor:
         cid = self.engine.create_container(spec, L.container_labels(self.lab, spec), names, joined)
         try:
             for att in (a for a in spec.attachments if a not in joined):
-                self.engine.connect(cid, self._network(names[att.network]), att, spec.key)
+                self.engine.connect(cid, self._network(names[att.network]), att, spec.key, spec.name)
             self.engine.start(cid, spec.name)
         except DockerlabError as exc:
             raise _Unstarted(str(exc), cid) from None
@@ -241,14 +241,14 @@ class Executor:
         container = step.docker_id or step.name
         if self.one_endpoint_at_a_time:
             for network in step.networks:
-                self._leave(container, network)
+                self._leave(container, network, step.name)
         self.engine.remove_container(container, step.name)
         if self.shaper is not None and step.docker_id:
             self.shaper.forget(step.docker_id)
 
-    def _leave(self, container: str, network: str) -> None:
+    def _leave(self, container: str, network: str, label: str = "") -> None:
         with self._turn_on(network):
-            self.engine.disconnect(container, network)
+            self.engine.disconnect(container, network, label)
 
     def _turn_on(self, network: str) -> AbstractContextManager[object]:
         """On engines that lose count of parallel endpoint deletes, endpoints leave a network one at a time."""
@@ -266,10 +266,10 @@ class Executor:
     def _container_connect(self, step: Step) -> None:
         att = self.lab.membership(step.key, step.network)
         assert att is not None and step.network is not None and step.key is not None
-        self.engine.connect(step.name, self._network(step.network), att, step.key)
+        self.engine.connect(step.docker_id or step.name, self._network(step.network), att, step.key, step.name)
 
     def _container_disconnect(self, step: Step) -> None:
-        self._leave(step.name, step.network or "")
+        self._leave(step.docker_id or step.name, step.network or "", step.name)
 
     def _container_reconnect(self, step: Step) -> None:
         """Leave and join again with the new address or aliases; if the join fails, join as before."""
@@ -279,6 +279,7 @@ class Executor:
         except DockerlabError as exc:
             if step.restore is None or step.network is None:
                 raise
-            self.engine.connect(step.name, step.network, step.restore, step.key or step.name)
+            self.engine.connect(step.docker_id or step.name, step.network, step.restore, step.key or step.name,
+                                step.name)
             raise ApplyError(f"{exc}; container {step.name} is back on {step.network} as it was "
                              f"({step.restore.describe()})") from None

@@ -46,7 +46,7 @@ class HostLink:
 
     @property
     def file(self) -> str | None:
-        """The mark of the lab file that made it; None on one made before files were marked."""
+        """The mark of the lab file that made it; None on one made before files were marked (nobody's now)."""
         parts = self.alias.split(":")
         return parts[3] if len(parts) == 4 else None
 
@@ -56,10 +56,12 @@ class HostLink:
 
     def belongs_to(self, lab: Lab, want: HostLink | None = None) -> bool:
         """The one ownership rule for host interfaces: marked with the lab's name and file (a lab by name only
-        takes any file's); unmarked, only a macvlan interface of the very name and parent the lab wants."""
+        takes any file's); unmarked, only one of the very name and parent the lab wants. Always a macvlan one."""
+        if self.kind != "macvlan":
+            return False
         if not self.alias:
-            return self.kind == "macvlan" and want is not None and (self.name, self.parent) == (want.name, want.parent)
-        return self.lab == lab.name and (not lab.origin or self.file in (None, _file_mark(lab)))
+            return want is not None and (self.name, self.parent) == (want.name, want.parent)
+        return self.lab == lab.name and (not lab.origin or self.file == _file_mark(lab))
 
     def describe(self) -> str:
         routes = ", ".join(str(r) for r in self.routes)
@@ -138,18 +140,28 @@ class HostLinks:
                  for a in link.get("addr_info", ()) if a.get("family") == "inet"]
         return [(name, iface) for name, iface in found if isinstance(iface, IPv4Interface)]
 
+    def routes(self) -> list[tuple[str, IPv4Network]]:
+        """Every IPv4 route of the host but the default one, with its interface."""
+        found = [(str(r.get("dev", "?")), ip_network(r["dst"], strict=False))
+                 for r in json.loads(self._ip("-j", "route", "show") or "[]") if r.get("dst", "default") != "default"]
+        return [(dev, dst) for dev, dst in found if isinstance(dst, IPv4Network)]
+
     def clashes(self, want: HostLink) -> list[str]:
-        """Why the host cannot take this interface: its address, or the route it adds, already on another
-        interface (the host would hold the address twice, or the subnet's route would move)."""
-        found = []
-        for name, iface in self.addresses():
-            if name == want.name:
-                continue
-            if iface.ip == want.address:
-                found.append(f"the host already has {want.address} on {name}")
-            elif any(route == iface.network for route in want.routes):
-                found.append(f"{name} ({iface}) already routes {iface.network}; give the containers an ip_range "
-                             "inside the subnet, which the host's interface then routes instead")
+        """Why the host cannot take this interface: its address already on another interface (the host would
+        hold it twice), or a route it adds overlapping one the host has (traffic would move). A route inside the
+        parent's own subnet is how host access works where the parent has an address there: an ip_range."""
+        found = [f"the host already has {want.address} on {name}" for name, iface in self.addresses()
+                 if name != want.name and iface.ip == want.address]
+        for dev, dst in self.routes():
+            for route in want.routes:
+                if dev == want.name or not route.overlaps(dst):
+                    continue
+                if dev == want.parent and route != dst and route.subnet_of(dst):
+                    continue
+                found.append(f"{dev} already routes {dst}, which overlaps {route}"
+                             + ("; give the containers an ip_range inside the subnet, which the host's interface "
+                                "then routes instead" if dev == want.parent else
+                                "; choose a subnet the host does not use"))
         return found
 
     def create(self, link: HostLink) -> None:

@@ -42,15 +42,12 @@ UNFILED = "no lab file"  # what made_elsewhere says of an object with the lab la
 
 def made_elsewhere(lab: Lab, obj: Owned) -> str | None:
     """The other lab file that made obj, or UNFILED when none did (a lab label put on by hand); None when this
-    one did, or when it cannot be told."""
+    one did. A lab by name only (destroy --lab) owns whatever some file of its name made. A relative file label
+    (from before files were recorded whole) names no file for sure: another file's, which --take-over adopts."""
     origin = obj.labels.get(L.FILE, "")
-    if not lab.origin:
-        return None  # a lab by name only (destroy --lab): everything labelled with its name
     if not origin:
         return UNFILED
-    if not os.path.isabs(origin) or origin == lab.origin:
-        return None  # a label from before files were recorded whole
-    return origin
+    return None if not lab.origin or origin == lab.origin else origin
 
 
 def not_ours(lab: Lab, obj: Owned) -> str | None:
@@ -112,7 +109,7 @@ def claims(lab: Lab, observed: Observed, mode: Mode, take_over: bool = False) ->
                             f"the other (`dockerlab destroy {shell_word(origin)}`), or take it over on purpose "
                             "(`dockerlab apply --take-over FILE`)")
         else:
-            how = (f"`dockerlab destroy {shell_word(origin)}` removes them" if os.path.exists(origin) else
+            how = (f"`dockerlab destroy {shell_word(origin)}` removes them" if _still_there(origin) else
                    f"that file is gone: `dockerlab destroy --lab {lab.name}` removes them, or "
                    f"`dockerlab apply --take-over {lab.path}` makes them this file's")
             found.notes.append(f"kept {', '.join(names)}: made from {shown(origin)}, another file with this lab name "
@@ -121,6 +118,10 @@ def claims(lab: Lab, observed: Observed, mode: Mode, take_over: bool = False) ->
     if problems:
         raise ConflictError("the plan stops here:\n  " + "\n  ".join(problems))
     return found
+
+
+def _still_there(origin: str) -> bool:
+    return os.path.isabs(origin) and os.path.exists(origin)
 
 
 def _name_conflicts(lab: Lab, observed: Observed) -> list[str]:

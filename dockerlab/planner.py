@@ -128,23 +128,26 @@ class _Builder:
             created = obs.created_details()
             wanted = {self.lab.docker_network_name(a.network): a for a in spec.attachments}
             for name in sorted(set(obs.endpoints) - set(wanted)):
-                self._member_step(A.DISCONNECT, spec, name, (f"{name} is not in the lab file",))
+                self._member_step(A.DISCONNECT, spec, obs, name, (f"{name} is not in the lab file",))
             for name, att in wanted.items():
                 ep = obs.endpoints.get(name)
                 if ep is None:
-                    self._member_step(A.CONNECT, spec, name, ("not connected",), att)
+                    self._member_step(A.CONNECT, spec, obs, name, ("not connected",), att)
                 elif name in self.rebuilt_networks:
-                    self._member_step(A.CONNECT, spec, name, ("network recreated",), att)
+                    self._member_step(A.CONNECT, spec, obs, name, ("network recreated",), att)
                 elif causes := endpoint_changes(att, ep, created.get(name)):
-                    self._member_step(A.RECONNECT, spec, name, tuple(causes), att, as_is(att, ep, created.get(name)))
+                    self._member_step(A.RECONNECT, spec, obs, name, tuple(causes), att,
+                                      as_is(att, ep, created.get(name)))
         if not obs.running:
             self.add(Step(A.START, K.CONTAINER, spec.name, spec.key, causes=(f"container is {obs.state or 'stopped'}",),
                           docker_id=obs.id))
 
-    def _member_step(self, action: Action, spec: ContainerSpec, network: str, causes: tuple[str, ...],
-                     att: Attachment | None = None, restore: Attachment | None = None) -> None:
+    def _member_step(self, action: Action, spec: ContainerSpec, obs: ObservedContainer, network: str,
+                     causes: tuple[str, ...], att: Attachment | None = None, restore: Attachment | None = None) -> None:
+        """By the live container's id: the name checked as the lab's could be another container's by then."""
         detail = self._describe(att) if att else network
-        self.add(Step(action, K.CONTAINER, spec.name, spec.key, detail, causes, network=network, restore=restore))
+        self.add(Step(action, K.CONTAINER, spec.name, spec.key, detail, causes, network=network, restore=restore,
+                      docker_id=obs.id))
 
     def impairments(self) -> None:
         """Each membership's impairment as the file says, set live: on an interface this plan makes (a container

@@ -8,18 +8,24 @@ import shlex
 
 import click
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Unicode's invisible formatting too: bidi overrides and isolates reorder what a line shows (a name that reads as
+# another), zero-width ones hide inside a name; line and paragraph separators end a line.
+_INVISIBLE = ("\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+              "\U000e0000-\U000e007f")
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+_CONTROL_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
-    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x80 else f"\\u{ord(char):04x}")
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}" if code <= 0xFFFF else
+                                f"\\U{code:08x}")
 
 
 def shown(text: str) -> str:
-    """One line whatever the value holds: control characters as escapes (\\n, \\r, \\x1b)."""
+    """One line whatever the value holds: control and invisible characters as escapes (\\n, \\x1b, \\u202e)."""
     return _CONTROL.sub(_escape, text)
 
 

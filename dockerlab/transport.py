@@ -7,24 +7,42 @@ A no-op plan on a local engine never imports the SDK: that saves 0.1 s, a third 
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import threading
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlencode
 
-from .errors import EngineError, EngineGone
+from .errors import DockerlabError, EngineError, EngineGone
 from .explain import explain_api_error, explain_connection_error
 
 if TYPE_CHECKING:
     import docker
 
 DEFAULT_ADDRESS = "unix:///var/run/docker.sock"
-# Seconds without a reply before a call counts as hung: reads are quick, changes may wait on the daemon's locks.
-READ_TIMEOUT = float(os.environ.get("DOCKERLAB_TIMEOUT", "30"))
-WRITE_TIMEOUT = float(os.environ.get("DOCKERLAB_TIMEOUT", "90"))
 Json = Any
+
+
+@cache
+def read_timeout() -> float:
+    """Seconds without a reply before a read counts as hung: DOCKERLAB_TIMEOUT, 30 by default."""
+    text = os.environ.get("DOCKERLAB_TIMEOUT", "30")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0.1 <= seconds <= 3600:  # also nan
+        raise DockerlabError(f"DOCKERLAB_TIMEOUT={text!r} is not a number of seconds between 0.1 and 3600 (the "
+                             "wait for an engine's reply to a read; 30 when unset)")
+    return seconds
+
+
+def write_timeout() -> float:
+    """A change may wait on the daemon's locks: three times as long as a read."""
+    return 3 * read_timeout()
 
 
 def address_from_env() -> str:
@@ -98,7 +116,7 @@ class SocketReader:
         try:
             status, body = _unix_get(self.socket_path, url)
         except TimeoutError:
-            raise EngineGone(stopped_answering(self.address, what, READ_TIMEOUT)) from None
+            raise EngineGone(stopped_answering(self.address, what, read_timeout())) from None
         except (OSError, ValueError, IndexError) as exc:  # no engine, or not an HTTP answer
             raise EngineGone(explain_connection_error(exc, self.address)) from None
         if status < 400:
@@ -114,34 +132,34 @@ class SdkReader:
         self.sdk = sdk
 
     def version(self) -> Json:
-        return self.sdk.call("read engine version", lambda api: api.version())
+        return self.sdk.call("read engine version", lambda api: api.version(), read=True)
 
     def networks(self) -> Json:
-        return self.sdk.call("list networks", lambda api: api.networks())
+        return self.sdk.call("list networks", lambda api: api.networks(), read=True)
 
     def containers(self) -> Json:
-        return self.sdk.call("list containers", lambda api: api.containers(all=True))
+        return self.sdk.call("list containers", lambda api: api.containers(all=True), read=True)
 
     def images(self) -> Json:
-        return self.sdk.call("list images", lambda api: api.images())
+        return self.sdk.call("list images", lambda api: api.images(), read=True)
 
     def info(self) -> Json:
-        return self.sdk.call("read engine info", lambda api: api.info())
+        return self.sdk.call("read engine info", lambda api: api.info(), read=True)
 
     def inspect_container(self, ref: str) -> Json:
-        return self.sdk.call(f"inspect container {ref}", lambda api: api.inspect_container(ref))
+        return self.sdk.call(f"inspect container {ref}", lambda api: api.inspect_container(ref), read=True)
 
     def inspect_network(self, ref: str) -> Json | None:
-        return self.sdk.call(f"inspect network {ref}", lambda api: api.inspect_network(ref), missing_ok=True)
+        return self.sdk.call(f"inspect network {ref}", lambda api: api.inspect_network(ref), missing_ok=True, read=True)
 
     def swarm(self) -> Json:
-        return self.sdk.call("inspect the swarm", lambda api: api.inspect_swarm())
+        return self.sdk.call("inspect the swarm", lambda api: api.inspect_swarm(), read=True)
 
     def nodes(self) -> Json:
-        return self.sdk.call("list swarm nodes", lambda api: api.nodes())
+        return self.sdk.call("list swarm nodes", lambda api: api.nodes(), read=True)
 
     def services(self) -> Json:
-        return self.sdk.call("list swarm services", lambda api: api.services())  # type: ignore[no-untyped-call]
+        return self.sdk.call("list swarm services", lambda api: api.services(), read=True)  # type: ignore[no-untyped-call]
 
 
 class Sdk:
@@ -150,6 +168,7 @@ class Sdk:
     def __init__(self, address: str, api: docker.APIClient | None = None, version: str | None = None,
                  tls: Any = None) -> None:
         self.address, self._api, self.version, self.tls = address, api, version, tls
+        self._reads: docker.APIClient | None = api  # one given (a test's) serves both
         self._lock = threading.Lock()
 
     @property
@@ -169,19 +188,29 @@ class Sdk:
     def api(self) -> docker.APIClient:
         with self._lock:
             if self._api is None:
-                self._api = _sdk_client(self.address, self.version, self.tls)
+                self._api = _sdk_client(self.address, self.version, self.tls, write_timeout())
             return self._api
 
+    @property
+    def reads(self) -> docker.APIClient:
+        """A client for reads, which wait as long as a read may: made at the version the first one agreed."""
+        api = self.api
+        with self._lock:
+            if self._reads is None:
+                self._reads = _sdk_client(self.address, api.api_version, self.tls, read_timeout())
+            return self._reads
+
     def call(self, what: str, fn: Callable[[docker.APIClient], Any], subject: object = None,
-             missing_ok: bool = False) -> Any:
+             missing_ok: bool = False, read: bool = False) -> Any:
         from docker.errors import APIError, DockerException
         from requests.exceptions import ConnectionError as RequestsConnectionError
         from requests.exceptions import Timeout
 
         try:
-            return fn(self.api)
+            return fn(self.reads if read else self.api)
         except Timeout:
-            raise EngineGone(stopped_answering(self.address, what, WRITE_TIMEOUT)) from None
+            waited = read_timeout() if read else write_timeout()
+            raise EngineGone(stopped_answering(self.address, what, waited)) from None
         except APIError as exc:
             return refused(what, exc.status_code or 500, str(exc.explanation or exc), missing_ok, subject)
         except (DockerException, RequestsConnectionError) as exc:
@@ -204,7 +233,7 @@ def refused(what: str, status: int, message: str, missing_ok: bool, subject: obj
 
 def _unix_get(socket_path: str, url: str) -> tuple[int, bytes]:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(READ_TIMEOUT)
+        sock.settimeout(read_timeout())
         sock.connect(socket_path)
         sock.sendall(f"GET {url} HTTP/1.0\r\nHost: docker\r\n\r\n".encode())
         chunks = []
@@ -214,21 +243,22 @@ def _unix_get(socket_path: str, url: str) -> tuple[int, bytes]:
     return int(head.split(b" ", 2)[1]), body
 
 
-def _sdk_client(address: str, version: str | None, tls: Any = None) -> docker.APIClient:
+def _sdk_client(address: str, version: str | None, tls: Any, timeout: float) -> docker.APIClient:
     """tls: a Docker context's TLS settings; ssh:// goes through the system's ssh (its config, keys, agent)."""
     import docker
     from docker.errors import DockerException
 
-    try:  # the first contact (the version) waits as long as a read does; changes, as long as a write may
+    first: Any = read_timeout()  # requests takes seconds as a float (0.5 stays 0.5); the SDK's stubs say int
+    try:  # the first contact (the version) waits as long as a read does; then calls wait `timeout`
         if tls is not None or address.startswith("ssh://"):
-            api = docker.APIClient(base_url=address, version=version or "auto", timeout=int(READ_TIMEOUT),
+            api = docker.APIClient(base_url=address, version=version or "auto", timeout=first,
                                    tls=tls or False, use_ssh_client=address.startswith("ssh://"))
         else:  # from_env keeps DOCKER_TLS_VERIFY / DOCKER_CERT_PATH for a tcp:// address
-            api = docker.from_env(version=version or "auto", timeout=int(READ_TIMEOUT),
+            api = docker.from_env(version=version or "auto", timeout=first,
                                   environment={**os.environ, "DOCKER_HOST": address}).api
     except DockerException as exc:
         raise EngineGone(explain_connection_error(exc, address)) from None
     except ValueError as exc:  # an address docker-py cannot parse
         raise EngineGone(f"{address} is not an engine address: {exc}") from None
-    api.timeout = int(WRITE_TIMEOUT)
+    api.timeout = timeout  # type: ignore[assignment]  # a float, as above
     return api

@@ -164,6 +164,22 @@ DOCKERFILE
   [ -z "$old" ] || docker image rm "$old" >/dev/null 2>&1 || true
 }
 
+# `setup-engine.sh restart`: the engine these scripts started, stopped as a reboot stops it and started again
+# (for tests of what a restart does to a lab). Exit 3 when the engine is someone else's: it is never restarted.
+restart_engine() {
+  local running pid
+  running=$(server_version) || { echo "setup: no engine answers at $SOCK" >&2; exit 1; }
+  pid=$([ -z "${DOCKER_HOST:-}" ] && started_here "${running%%.*}")
+  if [ -z "$pid" ] || { [ -n "$ENGINE_ASKED" ] && ! is_chosen "$running"; }; then
+    echo "setup: Docker $running is not an engine these scripts started: it is not restarted" >&2; exit 3
+  fi
+  kill "$pid"
+  for _ in $(seq 1 240); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  if kill -0 "$pid" 2>/dev/null; then echo "setup: Docker $running did not stop within 60 s (pid $pid)" >&2; exit 1; fi
+  start_engine
+}
+
+if [ "${1:-}" = restart ]; then restart_engine; exit 0; fi
 install_packages
 start_engine
 build_busybox

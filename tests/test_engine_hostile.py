@@ -1,6 +1,7 @@
 """Nothing lost, nothing hijacked (issue 8), on the real engine: each test names the defect it holds shut."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -257,7 +258,8 @@ def test_13_an_engine_that_stops_answering_mid_apply_keeps_the_summary(make_lab,
     finally:
         os.kill(daemon, signal.SIGCONT)
     assert proc.returncode == 1 and "Traceback" not in err
-    assert "stopped answering (no reply in 2 s)" in err and "done: 1 of 6 steps" in err
+    # a read waits 2 s, a change three times as long: whichever was under way when the engine stopped
+    assert re.search(r"stopped answering \(no reply in [26] s\)", err) and "done: 1 of 6 steps" in err, err
     assert "not done: create container" in err
     assert waited < 15, "one call waits for the hung engine, not every step"
     dockerlab("apply", path, ok=True)

@@ -139,10 +139,13 @@ def test_a_veth_with_the_interfaces_name_is_never_taken_for_a_half_made_one(host
 
 @pytest.mark.parametrize(("address", "says"), [
     ("10.77.14.254/24", "the host already has 10.77.14.254 on dlthl0p"),
-    ("10.77.14.130/25", "dlthl0p (10.77.14.130/25) already routes 10.77.14.128/25")])
+    ("10.77.14.130/25", "dlthl0p already routes 10.77.14.128/25, which overlaps 10.77.14.128/25"),
+    ("10.77.14.200/26", "dlthl0p already routes 10.77.14.192/26, which overlaps 10.77.14.128/25"),  # a part of it
+    ("10.77.9.1/21", "dlthl0p already routes 10.77.8.0/21, which overlaps 10.77.14.128/25")])  # around it
 def test_host_access_an_interface_of_the_host_already_holds_is_refused_before_any_change(host_lab, docker_client,
                                                                                        address, says):
-    """Issue 21, B10: the host would have held the address twice, or the subnet's route would have moved."""
+    """Issue 21, B10: the host would have held the address twice, or the subnet's route (or a part of it) would
+    have moved."""
     path, lab, name = host_lab
     ip("addr", "add", address, "dev", "dlthl0p")
     try:

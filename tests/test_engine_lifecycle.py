@@ -1,11 +1,12 @@
 """apply / re-apply / edit / drift / destroy against the real engine."""
 
 import socket
+import subprocess
 import threading
 import time
 
 import pytest
-from conftest import dockerlab, lab_objects, refused_apply
+from conftest import ROOT, dockerlab, lab_objects, refused_apply
 
 pytestmark = pytest.mark.engine
 
@@ -225,6 +226,32 @@ def test_a_stopped_lab_starts_again_with_its_static_addresses(make_lab, docker_c
     statics = {docker_client.api.inspect_container(f"{lab}-s{i}")["NetworkSettings"]["Networks"][f"{lab}-lan"]
                ["IPAddress"] for i in (1, 2)}
     assert statics == {"10.97.8.2", "10.97.8.3"}
+    assert "no changes" in dockerlab("plan", path, ok=True).stdout
+    dockerlab("destroy", path, ok=True)
+
+
+def test_a_lab_starts_again_with_its_static_addresses_after_an_engine_restart(make_lab, docker_client):
+    """Issue 21, C12: after a real engine restart (every container stopped as the engine went) the next apply
+    starts the lab, static addresses first. Only an engine these scripts started is restarted."""
+    command = "[sh, -c, 'trap \"exit 0\" TERM; while sleep 1; do :; done']"  # ends on TERM: a quick shutdown
+    path, lab = make_lab("name: x\nnetworks:\n  lan: {subnet: 10.97.9.0/24}\ncontainers:\n"
+                         + "".join(f"  d{i}: {{image: busybox, command: {command}, networks: [lan]}}\n"
+                                   for i in range(1, 9))
+                         + "".join(f"  s{i}: {{image: busybox, command: {command},"
+                                   f" networks: {{lan: {{ipv4: 10.97.9.{i + 1}}}}}}}\n" for i in range(1, 5)))
+    dockerlab("apply", path, ok=True)
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "setup-engine.sh"), "restart"], capture_output=True,
+                          text=True, timeout=180)
+    if done.returncode == 3:
+        dockerlab("destroy", path, ok=True)
+        pytest.skip(f"the engine was not restarted: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    assert not docker_client.containers.list(filters={"label": f"io.dockerlab.lab={lab}"}), "the restart stopped all"
+    out = dockerlab("apply", path, ok=True)
+    assert out.stdout.count("started container") == 12, out.stdout
+    statics = {docker_client.api.inspect_container(f"{lab}-s{i}")["NetworkSettings"]["Networks"][f"{lab}-lan"]
+               ["IPAddress"] for i in range(1, 5)}
+    assert statics == {f"10.97.9.{i + 1}" for i in range(1, 5)}
     assert "no changes" in dockerlab("plan", path, ok=True).stdout
     dockerlab("destroy", path, ok=True)
 

@@ -53,6 +53,9 @@ def test_a_lab_label_put_on_by_hand_makes_nothing_the_labs(make_lab, stranger, d
     gone = dockerlab("destroy", str(other), ok=True)
     assert f"kept {key}: labelled '{lab}' by hand, with no file label" in gone.stdout, gone.stdout
     assert docker_client.containers.get(key).status == "running"
+    gone = dockerlab("destroy", "--lab", lab, ok=True)  # by name alone too: nobody's is not the lab's
+    assert f"kept {key}: labelled '{lab}' by hand" in gone.stdout, gone.stdout
+    assert docker_client.containers.get(key).status == "running"
     assert "labelled with the lab's name by hand" in dockerlab("exec", str(path), key, "--", "true").stderr
 
 

@@ -26,13 +26,13 @@ class FakeEngine:
     def __init__(self):
         self.calls = []
 
-    def disconnect(self, container, network):
+    def disconnect(self, container, network, label=""):
         self.calls.append(("disconnect", container, network))
 
-    def connect(self, container, network, att, dns_name):
+    def connect(self, container, network, att, dns_name, label=""):
         self.calls.append(("connect", container, network, str(att.ipv4)))
         if str(att.ipv4) == "10.1.0.6":
-            raise EngineError(f"connect {container} to {network}: that static IP is taken")
+            raise EngineError(f"connect {label or container} to {network}: that static IP is taken")
 
 
 def live(lab_text):
@@ -55,8 +55,9 @@ def test_a_failed_reconnect_puts_the_old_membership_back():
     assert [(s.action.word, s.name) for s in plan.steps] == [("reconnect", "a")]
     engine = FakeEngine()
     outcome = run_steps({"": Executor(engine, lab, report=lambda *a: None)}, plan)
-    assert engine.calls == [("disconnect", "a", "lan"), ("connect", "a", "lan", "10.1.0.6"),
-                            ("connect", "a", "lan", "10.1.0.5")]
+    # by the live container's id, not by a name that could be someone else's by then
+    assert engine.calls == [("disconnect", "c1", "lan"), ("connect", "c1", "lan", "10.1.0.6"),
+                            ("connect", "c1", "lan", "10.1.0.5")]
     ((step, error),) = outcome.failed
     assert error == ("connect a to lan: that static IP is taken; container a is back on lan as it was "
                      "(lan (10.1.0.5))")

@@ -149,6 +149,14 @@ def test_shown_is_one_line_of_printable_text():
     assert shown("a\nb\rc\x1b[2Jd\te\u2028") == "a\\nb\\rc\\x1b[2Jd\\te\\u2028"
 
 
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\u200d", "\ufeff", "\u061c", "\U000e0041"])
+def test_invisible_and_reordering_characters_are_shown_escaped(char):
+    """A bidi override makes `web\u202egnp` read as another name; a zero-width one hides in a name."""
+    assert char not in shown(f"web{char}x") and shown(f"web{char}x").startswith("web\\")
+    echoed = subprocess.run(["bash", "-c", f"printf %s {shell_word('a' + char)}"], capture_output=True, timeout=10)
+    assert echoed.stdout == ("a" + char).encode() and char not in shell_word("a" + char)
+
+
 @settings(max_examples=40, deadline=None)
 @given(key=hostile)
 def test_every_problem_is_one_line_whatever_the_file_holds(key):

@@ -1,6 +1,7 @@
 """Every number and address a user gives is a clear error when it is off, never a traceback (issue 21, E16-E17).
 No engine: each is refused before one is asked."""
 
+import os
 from dataclasses import replace
 
 import pytest
@@ -75,6 +76,57 @@ def test_an_engine_address_that_takes_the_connection_and_never_answers_is_said_s
     assert took < 10, f"{took:.1f} s"
 
 
+def test_a_read_after_the_first_contact_waits_as_long_as_a_read(tmp_path):
+    """Issue 21, E15: an engine that answers its version, then never answers a list, is said to have stopped
+    answering after the read timeout (1 s here), not after a change's (3 s)."""
+    import socket
+    import threading
+    import time
+
+    def serve(server: socket.socket) -> None:
+        while True:
+            conn, _ = server.accept()
+            held.append(conn)
+            if b"/version" in conn.recv(4096):
+                body = b'{"ApiVersion": "1.41", "Version": "20.10.24", "MinAPIVersion": "1.12"}'
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                             + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+    held: list[socket.socket] = []
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        threading.Thread(target=serve, args=(server,), daemon=True).start()
+        lab = tmp_path / "lab.yaml"
+        lab.write_text("name: t\nnetworks:\n  n: {}\n")
+        start = time.monotonic()
+        out = dockerlab("plan", str(lab), env={"DOCKER_HOST": f"tcp://127.0.0.1:{server.getsockname()[1]}",
+                                                "DOCKERLAB_TIMEOUT": "1"})
+        took = time.monotonic() - start
+    assert out.returncode == 1 and "stopped answering (no reply in 1 s)" in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr and took < 2.9, f"{took:.1f} s: a change's wait, not a read's"
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "nan", "inf", "99999"])
+def test_a_bad_timeout_is_one_clear_message(value, tmp_path):
+    lab = tmp_path / "lab.yaml"
+    lab.write_text("name: t\n")
+    out = dockerlab("plan", str(lab), env={"DOCKERLAB_TIMEOUT": value})
+    assert out.returncode == 1 and out.stderr == (
+        f"dockerlab: DOCKERLAB_TIMEOUT={value!r} is not a number of seconds between 0.1 and 3600 (the wait for an "
+        "engine's reply to a read; 30 when unset)\n"), out.stderr
+
+
+def test_a_timeout_below_a_second_is_kept_as_given():
+    import subprocess
+    import sys
+
+    got = subprocess.run([sys.executable, "-c", "from dockerlab.transport import read_timeout as r, write_timeout as w;"
+                          "print(r(), w())"], env={**os.environ, "DOCKERLAB_TIMEOUT": "0.5"}, capture_output=True,
+                         text=True, check=True)
+    assert got.stdout.split() == ["0.5", "1.5"]
+
+
 def test_a_renamed_lab_file_is_told_how_to_remove_what_the_old_name_made(tmp_path):
     """Issue 21, E18: the old file is gone, so `destroy OLD` cannot work; --lab or --take-over can. Pure: the
     ownership rule on fabricated state."""
@@ -91,3 +143,25 @@ def test_a_renamed_lab_file_is_told_how_to_remove_what_the_old_name_made(tmp_pat
     (note,) = claims(new, Observed((live,), ()), Mode.DESTROY).notes
     assert "that file is gone: `dockerlab destroy --lab moved` removes them" in note
     assert "`dockerlab apply --take-over renamed.yaml` makes them this file's" in note
+
+
+def test_a_relative_file_label_is_another_files_and_a_hand_label_nobodys(tmp_path):
+    """Issue 21, B9: a relative file label (an older dockerlab's) names no file for sure, so it is not this
+    file's; with no file label an object is nobody's, also to `destroy --lab`."""
+    from dockerlab import labels as L
+    from dockerlab.observed import Observed, network_from_api
+    from dockerlab.ownership import UNFILED, made_elsewhere, not_ours
+
+    lab = replace(parse_lab("name: rel\nnetworks:\n  n: {}\n", "lab.yaml"), origin=str(tmp_path / "lab.yaml"))
+    by_name = replace(lab, origin="")
+
+    def net(labels: dict[str, str]) -> object:
+        return network_from_api({"Name": "rel-n", "Id": "N" * 64, "Driver": "bridge", "IPAM": {"Config": []},
+                                 "Labels": {L.LAB: "rel", L.KEY: "n", **labels}})
+
+    old = net({L.FILE: "lab.yaml"})
+    assert made_elsewhere(lab, old) == "lab.yaml" and "another file" in (not_ours(lab, old) or "")
+    assert made_elsewhere(by_name, old) is None, "destroy --lab removes what any file of the lab made"
+    hand = net({})
+    assert made_elsewhere(lab, hand) == made_elsewhere(by_name, hand) == UNFILED
+    assert Observed((hand,), ()).lab_networks("rel")  # seen, yet claimed by neither

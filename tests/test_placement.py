@@ -81,14 +81,16 @@ def test_one_plan_waits_across_hosts():
 
 def overlay(on_host):
     return network_from_api({"Name": "two-mesh", "Id": f"m{on_host}", "Driver": "overlay", "Scope": "swarm",
-                             "Labels": {"io.dockerlab.lab": "two", "io.dockerlab.key": "mesh"}})
+                             "Labels": {"io.dockerlab.lab": "two", "io.dockerlab.key": "mesh",
+                                        "io.dockerlab.file": "<lab>"}})
 
 
 def test_destroy_removes_an_overlay_after_every_host_left_it_then_leaves_the_swarm_it_formed():
     from dockerlab.observed import container_from_api
 
     y = container_from_api({"Id": "cy", "Names": ["/two-y"], "State": "running",
-                            "Labels": {"io.dockerlab.lab": "two", "io.dockerlab.key": "y"},
+                            "Labels": {"io.dockerlab.lab": "two", "io.dockerlab.key": "y",
+                                       "io.dockerlab.file": "<lab>"},
                             "NetworkSettings": {"Networks": {"two-mesh": {}}}})
     boss = Membership(state="active", node="n1", manager=True, cluster="c", formed_by="two")
     seen = {"a": boss, "b": Membership(state="active", node="n2", managers=("n1",))}

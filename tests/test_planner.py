@@ -113,7 +113,8 @@ def test_a_changed_subnet_recreates_the_network_and_reconnects(lab):
     ("Driver", "macvlan", "driver macvlan -> bridge"),
     ("Options", {"com.docker.network.bridge.enable_icc": "false"},
      "option com.docker.network.bridge.enable_icc false -> true"),
-    ("Labels", {L.LAB: "t", L.KEY: "lan", L.OPTIONS: "com.docker.network.bridge.enable_icc", "x": "y"},
+    ("Labels", {L.LAB: "t", L.KEY: "lan", L.FILE: "t.yaml", L.OPTIONS: "com.docker.network.bridge.enable_icc",
+                "x": "y"},
      "labels changed"),
 ])
 def test_each_network_field_really_compared(lab, field, value, cause):
