@@ -184,7 +184,7 @@ class Executor:
                               "engine and root")
         att = self.lab.membership(step.key, step.network)
         link = att.link if att and step.action is not Action.REMOVE else None
-        self.shaper.apply(step.name, step.network or "", link)
+        self.shaper.apply(step.docker_id or step.name, step.network or "", link, step.name)
 
     # -- containers
 

@@ -160,16 +160,21 @@ class _Builder:
                 network = self.lab.docker_network_name(att.network)
                 new = bool({(spec.name, None), (spec.name, network)} & fresh)
                 have = None if new else read.get(network)
+                live = None if new else self.observed.container_named(spec.name)
+                on = (spec, network, live.id if live else None)
                 if have is None and att.link:
                     cause = "on the interface this plan makes" if new else "not set"
-                    self._impair(A.CREATE, spec, network, att.link.describe(), (cause,))
+                    self._impair(A.CREATE, on, att.link.describe(), (cause,))
                 elif have is not None and att.link is None:
-                    self._impair(A.REMOVE, spec, network, have.describe(), ("not in the lab file",))
+                    self._impair(A.REMOVE, on, have.describe(), ("not in the lab file",))
                 elif have is not None and att.link and (causes := have.changes_to(att.link)):
-                    self._impair(A.UPDATE, spec, network, att.link.describe(), tuple(causes))
+                    self._impair(A.UPDATE, on, att.link.describe(), tuple(causes))
 
-    def _impair(self, action: Action, spec: ContainerSpec, network: str, detail: str, causes: tuple[str, ...]) -> None:
-        self.add(Step(action, K.IMPAIRMENT, spec.name, spec.key, detail, causes, network=network))
+    def _impair(self, action: Action, on: tuple[ContainerSpec, str, str | None], detail: str,
+                causes: tuple[str, ...]) -> None:
+        """on: the container, the network and the live container's id (None: one this plan makes)."""
+        spec, network, docker_id = on
+        self.add(Step(action, K.IMPAIRMENT, spec.name, spec.key, detail, causes, network=network, docker_id=docker_id))
 
     def removals(self) -> None:
         wanted = {c.name for c in self.lab.containers}

@@ -72,18 +72,18 @@ class Shaper:
             return {}  # it ended while being read: the plan starts it, and shapes it afresh
         return {network: from_tc(roots.get(devices.get(mac), {})) for network, mac in place.macs.items()}
 
-    def apply(self, container: str, network: str, link: Link | None) -> None:
+    def apply(self, container: str, network: str, link: Link | None, label: str = "") -> None:
         """Replace whatever root qdisc the interface has (netem's `replace` would keep the old values of
-        parameters left out) with this impairment, or with none."""
-        place = self._where(container)
-        pid, device = place.pid, self._device(place.pid, place.macs.get(network), container, network)
+        parameters left out) with this impairment, or with none. container: its id (or name); label: its name."""
+        place, name = self._where(container), label or container
+        pid, device = place.pid, self._device(place.pid, place.macs.get(network), name, network)
         with suppress(DockerlabError):  # nothing to delete: the interface has its default
             run_in(pid, "tc", "qdisc", "del", "dev", device, "root")
         if link is not None:
             try:
                 run_in(pid, "tc", "qdisc", "add", "dev", device, "root", *link.tc_args())
             except DockerlabError as exc:
-                raise EngineError(f"impair {container} on {network} ({link.describe()}): {exc}") from None
+                raise EngineError(f"impair {name} on {network} ({link.describe()}): {exc}") from None
         marks().mkdir(exist_ok=True)
         (marks() / place.id).touch()
 
