@@ -19,7 +19,7 @@ class Problem:
 
     def render(self, filename: str) -> str:
         """One line, whatever the file holds: a key or value with a line break cannot fake another line."""
-        from .printable import shown
+        from dockerlab.printable import shown
 
         where = f"{filename}:{self.line}" if self.line else filename
         return shown(f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}")

@@ -7,22 +7,22 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
-from . import inside
-from .defaults import DESTROY_PARALLEL, PARALLEL, SETTLE
-from .dispatch import run_plan
-from .errors import ApplyError, DockerlabError
-from .executor import Outcome, Report
-from .host import Host
-from .lock import lab_lock
-from .model import Lab
-from .observed import Observed
-from .placement import manager, merge
-from .plan import Action, Kind, Mode, Plan
-from .planner import make_plan
-from .preflight import PreflightError, preflight_problems
-from .render import failure_text
-from .swarm import forming_steps, needs_swarm, undoing_steps
-from .view import View, connect, look
+from dockerlab.cli.render import failure_text
+from dockerlab.core.model import Lab
+from dockerlab.core.observed import Observed
+from dockerlab.core.placement import manager, merge
+from dockerlab.defaults import DESTROY_PARALLEL, PARALLEL, SETTLE
+from dockerlab.engine import exec as inside
+from dockerlab.errors import ApplyError, DockerlabError
+from dockerlab.host.host import Host
+from dockerlab.plan.observe import View, connect, look
+from dockerlab.plan.planner import make_plan
+from dockerlab.plan.preflight import PreflightError, preflight_problems
+from dockerlab.plan.steps import Action, Kind, Mode, Plan
+from dockerlab.plan.swarm import forming_steps, needs_swarm, undoing_steps
+from dockerlab.run.across_hosts import run_plan
+from dockerlab.run.executor import Outcome, Report
+from dockerlab.run.lock import lab_lock
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,9 @@ def leave_test_swarm(client) -> None:
 
 def remove_test_objects(client) -> None:
     """Containers and networks of test labs, also those an interrupted earlier run left."""
-    from dockerlab.host import Host
-    from dockerlab.lock import clear_stale
-    from dockerlab.shaper import marks
+    from dockerlab.host.host import Host
+    from dockerlab.host.shaper import marks
+    from dockerlab.run.lock import clear_stale
 
     leave_test_swarm(client)
     clear_stale()  # lock files an interrupted earlier run left

@@ -5,13 +5,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from dockerlab.capabilities import Capabilities
-from dockerlab.drivers import DRIVERS, KERNEL, driver
-from dockerlab.labfile import parse_lab
-from dockerlab.observed import Observed, network_from_api
-from dockerlab.planner import make_plan
-from dockerlab.preflight import PreflightError, preflight_problems
-from dockerlab.schema import lab_schema
+from dockerlab.core.capabilities import Capabilities
+from dockerlab.core.drivers import DRIVERS, KERNEL, driver
+from dockerlab.core.observed import Observed, network_from_api
+from dockerlab.labfile.load import parse_lab
+from dockerlab.labfile.schema import lab_schema
+from dockerlab.plan.planner import make_plan
+from dockerlab.plan.preflight import PreflightError, preflight_problems
 
 
 def test_schema_drivers_and_modes_match_the_table():

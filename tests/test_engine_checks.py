@@ -8,7 +8,7 @@ import pytest
 from conftest import dockerlab
 from test_engine_labs import KERNEL_NEEDS, LABS, prepared
 
-from dockerlab.host import Host
+from dockerlab.host.host import Host
 
 pytestmark = pytest.mark.engine
 

@@ -7,8 +7,8 @@ import sys
 import pytest
 from conftest import ROOT, dockerlab
 
-from dockerlab.host import Host
-from dockerlab.labfile import load_lab
+from dockerlab.host.host import Host
+from dockerlab.labfile.load import load_lab
 from dockerlab.reconcile import plan_lab
 
 
@@ -61,12 +61,13 @@ def assert_plan_runs_without_the_sdk(path: str) -> None:
                          text=True, cwd=ROOT)
     assert out.returncode == 0 and "no changes" in out.stdout, out.stdout + out.stderr
     imported = {line.rsplit("|", 1)[1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
-    assert "dockerlab.engine" in imported and not imported & {"docker", "requests"}, "the no-op plan needs no SDK"
+    assert "dockerlab.engine.client" in imported and not imported & {"docker", "requests"}, \
+        "the no-op plan needs no SDK"
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["validate", "labs/user-bridge.yaml"]])
 def test_fast_commands_do_not_import_the_docker_sdk(argv):
-    code = ("import sys\nfrom dockerlab.cli import cli\n"
+    code = ("import sys\nfrom dockerlab.cli.main import cli\n"
             f"cli.main({argv!r}, standalone_mode=False)\n"
             "print('SDK' if 'docker' in sys.modules or 'requests' in sys.modules else 'NO-SDK')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

@@ -13,9 +13,9 @@ import docker.errors
 import pytest
 from conftest import ROOT, dockerlab, lab_objects
 
-from dockerlab.capabilities import Feature
-from dockerlab.host import Host
-from dockerlab.lock import lab_lock
+from dockerlab.core.capabilities import Feature
+from dockerlab.host.host import Host
+from dockerlab.run.lock import lab_lock
 
 pytestmark = pytest.mark.engine
 

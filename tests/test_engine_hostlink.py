@@ -8,8 +8,8 @@ import subprocess
 import pytest
 from conftest import dockerlab, lab_objects
 
-from dockerlab import hostlink
-from dockerlab.labfile import load_lab
+from dockerlab.host import access as hostlink
+from dockerlab.labfile.load import load_lab
 
 pytestmark = pytest.mark.engine
 

@@ -9,8 +9,8 @@ import time
 import pytest
 from conftest import dockerlab
 
-from dockerlab.host import Host
-from dockerlab.shaper import marks
+from dockerlab.host.host import Host
+from dockerlab.host.shaper import marks
 
 pytestmark = pytest.mark.engine
 
@@ -106,10 +106,10 @@ def test_a_lab_without_impairments_reads_no_qdisc(make_lab, docker_client, monke
     path, lab = make_lab(RATED.replace(", rate: 512kbit", ""))
     dockerlab("apply", path, ok=True)
     calls = []
-    import dockerlab.shaper as shaper_module
+    import dockerlab.host.shaper as shaper_module
     monkeypatch.setattr(shaper_module, "run_in", lambda *a: calls.append(a) or "[]")
-    from dockerlab.labfile import load_lab
-    from dockerlab.view import look
+    from dockerlab.labfile.load import load_lab
+    from dockerlab.plan.observe import look
     spec = load_lab(path)
     look(spec, {"": Host.from_env()}, swarm=False)
     assert calls == []

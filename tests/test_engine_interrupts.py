@@ -9,8 +9,8 @@ import time
 import pytest
 from conftest import ROOT, dockerlab, lab_objects, refused_apply
 
-from dockerlab.host import Host
-from dockerlab.lock import lab_lock
+from dockerlab.host.host import Host
+from dockerlab.run.lock import lab_lock
 
 pytestmark = pytest.mark.engine
 

@@ -8,8 +8,8 @@ import pytest
 from conftest import dockerlab, lab_objects, refused_apply
 from test_engine_lifecycle import identity, inspect_lab
 
-from dockerlab.host import Host
-from dockerlab.labfile import load_lab
+from dockerlab.host.host import Host
+from dockerlab.labfile.load import load_lab
 
 pytestmark = pytest.mark.engine
 

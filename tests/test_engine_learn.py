@@ -14,7 +14,7 @@ import pytest
 from conftest import dockerlab, lab_objects
 from test_engine_labs import KERNEL_NEEDS, prepared
 
-from dockerlab.host import Host
+from dockerlab.host.host import Host
 
 pytestmark = pytest.mark.engine
 
@@ -85,7 +85,7 @@ def test_the_commands_for_a_change_to_a_running_lab(make_lab, docker_client):
                                   "macvlan-8021q", "ipvlan", "ipvlan-l3", "overlay", "overlay-2hosts",
                                   "overlay-3hosts"])
 def test_the_html_diagram_renders_with_every_node(name, labs_dir, tmp_path):
-    from dockerlab.labfile import load_lab
+    from dockerlab.labfile.load import load_lab
 
     lab = load_lab(str(labs_dir / f"{name}.yaml"))
     page = tmp_path / f"{name}.html"
@@ -107,7 +107,7 @@ def test_mermaid_and_dot_name_every_object(labs_dir):
         mermaid = dockerlab("graph", path, ok=True).stdout
         dot = dockerlab("graph", path, "--format", "dot", ok=True).stdout
         assert mermaid.startswith("flowchart LR") and dot.startswith("graph ")
-        from dockerlab.labfile import load_lab
+        from dockerlab.labfile.load import load_lab
 
         for obj in [*load_lab(path).networks, *load_lab(path).containers]:
             assert f"<b>{obj.key}</b>" in mermaid and f'label="{obj.key}' in dot

@@ -192,7 +192,7 @@ def test_image_that_cannot_be_pulled_is_a_clear_error(make_lab, docker_client):
 
 def test_network_joined_by_a_stranger_after_the_plan_is_named_and_left_alone(make_lab, docker_client):
     from dockerlab.errors import EngineError
-    from dockerlab.host import Host
+    from dockerlab.host.host import Host
 
     path, lab = make_lab("name: x\nnetworks:\n  lan: {subnet: 10.236.0.0/24}\n")
     dockerlab("apply", path, ok=True)
@@ -263,7 +263,7 @@ def test_a_removal_already_in_progress_is_waited_for_not_failed(docker_client):
 
     import docker.errors
 
-    from dockerlab.host import Host
+    from dockerlab.host.host import Host
 
     engine = Host.from_env().engine
     engine.sdk.load()

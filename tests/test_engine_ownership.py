@@ -63,8 +63,8 @@ def test_a_probe_an_interrupted_check_left_is_not_counted_and_goes_with_the_lab(
     """Issue 21, E19: a SIGKILLed check leaves its probe container; `ls` does not count it, destroy removes it."""
     path, lab = make_lab("name: x\ncontainers:\n  a: {image: busybox, command: [sleep, infinity]}\n")
     dockerlab("apply", path, ok=True)
-    from dockerlab import labels as L
-    from dockerlab.labfile import load_lab
+    from dockerlab.core import labels as L
+    from dockerlab.labfile.load import load_lab
 
     origin = load_lab(path).origin  # the labels inside.probe gives a probe
     docker_client.containers.run("busybox", ["sleep", "infinity"], name=f"{lab}-probe-left", detach=True,

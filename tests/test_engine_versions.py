@@ -6,8 +6,8 @@ import docker.errors
 import pytest
 from conftest import dockerlab, lab_objects
 
-from dockerlab.capabilities import Feature
-from dockerlab.host import Host
+from dockerlab.core.capabilities import Feature
+from dockerlab.host.host import Host
 
 pytestmark = pytest.mark.engine
 

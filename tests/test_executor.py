@@ -2,12 +2,12 @@
 
 import pytest
 
-from dockerlab.capabilities import Capabilities
+from dockerlab.core.capabilities import Capabilities
+from dockerlab.core.observed import Observed, container_from_api, network_from_api
 from dockerlab.errors import EngineError
-from dockerlab.executor import Executor, run_steps
-from dockerlab.labfile import parse_lab
-from dockerlab.observed import Observed, container_from_api, network_from_api
-from dockerlab.planner import make_plan
+from dockerlab.labfile.load import parse_lab
+from dockerlab.plan.planner import make_plan
+from dockerlab.run.executor import Executor, run_steps
 
 LAB = "name: t\nprefix: ''\nnetworks:\n  lan: {subnet: 10.1.0.0/24}\ncontainers:\n  a: {image: busybox, " \
       "networks: {lan: {ipv4: 10.1.0.5}}}\n"
@@ -36,7 +36,7 @@ class FakeEngine:
 
 
 def live(lab_text):
-    from dockerlab import labels as L
+    from dockerlab.core import labels as L
 
     lab = parse_lab(lab_text, "t.yaml")
     spec, net = lab.container("a"), lab.network("lan")

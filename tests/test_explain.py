@@ -1,6 +1,6 @@
 """Docker's error texts turned into advice: the pure part."""
 
-from dockerlab.explain import busy_network
+from dockerlab.engine.explain import busy_network
 
 
 def test_a_busy_network_is_explained_and_only_stale_endpoints_are_cleared():

@@ -10,11 +10,11 @@ from conftest import dockerlab
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dockerlab.core.model import LAB_NAME
 from dockerlab.errors import LabFileError
-from dockerlab.labfile import load_lab, parse_lab
-from dockerlab.lock import lab_lock
-from dockerlab.model import LAB_NAME
-from dockerlab.schema import lab_schema
+from dockerlab.labfile.load import load_lab, parse_lab
+from dockerlab.labfile.schema import lab_schema
+from dockerlab.run.lock import lab_lock
 
 
 def problems(text: str) -> list[str]:
@@ -31,7 +31,7 @@ def lock_dir(tmp_path, monkeypatch):
 
 
 def test_1_a_planted_link_is_refused_and_its_target_untouched(lock_dir, tmp_path, docker_client):
-    from dockerlab.host import Host
+    from dockerlab.host.host import Host
 
     victim = tmp_path / "victim"
     victim.write_text("precious")
@@ -163,7 +163,7 @@ def test_any_bytes_are_a_lab_or_problems(raw, tmp_path_factory):
 
 def test_a_lock_file_a_killed_run_left_is_cleared_and_a_held_one_kept(lock_dir):
     """Issue 21, E19: SIGKILL leaves the file (the lock went with the process); tests clear such files."""
-    from dockerlab.lock import clear_stale, private_dir
+    from dockerlab.run.lock import clear_stale, private_dir
 
     stale = os.path.join(private_dir(), "x-lab-gone.lock")
     with open(stale, "w") as f:

@@ -13,14 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_planner import in_sync
 
-from dockerlab.commands import plan_commands
+from dockerlab.cli.as_docker import plan_commands
+from dockerlab.cli.render import plan_text
+from dockerlab.core.observed import Observed
 from dockerlab.errors import DockerlabError
-from dockerlab.labfile import parse_lab
-from dockerlab.observed import Observed
-from dockerlab.planner import make_plan
+from dockerlab.labfile.load import parse_lab
+from dockerlab.labfile.schema import _validator, lab_schema
+from dockerlab.plan.planner import make_plan
 from dockerlab.printable import shell_word, shown
-from dockerlab.render import plan_text
-from dockerlab.schema import _validator, lab_schema
 
 
 def patterns(node, found=None):

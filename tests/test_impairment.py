@@ -4,13 +4,13 @@ captured from the full-kernel VM and this machine), the plan's steps and the che
 import pytest
 from test_planner import box_api, net_api
 
-from dockerlab import pings
-from dockerlab.impairment import Link, from_tc, link_from, parse_percent, parse_rate, parse_time
-from dockerlab.labfile import parse_lab
-from dockerlab.model import Check
-from dockerlab.observed import Observed
-from dockerlab.plan import Action, Kind
-from dockerlab.planner import make_plan
+from dockerlab.core.impairment import Link, from_tc, link_from, parse_percent, parse_rate, parse_time
+from dockerlab.core.model import Check
+from dockerlab.core.observed import Observed
+from dockerlab.labfile.load import parse_lab
+from dockerlab.learn import pings
+from dockerlab.plan.planner import make_plan
+from dockerlab.plan.steps import Action, Kind
 
 # `tc -j qdisc show` after `tc qdisc add dev lo root netem delay 1.5ms 250us loss 0.5% rate 1mbit`
 NETEM = {"kind": "netem", "handle": "8001:", "root": True, "refcnt": 2, "options": {

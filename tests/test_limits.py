@@ -8,7 +8,7 @@ import pytest
 from conftest import dockerlab
 
 from dockerlab.errors import LabFileError
-from dockerlab.labfile import parse_lab
+from dockerlab.labfile.load import parse_lab
 
 
 def problems(text: str) -> list[str]:
@@ -121,8 +121,8 @@ def test_a_timeout_below_a_second_is_kept_as_given():
     import subprocess
     import sys
 
-    got = subprocess.run([sys.executable, "-c", "from dockerlab.transport import read_timeout as r, write_timeout as w;"
-                          "print(r(), w())"], env={**os.environ, "DOCKERLAB_TIMEOUT": "0.5"}, capture_output=True,
+    got = subprocess.run([sys.executable, "-c", "from dockerlab.engine.transport import read_timeout as r,"
+                          " write_timeout as w; print(r(), w())"], env={**os.environ, "DOCKERLAB_TIMEOUT": "0.5"}, capture_output=True,
                          text=True, check=True)
     assert got.stdout.split() == ["0.5", "1.5"]
 
@@ -130,10 +130,10 @@ def test_a_timeout_below_a_second_is_kept_as_given():
 def test_a_renamed_lab_file_is_told_how_to_remove_what_the_old_name_made(tmp_path):
     """Issue 21, E18: the old file is gone, so `destroy OLD` cannot work; --lab or --take-over can. Pure: the
     ownership rule on fabricated state."""
-    from dockerlab import labels as L
-    from dockerlab.observed import Observed, network_from_api
-    from dockerlab.ownership import claims
-    from dockerlab.plan import Mode
+    from dockerlab.core import labels as L
+    from dockerlab.core.observed import Observed, network_from_api
+    from dockerlab.plan.ownership import claims
+    from dockerlab.plan.steps import Mode
 
     old = parse_lab("name: moved\nnetworks:\n  n: {}\n", str(tmp_path / "old.yaml"))
     old = replace(old, origin=str(tmp_path / "old.yaml"))
@@ -148,9 +148,9 @@ def test_a_renamed_lab_file_is_told_how_to_remove_what_the_old_name_made(tmp_pat
 def test_a_relative_file_label_is_another_files_and_a_hand_label_nobodys(tmp_path):
     """Issue 21, B9: a relative file label (an older dockerlab's) names no file for sure, so it is not this
     file's; with no file label an object is nobody's, also to `destroy --lab`."""
-    from dockerlab import labels as L
-    from dockerlab.observed import Observed, network_from_api
-    from dockerlab.ownership import UNFILED, made_elsewhere, not_ours
+    from dockerlab.core import labels as L
+    from dockerlab.core.observed import Observed, network_from_api
+    from dockerlab.plan.ownership import UNFILED, made_elsewhere, not_ours
 
     lab = replace(parse_lab("name: rel\nnetworks:\n  n: {}\n", "lab.yaml"), origin=str(tmp_path / "lab.yaml"))
     by_name = replace(lab, origin="")

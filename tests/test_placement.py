@@ -3,13 +3,13 @@ steps. No engine."""
 
 import pytest
 
+from dockerlab.core.observed import Observed, network_from_api
+from dockerlab.core.placement import merge, slice_for
 from dockerlab.errors import LabFileError
-from dockerlab.labfile import parse_lab
-from dockerlab.observed import Observed, network_from_api
-from dockerlab.placement import merge, slice_for
-from dockerlab.plan import Action, Kind, Mode
-from dockerlab.planner import make_plan
-from dockerlab.swarm import FORMED_BY, Membership, forming_steps, membership, undoing_steps
+from dockerlab.labfile.load import parse_lab
+from dockerlab.plan.planner import make_plan
+from dockerlab.plan.steps import Action, Kind, Mode
+from dockerlab.plan.swarm import FORMED_BY, Membership, forming_steps, membership, undoing_steps
 
 LAB = """\
 name: two
@@ -86,7 +86,7 @@ def overlay(on_host):
 
 
 def test_destroy_removes_an_overlay_after_every_host_left_it_then_leaves_the_swarm_it_formed():
-    from dockerlab.observed import container_from_api
+    from dockerlab.core.observed import container_from_api
 
     y = container_from_api({"Id": "cy", "Names": ["/two-y"], "State": "running",
                             "Labels": {"io.dockerlab.lab": "two", "io.dockerlab.key": "y",

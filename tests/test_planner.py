@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from dockerlab import labels as L
-from dockerlab.labfile import parse_lab
-from dockerlab.observed import Observed, container_from_api, network_from_api
-from dockerlab.ownership import ConflictError
-from dockerlab.plan import Action
-from dockerlab.planner import make_plan
+from dockerlab.core import labels as L
+from dockerlab.core.observed import Observed, container_from_api, network_from_api
+from dockerlab.labfile.load import parse_lab
+from dockerlab.plan.ownership import ConflictError
+from dockerlab.plan.planner import make_plan
+from dockerlab.plan.steps import Action
 
 LAB = """\
 name: t

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from dockerlab import scheduler
-from dockerlab.scheduler import ScheduleError
+from dockerlab.core import scheduler
+from dockerlab.core.scheduler import ScheduleError
 
 # node -> what it waits for
 GRAPH = {"net": [], "a": ["net"], "b": ["net"], "c": ["a"], "lone": []}

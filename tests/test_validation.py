@@ -3,7 +3,7 @@
 import pytest
 
 from dockerlab.errors import LabFileError
-from dockerlab.labfile import load_lab, parse_lab
+from dockerlab.labfile.load import load_lab, parse_lab
 
 
 def problems(text: str) -> list[str]:
@@ -157,7 +157,7 @@ def test_check_schema():
 def test_a_lab_file_swapped_while_it_is_read_is_refused(tmp_path, monkeypatch):
     """Issue 21, B11: resolved once, before it is read, and compared after, so one file's content is never
     labelled with the other's path."""
-    import dockerlab.labfile as labfile
+    import dockerlab.labfile.load as labfile
 
     (tmp_path / "a.yaml").write_text("name: a\n")
     (tmp_path / "b.yaml").write_text("name: b\n")

@@ -4,13 +4,13 @@ on its own (never drift), and the parent rules checked before any change. No eng
 import pytest
 from test_drivers import FakeHost
 
-from dockerlab import labels as L
-from dockerlab.capabilities import OPTION_GATES, Capabilities, Feature, option_features
+from dockerlab.core import labels as L
+from dockerlab.core.capabilities import OPTION_GATES, Capabilities, Feature, option_features
+from dockerlab.core.observed import Observed, container_from_api, network_from_api
 from dockerlab.errors import DockerlabError
-from dockerlab.labfile import parse_lab
-from dockerlab.observed import Observed, container_from_api, network_from_api
-from dockerlab.planner import make_plan
-from dockerlab.preflight import preflight_problems
+from dockerlab.labfile.load import parse_lab
+from dockerlab.plan.planner import make_plan
+from dockerlab.plan.preflight import preflight_problems
 
 OLD, NEW = "1.41", "1.51"  # Debian 12's 20.10 and Docker 28.5
 

@@ -1,0 +1,184 @@
+"""The command line: parse, call, print. Exit 0 ok, 1 error, 2 changes pending (plan --detailed-exitcode)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from dockerlab import defaults
+from dockerlab.cli.common import FILE, SECONDS, addresses, hosts_of, lab_and_hosts, load, run_checks_of, show_version
+from dockerlab.cli.inside import capture, graph, run_in, shell
+from dockerlab.cli.progress import Ticker
+from dockerlab.errors import DockerlabError
+from dockerlab.printable import say
+
+if TYPE_CHECKING:
+    from dockerlab.plan.steps import Plan
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=show_version,
+              help="Show the version, the engines it is tested on, and the engine it would use.")
+def cli() -> None:
+    """Declarative Docker network labs: networks and containers from a YAML file,
+    reconciled against the live engine."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check lab files against the schema and for meaning; no engine needed."""
+    errors = []
+    for path in files:
+        try:
+            lab = load(path)
+        except DockerlabError as exc:
+            errors.append(str(exc))
+            continue
+        say(f"{path}: ok (lab {lab.name}: {len(lab.networks)} networks, {len(lab.containers)} containers, "
+                   f"{len(lab.checks)} checks)")
+    if errors:
+        raise DockerlabError("\n".join(errors))
+
+
+@cli.command()
+@FILE
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--as", "form", type=click.Choice(["docker"]), help="Print the plan as docker commands to paste.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 with no changes, 2 with changes, 1 on error.")
+def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool) -> None:
+    """Show what apply would do, step by step."""
+    from dockerlab.cli.as_docker import plan_commands
+    from dockerlab.cli.render import plan_json, plan_text
+    from dockerlab.reconcile import plan_lab
+
+    lab, hosts = lab_and_hosts(file)
+    the_plan, _ = plan_lab(hosts, lab)
+    where = addresses(hosts)
+    text = plan_commands(lab, the_plan, where) if form else plan_text(the_plan, where)
+    say(plan_json(the_plan) if as_json else text)
+    if detailed_exitcode and the_plan.changes:
+        sys.exit(2)
+
+
+STEPS_AT_ONCE = click.IntRange(1, 256)
+PARALLEL = click.option("--parallel", default=defaults.PARALLEL, show_default=True, type=STEPS_AT_ONCE,
+                        help="Steps run at once.")
+
+
+@cli.command()
+@FILE
+@PARALLEL
+@click.option("--check", "then_check", is_flag=True, help="Run the lab's checks after applying.")
+@click.option("--take-over", is_flag=True, help="Make objects another file with this lab name made this file's.")
+@click.option("--settle", default=defaults.SETTLE, show_default=True, type=SECONDS,
+              help="Seconds new containers must keep running.")
+def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: float) -> None:
+    """Make the engine match the lab file; prints the plan, then each step as it finishes."""
+    from dockerlab.cli.render import done_line, plan_text, step_line
+    from dockerlab.reconcile import Options, apply_lab
+
+    lab, hosts = lab_and_hosts(file)
+    ticker = Ticker()
+
+    def planned(p: Plan) -> None:
+        say(plan_text(p, addresses(hosts)))
+        ticker.start(len(p.steps), f"lab {lab.name}")
+    try:
+        result = apply_lab(hosts, lab, report=lambda s, t, e: ticker.line(done_line(s, t, e)), on_plan=planned,
+                           options=Options(parallel, take_over, settle))
+    finally:
+        ticker.stop()
+    if result.remaining.changes:
+        raise DockerlabError("the lab did not converge; still to do:\n"
+                             + "\n".join(step_line(s) for s in result.remaining.steps))
+    if result.plan.changes:
+        where = "the engine matches" if len(hosts) == 1 else f"its {len(hosts)} hosts match"
+        say(f"lab {lab.name}: applied {len(result.outcome.done)} steps; {where} the file")
+    if then_check:
+        run_checks_of(lab, hosts, as_json=False)
+
+
+@cli.command()
+@FILE
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+def check(file: str, as_json: bool) -> None:
+    """Prove the connectivity the lab states: ping, TCP, DNS and interface facts. Exit 1 if any fails."""
+    run_checks_of(*lab_and_hosts(file), as_json)
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--lab", "lab_name", help="Destroy by lab name, without the file: all it owns, from any file.")
+@click.option("--parallel", default=defaults.DESTROY_PARALLEL, show_default=True, type=STEPS_AT_ONCE,
+              help="Steps run at once.")
+def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
+    """Remove every container and network the lab owns, found by its labels."""
+    from dockerlab.cli.render import destroy_text, done_line
+    from dockerlab.labfile.load import lab_to_destroy
+    from dockerlab.reconcile import Options, destroy_lab
+
+    if bool(file) == bool(lab_name):
+        raise DockerlabError("destroy takes a lab FILE or --lab NAME (one of them)")
+    lab = lab_to_destroy(file, lab_name)
+    hosts = hosts_of(lab)
+    result = destroy_lab(hosts, lab, report=lambda s, t, e: say(done_line(s, t, e)), options=Options(parallel))
+    say(destroy_text(result.plan, len(result.outcome.done),
+                            None if result.plan.changes else [h.engine.observe() for h in hosts.values()]))
+
+
+@cli.command()
+@FILE
+@click.option("--json", "as_json", is_flag=True, help="Print status as JSON.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 in sync, 2 with drift, 1 on error.")
+def status(file: str, as_json: bool, detailed_exitcode: bool) -> None:
+    """Each network and container of the lab as the engine has it, with drift marked."""
+    from dockerlab.cli.render import status_data, status_text
+    from dockerlab.reconcile import plan_lab
+
+    lab, hosts = lab_and_hosts(file)
+    plan, view = plan_lab(hosts, lab, check=False)
+    data = status_data(view, plan)
+    say(json.dumps(data, indent=2) if as_json else status_text(data))
+    if detailed_exitcode and not data["in_sync"]:
+        sys.exit(2)
+
+
+@cli.command(name="ls")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+def list_labs(file: str | None) -> None:
+    """Every dockerlab lab on the engine, or on each host a lab FILE names."""
+    from dockerlab.cli.render import labs_text
+
+    hosts = hosts_of(load(file) if file else None)
+    say("\n".join(labs_text(h.engine.observe(), h.label if len(hosts) > 1 else "") for h in hosts.values()))
+
+
+for command in (run_in, shell, graph, capture):
+    cli.add_command(command)
+
+
+def _stop_gracefully(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # as Ctrl-C: finish the steps in flight, start no new ones, say what is left
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_gracefully)  # CI runners and `timeout` send SIGTERM
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        say("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(1)
+    except DockerlabError as exc:
+        say(f"dockerlab: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        say("dockerlab: interrupted", err=True)
+        sys.exit(130)

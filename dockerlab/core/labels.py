@@ -1,0 +1,36 @@
+"""The labels that mark what a lab owns. They are dockerlab's only state."""
+
+from __future__ import annotations
+
+import json
+
+from dockerlab.core.model import ContainerSpec, Lab, NetworkSpec
+
+RESERVED_PREFIX = "io.dockerlab."
+LAB = "io.dockerlab.lab"
+KEY = "io.dockerlab.key"
+CONFIG_HASH = "io.dockerlab.config-hash"
+OPTIONS = "io.dockerlab.options"  # option keys dockerlab sent, so a removed option is seen
+SUBNETS = "io.dockerlab.subnets"  # subnets dockerlab sent: the daemon adds pools of its own (IPv4 to an IPv6 one)
+ENDPOINTS = "io.dockerlab.endpoints"  # aliases and MACs as created; the list API hides them
+FILE = "io.dockerlab.file"
+PROBE = "probe"  # the KEY of a check's throwaway probe container: the lab's to remove, never one of its containers
+
+
+def network_labels(lab: Lab, spec: NetworkSpec) -> dict[str, str]:
+    return {**dict(spec.labels), LAB: lab.name, KEY: spec.key, FILE: lab.origin or lab.path,
+            OPTIONS: ",".join(sorted(spec.driver_options())), SUBNETS: ",".join(str(p.subnet) for p in spec.pools)}
+
+
+def container_labels(lab: Lab, spec: ContainerSpec) -> dict[str, str]:
+    return {**dict(spec.labels), LAB: lab.name, KEY: spec.key, FILE: lab.origin or lab.path,
+            CONFIG_HASH: spec.config_hash(), ENDPOINTS: endpoints_label(lab, spec)}
+
+
+def endpoints_label(lab: Lab, spec: ContainerSpec) -> str:
+    details = {lab.docker_network_name(a.network): a.live_details() for a in spec.attachments}
+    return json.dumps(details, sort_keys=True, separators=(",", ":"))
+
+
+def user_labels(labels: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in labels.items() if not k.startswith(RESERVED_PREFIX)}

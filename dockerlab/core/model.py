@@ -1,0 +1,247 @@
+"""The lab as dockerlab understands it: typed, normalised, immutable.
+
+Both the lab file and the live engine are turned into these types before anything is
+compared, so a comparison never meets two shapes of the same value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+
+from dockerlab.core.drivers import driver
+from dockerlab.core.impairment import MEASURED_PINGS, Link
+
+IPAddress = IPv4Address | IPv6Address
+IPNetwork = IPv4Network | IPv6Network
+Pairs = tuple[tuple[str, str], ...]
+
+LAB_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")  # the schema's pattern for 'name'; a test keeps them equal
+PREDEFINED_NETWORKS = ("bridge", "host", "none")
+STANDALONE_NETWORKS = ("host", "none")
+NAME_ONLY = ("resolves", "unresolvable")  # check expectations about Docker's DNS alone
+
+
+@dataclass(frozen=True)
+class Pool:
+    """One IPAM pool of a network."""
+
+    subnet: IPNetwork
+    gateway: IPAddress | None = None
+    ip_range: IPNetwork | None = None
+    aux_addresses: tuple[tuple[str, IPAddress], ...] = ()
+
+    def describe(self) -> str:
+        parts = [str(self.subnet)]
+        if self.gateway:
+            parts.append(f"gw {self.gateway}")
+        if self.ip_range:
+            parts.append(f"range {self.ip_range}")
+        return " ".join(parts)
+
+    def conflicts_with(self, other: Pool) -> bool:
+        """Docker refuses overlapping pools unless each network sets its own ip_range; dockerlab also wants
+        those ranges apart, so that two networks never hand out one address."""
+        if not self.subnet.overlaps(other.subnet):
+            return False
+        return not (self.ip_range and other.ip_range and not self.ip_range.overlaps(other.ip_range))
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    key: str
+    name: str
+    driver: str = "bridge"
+    pools: tuple[Pool, ...] = ()
+    ipv6: bool = False
+    internal: bool = False
+    attachable: bool = False
+    options: Pairs = ()
+    labels: Pairs = ()
+    parent: str | None = None
+    mode: str | None = None
+    host_access: IPv4Address | None = None  # the host's own address on the network (see hostlink)
+
+    @property
+    def spans_hosts(self) -> bool:
+        """Swarm-scoped (overlay): one network across a lab's hosts; any other is made on each host apart."""
+        return driver(self.driver).swarm
+
+    def driver_options(self) -> dict[str, str]:
+        """Options as Docker stores them: raw options plus parent and mode."""
+        opts = dict(self.options)
+        if self.parent:
+            opts["parent"] = self.parent
+        mode_option = driver(self.driver).mode_option
+        if self.mode and mode_option:
+            opts[mode_option] = self.mode
+        return opts
+
+    def summary(self) -> str:
+        bits = [self.driver] + [p.describe() for p in self.pools]
+        if self.parent:
+            bits.append(f"parent {self.parent}")
+        if self.mode:
+            bits.append(f"mode {self.mode}")
+        if self.internal:
+            bits.append("internal")
+        return " ".join(bits)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A container's membership of one network, as declared."""
+
+    network: str  # a key of lab.networks, or a predefined network name
+    ipv4: IPv4Address | None = None
+    ipv6: IPv6Address | None = None
+    aliases: tuple[str, ...] = ()
+    mac: str | None = None
+    link: Link | None = None  # impairments of what the container sends here: changed live, never at create
+
+    def describe(self) -> str:
+        bits = [str(a) for a in (self.ipv4, self.ipv6, self.mac) if a]
+        bits += [f"alias {a}" for a in self.aliases]
+        return f"{self.network} ({', '.join(bits)})" if bits else self.network
+
+    def live_details(self) -> dict[str, object]:
+        """Recorded in a label at create: what the list call hides (aliases, a stopped container's MAC),
+        and the static IPs asked for, which some drivers (overlay) report for dynamic addresses too."""
+        return {"aliases": list(self.aliases), "mac": self.mac,
+                "ipv4": str(self.ipv4) if self.ipv4 else None, "ipv6": str(self.ipv6) if self.ipv6 else None}
+
+
+@dataclass(frozen=True)
+class Port:
+    container_port: int
+    protocol: str = "tcp"
+    host_port: int | None = None
+    host_ip: str | None = None
+
+    def __str__(self) -> str:
+        host = f"{self.host_ip}:" if self.host_ip else ""
+        host += f"{self.host_port}:" if self.host_port else ""
+        return f"{host}{self.container_port}/{self.protocol}"
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    key: str
+    name: str
+    image: str
+    command: tuple[str, ...] | None = None
+    attachments: tuple[Attachment, ...] = (Attachment("bridge"),)
+    ports: tuple[Port, ...] = ()
+    env: Pairs = ()
+    hostname: str | None = None
+    cap_add: tuple[str, ...] = ()
+    labels: Pairs = ()
+    host: str = ""  # the key of the host it runs on; "" on a lab of one engine
+
+    @property
+    def network_mode(self) -> str:
+        """The network the container is created in; the others are connected later."""
+        return self.attachments[0].network
+
+    def config_hash(self) -> str:
+        """Hash of everything that can only change by recreating the container."""
+        config = asdict(self)
+        for volatile in ("key", "attachments", "host"):  # where it runs is not what it is
+            config.pop(volatile)
+        config["network_mode"] = self.network_mode if self.network_mode in STANDALONE_NETWORKS else ""
+        text = json.dumps(config, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Check:
+    source: str
+    target: str | None = None
+    by: str | None = None  # None: by ip
+    expect: str = "reachable"
+    port: int | None = None
+    name: str | None = None
+    timeout: float = 2.0
+    line: int = 0
+    count: int | None = None  # pings, as the file says
+    rtt_us: tuple[int | None, int | None] = (None, None)  # bounds on the average round trip: min, max
+    loss: tuple[float | None, float | None] = (None, None)  # bounds on the share of pings lost, percent
+
+    @property
+    def measures(self) -> bool:
+        """A reachable check that bounds round trips or loss: it pings several times and reads the summary."""
+        return any(v is not None for v in (*self.rtt_us, *self.loss))
+
+    @property
+    def pings(self) -> int:
+        """Pings sent: the file's count, else several for a check that measures, else one."""
+        return self.count or (MEASURED_PINGS if self.measures else 1)
+
+    @property
+    def target_key(self) -> str:
+        """The container part of `to` (KEY in KEY@NETWORK), or the whole of an address or name."""
+        return (self.target or "").partition("@")[0]
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    """One Docker host of a lab across several."""
+
+    key: str
+    docker_host: str | None = None  # None: DOCKER_HOST, else the local socket
+    address: str | None = None  # where the other hosts reach this one (swarm advertise address)
+
+
+@dataclass(frozen=True)
+class SwarmSpec:
+    manager: str  # a host key
+    form: bool = False  # dockerlab may form the swarm (and destroy undoes what it formed)
+
+
+@dataclass(frozen=True)
+class Lab:
+    name: str
+    prefix: str
+    networks: tuple[NetworkSpec, ...] = ()
+    containers: tuple[ContainerSpec, ...] = ()
+    checks: tuple[Check, ...] = ()
+    hosts: tuple[HostSpec, ...] = ()  # empty: one engine, as DOCKER_HOST says
+    swarm: SwarmSpec | None = None
+    path: str = ""  # as the user named the file
+    origin: str = ""  # the file's real path, recorded in labels: which file made an object
+    _networks: dict[str, NetworkSpec] = field(default_factory=dict, compare=False, repr=False)
+    _containers: dict[str, ContainerSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._networks.update({n.key: n for n in self.networks})
+        self._containers.update({c.key: c for c in self.containers})
+
+    def network(self, key: str) -> NetworkSpec | None:
+        return self._networks.get(key)
+
+    def container(self, key: str) -> ContainerSpec | None:
+        return self._containers.get(key)
+
+    def address_of(self, host: str) -> str | None:
+        """Where the lab's other hosts reach this one (the swarm's advertise address)."""
+        return next((h.address for h in self.hosts if h.key == host), None)
+
+    def membership(self, container_key: str | None, network: str | None) -> Attachment | None:
+        """A container's attachment to a network by its Docker name (a step's `network`)."""
+        spec = self.container(container_key or "")
+        return next((a for a in spec.attachments if self.docker_network_name(a.network) == network), None
+                    ) if spec else None
+
+    def spans_hosts(self, key: str) -> bool:
+        """Whether a container's network reference spans hosts: an overlay the lab declares, or one a worker's
+        slice names by its Docker name without declaring it (the manager makes it; see placement)."""
+        spec = self.network(key)
+        return spec.spans_hosts if spec else key not in PREDEFINED_NETWORKS
+
+    def docker_network_name(self, key: str) -> str:
+        """A container's network reference as Docker names it."""
+        spec = self.network(key)
+        return spec.name if spec else key

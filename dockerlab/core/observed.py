@@ -1,0 +1,199 @@
+"""The engine's state, read from its list calls and normalised into typed values.
+
+Pure: the engine adapter fetches the raw dicts; this module only reads them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from ipaddress import ip_address, ip_network
+from typing import Any
+
+from dockerlab.core import labels as L
+from dockerlab.core.impairment import Link
+from dockerlab.core.model import Attachment, IPAddress, NetworkSpec, Pairs, Pool
+from dockerlab.host.access import HostLink
+
+
+class _Labelled:
+    """Ownership read from labels: the lab an object belongs to and its key in the lab file."""
+
+    labels: dict[str, str]
+
+    @property
+    def lab(self) -> str | None:
+        return self.labels.get(L.LAB)
+
+    @property
+    def key(self) -> str | None:
+        return self.labels.get(L.KEY)
+
+
+@dataclass(frozen=True)
+class ObservedNetwork(_Labelled):
+    id: str
+    name: str
+    driver: str
+    scope: str
+    pools: tuple[Pool, ...]
+    ipv6: bool
+    internal: bool
+    attachable: bool
+    options: Pairs
+    labels: dict[str, str] = field(hash=False)
+
+    @property
+    def parent(self) -> str | None:
+        """The parent interface of a macvlan or ipvlan network."""
+        return dict(self.options).get("parent")
+
+    def as_spec(self) -> NetworkSpec:
+        """This network as a spec that makes it again as it is (parent and mode stay among the options)."""
+        return NetworkSpec(self.key or "", self.name, self.driver, self.pools, self.ipv6, self.internal,
+                           self.attachable, self.options, tuple(sorted(L.user_labels(self.labels).items())))
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    static_ipv4: IPAddress | None  # as configured: a stopped container has no live address
+    static_ipv6: IPAddress | None
+    ipv4: IPAddress | None
+    ipv6: IPAddress | None
+    mac: str | None  # only while running
+    aliases: tuple[str, ...] | None = None  # None: the list call does not say
+
+
+@dataclass(frozen=True)
+class ObservedContainer(_Labelled):
+    id: str
+    name: str
+    state: str
+    image: str
+    command: str
+    endpoints: dict[str, Endpoint] = field(hash=False)
+    labels: dict[str, str] = field(hash=False)
+    published: tuple[tuple[str, int, str], ...] = ()  # (host IP, host port, protocol) while running
+    network_mode: str = ""  # the network it was created in, as named then: a name, or a network's id
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def created_details(self) -> dict[str, dict[str, Any]]:
+        return _created_details(self.labels)
+
+
+def _created_details(labels: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Aliases and MACs per network as dockerlab created them (see labels.ENDPOINTS)."""
+    try:
+        details: dict[str, dict[str, Any]] = json.loads(labels.get(L.ENDPOINTS, "{}"))
+        return details
+    except ValueError:
+        return {}
+
+
+@dataclass(frozen=True)
+class Observed:
+    networks: tuple[ObservedNetwork, ...]
+    containers: tuple[ObservedContainer, ...]
+    host_links: tuple[HostLink, ...] = ()  # on a local engine's host only
+    swarm_manager: bool = True  # False on a lab's other hosts: they see swarm networks, the manager owns them
+    # container name -> network -> its impairment there (None: none); only containers that were read (see shaper)
+    links: dict[str, dict[str, Link | None]] = field(default_factory=dict, compare=False)
+    # indexes, so that a plan costs in proportion to the lab, not to its square
+    _networks: dict[str, ObservedNetwork] = field(init=False, compare=False, repr=False)
+    _containers: dict[str, ObservedContainer] = field(init=False, compare=False, repr=False)
+    _members: dict[str, list[ObservedContainer]] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        members: dict[str, list[ObservedContainer]] = {}
+        for box in self.containers:
+            for network in box.endpoints:
+                members.setdefault(network, []).append(box)
+        object.__setattr__(self, "_networks", {n.name: n for n in reversed(self.networks)})  # the first one wins
+        object.__setattr__(self, "_containers", {c.name: c for c in self.containers})
+        object.__setattr__(self, "_members", members)
+
+    def host_link(self, name: str) -> HostLink | None:
+        return next((h for h in self.host_links if h.name == name), None)
+
+    def network_named(self, name: str) -> ObservedNetwork | None:
+        """Exact name match: the engine's own name filter matches substrings."""
+        return self._networks.get(name)
+
+    def container_named(self, name: str) -> ObservedContainer | None:
+        return self._containers.get(name)
+
+    def lab_networks(self, lab: str) -> list[ObservedNetwork]:
+        return [n for n in self.networks if n.lab == lab and (self.swarm_manager or n.scope != "swarm")]
+
+    def lab_containers(self, lab: str) -> list[ObservedContainer]:
+        return [c for c in self.containers if c.lab == lab]
+
+    def attached_to(self, network: str) -> list[ObservedContainer]:
+        return list(self._members.get(network, ()))
+
+
+def _addr(text: str | None) -> IPAddress | None:
+    return ip_address(text) if text else None
+
+
+def network_from_api(raw: dict[str, Any]) -> ObservedNetwork:
+    ipam = raw.get("IPAM") or {}
+    pools = tuple(
+        Pool(ip_network(c["Subnet"], strict=False), _addr(c.get("Gateway")),
+             ip_network(c["IPRange"], strict=False) if c.get("IPRange") else None,
+             tuple(sorted((k, ip_address(v)) for k, v in (c.get("AuxiliaryAddresses") or {}).items())))
+        for c in ipam.get("Config") or [] if c.get("Subnet"))
+    return ObservedNetwork(
+        id=raw["Id"], name=raw["Name"], driver=raw.get("Driver") or "bridge", scope=raw.get("Scope", "local"),
+        pools=pools, ipv6=bool(raw.get("EnableIPv6")), internal=bool(raw.get("Internal")),
+        attachable=bool(raw.get("Attachable")),
+        options=tuple(sorted((k, str(v).lower() if str(v).lower() in ("true", "false") else str(v))
+                             for k, v in (raw.get("Options") or {}).items())),
+        labels=raw.get("Labels") or {},
+    )
+
+
+def container_from_api(raw: dict[str, Any]) -> ObservedContainer:
+    networks = (raw.get("NetworkSettings") or {}).get("Networks") or {}
+    endpoints = {name: endpoint_from_api(ep or {}) for name, ep in networks.items()}
+    return ObservedContainer(
+        id=raw["Id"], name=raw["Names"][0].lstrip("/") if raw.get("Names") else raw["Id"][:12],
+        state=raw.get("State", ""), image=raw.get("Image", ""), command=raw.get("Command", ""),
+        endpoints=endpoints, labels=raw.get("Labels") or {},
+        published=tuple(sorted({(p.get("IP") or "0.0.0.0", int(p["PublicPort"]), p.get("Type") or "tcp")
+                                for p in raw.get("Ports") or () if p.get("PublicPort")})),
+        network_mode=(raw.get("HostConfig") or {}).get("NetworkMode") or "",
+    )
+
+
+def endpoint_from_api(ep: dict[str, Any]) -> Endpoint:
+    ipam = ep.get("IPAMConfig") or {}
+    return Endpoint(
+        static_ipv4=_addr(ipam.get("IPv4Address")), static_ipv6=_addr(ipam.get("IPv6Address")),
+        ipv4=_addr(ep.get("IPAddress")), ipv6=_addr(ep.get("GlobalIPv6Address")),
+        mac=(ep.get("MacAddress") or "").lower() or None,
+        aliases=tuple(ep["Aliases"]) if ep.get("Aliases") is not None else None,
+    )
+
+
+def own_aliases(raw: dict[str, Any], network: str, key: str | None) -> tuple[str, ...]:
+    """From an inspected container: its aliases on a network less those Docker adds itself (short id, hostname)
+    and its lab key."""
+    noise = {raw["Id"][:12], raw["Config"].get("Hostname"), key}
+    ep = (raw["NetworkSettings"]["Networks"] or {}).get(network) or {}
+    return tuple(a for a in ep.get("Aliases") or () if a not in noise)
+
+
+def membership_from_api(raw: dict[str, Any], network: str, endpoint_mac: bool) -> Attachment | None:
+    """From an inspected container: its membership of a network as it is (static addresses, aliases, and the MAC
+    dockerlab gave it where the engine sets one per endpoint), to put back as it was; None when not on it."""
+    ep = (raw["NetworkSettings"]["Networks"] or {}).get(network)
+    if ep is None:
+        return None
+    live = endpoint_from_api(ep)
+    mac = (_created_details(raw["Config"].get("Labels") or {}).get(network) or {}).get("mac") if endpoint_mac else None
+    return Attachment(network, live.static_ipv4, live.static_ipv6,  # type: ignore[arg-type]  # by family
+                      own_aliases(raw, network, None), mac)

@@ -1,0 +1,268 @@
+"""One Docker engine's calls: the lab model mapped onto Docker's API. The only module that changes an engine.
+
+Reads go through a Reader (the local socket without the SDK, or the SDK for a remote engine); writes go
+through the SDK's public API. What the engine's version allows is asked of its Capabilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from dockerlab.core.capabilities import Capabilities, Feature
+from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment, ContainerSpec, NetworkSpec
+from dockerlab.core.observed import (
+    Observed,
+    ObservedNetwork,
+    container_from_api,
+    membership_from_api,
+    network_from_api,
+    own_aliases,
+)
+from dockerlab.core.waiting import wait_until
+from dockerlab.engine.explain import NETWORK_IN_USE, busy_network
+from dockerlab.engine.swarmcalls import SWARM_TASKS_GONE, SwarmCalls
+from dockerlab.engine.transport import Reader, Sdk, SdkReader, SocketReader, unix_socket_path
+from dockerlab.errors import EngineError
+
+if TYPE_CHECKING:
+    import docker
+
+
+ATTACH_TRIES = 3
+
+
+class Engine(SwarmCalls):
+    def __init__(self, address: str, api: docker.APIClient | None = None, tls: Any = None) -> None:
+        """With `api`, everything goes through that SDK client; else a local socket is read without the SDK.
+        tls: a Docker context's TLS settings for a tcp:// engine."""
+        self.address = address
+        self.sdk = Sdk(address, api, tls=tls)
+        socket_path = unix_socket_path(address)
+        self.reader: Reader = SocketReader(address, socket_path) if socket_path and api is None else SdkReader(
+            self.sdk)
+        server = self.reader.version()
+        self.caps = Capabilities(server["ApiVersion"])
+        self.release = str(server.get("Version") or "unknown")
+        self.sdk.version = self.caps.api_version
+
+    def describe(self) -> str:
+        return f"Docker {self.release} (API {self.caps.api_version}) at {self.address}"
+
+    def _call(self, what: str, method: str, *args: Any, subject: object = None, missing_ok: bool = False,
+              **kwargs: Any) -> Any:
+        return self.sdk.call(what, lambda api: getattr(api, method)(*args, **kwargs), subject, missing_ok)
+
+    # -- reading: a fixed number of calls whatever the lab's size
+
+    def observe(self) -> Observed:
+        return Observed(tuple(network_from_api(n) for n in self.reader.networks()),
+                        tuple(container_from_api(c) for c in self.reader.containers()))
+
+    def with_endpoint_details(self, observed: Observed, names: list[str]) -> Observed:
+        """Fill in aliases, which only inspect shows, for the few containers that need them."""
+        if not names:
+            return observed
+        boxes = []
+        for box in observed.containers:
+            if box.name in names:
+                raw = self.reader.inspect_container(box.id)
+                endpoints = {name: replace(ep, aliases=own_aliases(raw, name, box.key))
+                             for name, ep in box.endpoints.items()}
+                box = replace(box, endpoints=endpoints)
+            boxes.append(box)
+        return replace(observed, containers=tuple(boxes))
+
+    def membership(self, container: str, network: str) -> Attachment | None:
+        """A container's membership of a network as it is now, to put back (see observed.membership_from_api)."""
+        return membership_from_api(self.reader.inspect_container(container), network,
+                                   self.caps.has(Feature.ENDPOINT_MAC))
+
+    def local_images(self) -> set[str]:
+        names: set[str] = set()
+        for image in self.reader.images():
+            names.update(image.get("RepoTags") or ())
+            names.update(image.get("RepoDigests") or ())
+            names.add(image["Id"])
+        return names
+
+    @cached_property
+    def info(self) -> dict[str, Any]:
+        found: dict[str, Any] = self.reader.info()
+        return found
+
+    @property
+    def identity(self) -> str:
+        """The engine's own ID: one engine, however its address is spelled. Engines that share a key file (two
+        daemons on one machine) share an ID too; their data roots tell them apart."""
+        return f"{self.info.get('ID') or self.address}:{self.info.get('DockerRootDir', '')}"
+
+    # -- networks
+
+    def create_network(self, spec: NetworkSpec, labels: dict[str, str]) -> str:
+        from docker.types import IPAMConfig, IPAMPool
+
+        ipam = None
+        if spec.pools:
+            ipam = IPAMConfig(pool_configs=[IPAMPool(
+                subnet=str(p.subnet), gateway=str(p.gateway) if p.gateway else None,
+                iprange=str(p.ip_range) if p.ip_range else None,
+                aux_addresses={k: str(v) for k, v in p.aux_addresses} or None) for p in spec.pools])
+        result = self._call(f"create network {spec.name}", "create_network", spec.name,
+                            driver=spec.driver, options=spec.driver_options() or None, ipam=ipam,
+                            check_duplicate=True, internal=spec.internal, labels=labels,
+                            enable_ipv6=spec.ipv6, attachable=spec.attachable or None, subject=spec)
+        return str(result["Id"])
+
+    def network(self, name_or_id: str) -> ObservedNetwork | None:
+        raw = self.reader.inspect_network(name_or_id)
+        return network_from_api(raw) if raw else None
+
+    def remove_network(self, name_or_id: str, label: str, scope: str = "local") -> None:
+        try:
+            self._remove_network(name_or_id, label, scope)
+        except EngineError as exc:
+            if not str(exc).endswith(NETWORK_IN_USE):
+                raise
+            self._clear_stale_endpoints(name_or_id, label)
+            self._call(f"remove network {label}", "remove_network", name_or_id, missing_ok=True)
+        if scope == "swarm":  # the manager removes swarm networks asynchronously: wait until gone
+            wait_until(lambda: not self.reader.inspect_network(name_or_id), 15, 0.1)
+
+    def _remove_network(self, name_or_id: str, label: str, scope: str) -> None:
+        """A swarm network stays 'in use by task' for a while after containers on other hosts left it: the
+        swarm removes their attachment tasks asynchronously."""
+        refusals: list[EngineError] = []
+
+        def removed() -> bool:
+            try:
+                self._call(f"remove network {label}", "remove_network", name_or_id, missing_ok=True)
+                return True
+            except EngineError as exc:
+                if scope != "swarm" or "in use by task" not in str(exc):
+                    raise
+                refusals.append(exc)
+                return False
+        if not wait_until(removed, SWARM_TASKS_GONE, 0.25):
+            raise EngineError(f"{refusals[-1]}: after {SWARM_TASKS_GONE:.0f}s a container on a host of the swarm is "
+                              "still attached to it (one outside the lab?); remove it there and run again")
+
+    def _clear_stale_endpoints(self, network: str, label: str) -> None:
+        """Docker can keep an endpoint after its container is gone (moby#17217); only those are cleared."""
+        users = (self.reader.inspect_network(network) or {}).get("Containers") or {}
+        live = {c["Id"] for c in self.reader.containers()}
+        verdict = busy_network(label, {cid: ep.get("Name", cid) for cid, ep in users.items()}, live)
+        if isinstance(verdict, str):
+            raise EngineError(verdict)
+        for endpoint in verdict:
+            self.disconnect(endpoint, network)
+
+    # -- containers
+
+    def pull(self, image: str) -> None:
+        repo, _, tag = image.rpartition(":") if ":" in image.split("/")[-1] else (image, "", "latest")
+        try:
+            self._call(f"pull image {image}", "pull", repo, tag=tag or "latest")
+            self._call(f"inspect image {image}", "inspect_image", image)
+        except EngineError as exc:
+            raise EngineError(f"image '{image}' is not on this engine and pulling it failed ({exc}). Build or "
+                              "load it locally (`make image` builds busybox from Debian's busybox-static), "
+                              "or check its name") from None
+
+    def create_container(self, spec: ContainerSpec, labels: dict[str, str], networks: dict[str, str],
+                         joined: tuple[Attachment, ...]) -> str:
+        """Create it on the networks `joined`, the first its network mode (the engine takes one, or from API 1.44
+        several). `networks`: key -> Docker name; by name, not id, because a recreated network keeps its name
+        and Docker 28 refuses to connect a container whose network mode names a network that is gone."""
+        api = self.sdk.api
+        mode = networks.get(joined[0].network, joined[0].network)
+        bindings: dict[int | str, list[Any]] = {}
+        for p in spec.ports:
+            bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
+                (p.host_ip, p.host_port) if p.host_ip else p.host_port)
+        host_config = api.create_host_config(network_mode=mode, port_bindings=bindings or None,
+                                             cap_add=list(spec.cap_add) or None)
+        networking = None
+        if mode not in STANDALONE_NETWORKS:  # Docker's bridge too: its endpoint carries the MAC from API 1.44
+            networking = api.create_networking_config({  # type: ignore[arg-type]  # the stub is wrong
+                networks[a.network]: api.create_endpoint_config(**self._endpoint_args(a, spec.key, primary=i == 0))
+                for i, a in enumerate(joined)})
+        container_mac = joined[0].mac if mode not in STANDALONE_NETWORKS and not self.caps.has(
+            Feature.ENDPOINT_MAC) else None
+        result = self._call(
+            f"create container {spec.name}", "create_container", spec.image,
+            command=list(spec.command) if spec.command is not None else None, name=spec.name,
+            hostname=spec.hostname, environment=dict(spec.env) or None, labels=labels,
+            ports=[(p.container_port, p.protocol) for p in spec.ports] or None, host_config=host_config,
+            networking_config=networking, mac_address=container_mac, detach=True, subject=spec)
+        return str(result["Id"])
+
+    def _endpoint_args(self, att: Attachment, dns_name: str | None, primary: bool) -> dict[str, Any]:
+        """The container's lab key is an alias too, so lab checks and users can say `ping four`."""
+        per_endpoint_mac = self.caps.has(Feature.ENDPOINT_MAC)
+        if att.mac and not primary and not per_endpoint_mac:
+            raise EngineError(f"network {att.network}: {self.caps.lacks(Feature.ENDPOINT_MAC)}; "
+                              "list the network with the MAC first")
+        return {"ipv4_address": str(att.ipv4) if att.ipv4 else None,
+                "ipv6_address": str(att.ipv6) if att.ipv6 else None,
+                "aliases": list(dict.fromkeys([*att.aliases, *([dns_name] if dns_name else [])]))
+                if att.network not in PREDEFINED_NETWORKS else None,
+                "mac_address": att.mac if per_endpoint_mac else None}
+
+    def connect(self, container: str, network: str, att: Attachment, dns_name: str | None, label: str = "") -> None:
+        """container: its id (or name); label: its name, for messages."""
+        self._call(f"connect {label or container} to {network}", "connect_container_to_network", container, network,
+                   subject=att, **self._endpoint_args(att, dns_name, primary=False))
+
+    def disconnect(self, container: str, network: str, label: str = "") -> None:
+        """Not connected (any more) is what was asked: a network made anew took its endpoints with it."""
+        try:
+            self._call(f"disconnect {label or container} from {network}", "disconnect_container_from_network",
+                       container, network, force=True, missing_ok=True)
+        except EngineError as exc:
+            if "is not connected" not in str(exc):
+                raise
+
+    def networks_named(self, name: str) -> list[dict[str, Any]]:
+        """Exactly this name: the engine's own name filter matches substrings."""
+        return [n for n in self.reader.networks() if n.get("Name") == name]
+
+    def park(self, container: str, parked_name: str) -> bool:
+        """Stop a container at once and rename it out of the way; returns whether it was running."""
+        running = bool((self.reader.inspect_container(container).get("State") or {}).get("Running"))
+        self._call(f"stop container {container[:12]}", "stop", container, timeout=0)
+        self._call(f"rename container {container[:12]}", "rename", container, parked_name)
+        return running
+
+    def unpark(self, container: str, name: str, start: bool) -> None:
+        self._call(f"rename container {container[:12]} back to {name}", "rename", container, name)
+        if start:
+            self.start(container, name)
+
+    def start(self, container: str, label: str) -> None:
+        """On a swarm worker the manager must allocate the overlay attachment first; a busy manager misses
+        Docker's own deadline now and then (moby#41841), and the next start usually succeeds."""
+        for attempt in range(ATTACH_TRIES):
+            try:
+                self._call(f"start container {label}", "start", container)
+                return
+            except EngineError as exc:
+                if "attaching to network failed" not in str(exc) or attempt == ATTACH_TRIES - 1:
+                    raise
+
+    def remove_container(self, container: str, label: str) -> None:
+        """A removal already in progress (a destroy killed halfway) is waited for, not failed."""
+        try:
+            self._call(f"remove container {label}", "remove_container", container, force=True, v=True,
+                       missing_ok=True)
+        except EngineError as exc:
+            if "already in progress" not in str(exc):
+                raise
+            if not wait_until(lambda: not self._exists(container), SWARM_TASKS_GONE, 0.2):
+                raise EngineError(f"{exc}; it was still there after {SWARM_TASKS_GONE:.0f}s") from None
+
+    def _exists(self, container: str) -> bool:
+        return self.sdk.call(f"inspect container {container}", lambda api: api.inspect_container(container),
+                             missing_ok=True) is not None
+

@@ -1,0 +1,264 @@
+"""How dockerlab reaches an engine: reads over the local socket without the SDK, everything else through the
+Docker SDK's public API (imported late), and one translation of the engine's refusals into EngineErrors.
+
+A no-op plan on a local engine never imports the SDK: that saves 0.1 s, a third of the run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import threading
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote, urlencode
+
+from dockerlab.engine.explain import explain_api_error, explain_connection_error
+from dockerlab.errors import DockerlabError, EngineError, EngineGone
+
+if TYPE_CHECKING:
+    import docker
+
+DEFAULT_ADDRESS = "unix:///var/run/docker.sock"
+Json = Any
+
+
+@cache
+def read_timeout() -> float:
+    """Seconds without a reply before a read counts as hung: DOCKERLAB_TIMEOUT, 30 by default."""
+    text = os.environ.get("DOCKERLAB_TIMEOUT", "30")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0.1 <= seconds <= 3600:  # also nan
+        raise DockerlabError(f"DOCKERLAB_TIMEOUT={text!r} is not a number of seconds between 0.1 and 3600 (the "
+                             "wait for an engine's reply to a read; 30 when unset)")
+    return seconds
+
+
+def write_timeout() -> float:
+    """A change may wait on the daemon's locks: three times as long as a read."""
+    return 3 * read_timeout()
+
+
+def address_from_env() -> str:
+    return os.environ.get("DOCKER_HOST") or DEFAULT_ADDRESS
+
+
+def unix_socket_path(address: str) -> str | None:
+    """The socket behind a unix:// address; None for a remote engine (tcp://, ssh://)."""
+    if address and not address.startswith("unix://"):
+        return None
+    return address[len("unix://"):] or DEFAULT_ADDRESS[len("unix://"):]
+
+
+class Reader(Protocol):
+    """The engine's read calls: a fixed set, each one request."""
+
+    def version(self) -> Json: ...
+    def networks(self) -> Json: ...
+    def containers(self) -> Json: ...
+    def images(self) -> Json: ...
+    def info(self) -> Json: ...
+    def inspect_container(self, ref: str) -> Json: ...
+    def inspect_network(self, ref: str) -> Json | None: ...
+    def swarm(self) -> Json: ...  # managers only
+    def nodes(self) -> Json: ...
+    def services(self) -> Json: ...
+
+
+class SocketReader:
+    """GETs over a unix socket with HTTP/1.0: the daemon answers with a plain body and closes."""
+
+    def __init__(self, address: str, socket_path: str) -> None:
+        self.address, self.socket_path = address, socket_path
+        self.api_version: str | None = None  # pinned after version(), as the SDK does
+
+    def version(self) -> Json:
+        found = self._get("read engine version", "/version")
+        self.api_version = found["ApiVersion"]
+        return found
+
+    def networks(self) -> Json:
+        return self._get("list networks", "/networks")
+
+    def containers(self) -> Json:
+        return self._get("list containers", "/containers/json", {"all": 1})
+
+    def images(self) -> Json:
+        return self._get("list images", "/images/json")
+
+    def info(self) -> Json:
+        return self._get("read engine info", "/info")
+
+    def inspect_container(self, ref: str) -> Json:
+        return self._get(f"inspect container {ref}", f"/containers/{quote(ref)}/json")
+
+    def inspect_network(self, ref: str) -> Json | None:
+        return self._get(f"inspect network {ref}", f"/networks/{quote(ref)}", missing_ok=True)
+
+    def swarm(self) -> Json:
+        return self._get("inspect the swarm", "/swarm")
+
+    def nodes(self) -> Json:
+        return self._get("list swarm nodes", "/nodes")
+
+    def services(self) -> Json:
+        return self._get("list swarm services", "/services")
+
+    def _get(self, what: str, path: str, query: dict[str, Any] | None = None, missing_ok: bool = False) -> Json:
+        url = (f"/v{self.api_version}{path}" if self.api_version else path) + (
+            f"?{urlencode(query)}" if query else "")
+        try:
+            status, body = _unix_get(self.socket_path, url)
+        except TimeoutError:
+            raise EngineGone(stopped_answering(self.address, what, read_timeout())) from None
+        except (OSError, ValueError, IndexError) as exc:  # no engine, or not an HTTP answer
+            raise EngineGone(explain_connection_error(exc, self.address)) from None
+        if status < 400:
+            return json.loads(body)
+        message = json.loads(body).get("message", "") if body.startswith(b"{") else body.decode(errors="replace")
+        return refused(what, status, message, missing_ok)
+
+
+class SdkReader:
+    """The same reads through the SDK's public API, for remote engines."""
+
+    def __init__(self, sdk: Sdk) -> None:
+        self.sdk = sdk
+
+    def version(self) -> Json:
+        return self.sdk.call("read engine version", lambda api: api.version(), read=True)
+
+    def networks(self) -> Json:
+        return self.sdk.call("list networks", lambda api: api.networks(), read=True)
+
+    def containers(self) -> Json:
+        return self.sdk.call("list containers", lambda api: api.containers(all=True), read=True)
+
+    def images(self) -> Json:
+        return self.sdk.call("list images", lambda api: api.images(), read=True)
+
+    def info(self) -> Json:
+        return self.sdk.call("read engine info", lambda api: api.info(), read=True)
+
+    def inspect_container(self, ref: str) -> Json:
+        return self.sdk.call(f"inspect container {ref}", lambda api: api.inspect_container(ref), read=True)
+
+    def inspect_network(self, ref: str) -> Json | None:
+        return self.sdk.call(f"inspect network {ref}", lambda api: api.inspect_network(ref), missing_ok=True, read=True)
+
+    def swarm(self) -> Json:
+        return self.sdk.call("inspect the swarm", lambda api: api.inspect_swarm(), read=True)
+
+    def nodes(self) -> Json:
+        return self.sdk.call("list swarm nodes", lambda api: api.nodes(), read=True)
+
+    def services(self) -> Json:
+        return self.sdk.call("list swarm services", lambda api: api.services(), read=True)  # type: ignore[no-untyped-call]
+
+
+class Sdk:
+    """The Docker SDK's low-level client for one address, made on first use (threads may ask at once)."""
+
+    def __init__(self, address: str, api: docker.APIClient | None = None, version: str | None = None,
+                 tls: Any = None) -> None:
+        self.address, self._api, self.version, self.tls = address, api, version, tls
+        self._reads: docker.APIClient | None = api  # one given (a test's) serves both
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._api is not None
+
+    def load(self) -> None:
+        """Import the SDK whole, in this thread: its modules import each other, and importing them from several
+        threads at once fails ("partially initialized module 'docker.types'")."""
+        import docker.errors
+        import docker.types  # noqa: F401
+        import requests.exceptions  # noqa: F401
+
+        _ = self.api
+
+    @property
+    def api(self) -> docker.APIClient:
+        with self._lock:
+            if self._api is None:
+                self._api = _sdk_client(self.address, self.version, self.tls, write_timeout())
+            return self._api
+
+    @property
+    def reads(self) -> docker.APIClient:
+        """A client for reads, which wait as long as a read may: made at the version the first one agreed."""
+        api = self.api
+        with self._lock:
+            if self._reads is None:
+                self._reads = _sdk_client(self.address, api.api_version, self.tls, read_timeout())
+            return self._reads
+
+    def call(self, what: str, fn: Callable[[docker.APIClient], Any], subject: object = None,
+             missing_ok: bool = False, read: bool = False) -> Any:
+        from docker.errors import APIError, DockerException
+        from requests.exceptions import ConnectionError as RequestsConnectionError
+        from requests.exceptions import Timeout
+
+        try:
+            return fn(self.reads if read else self.api)
+        except Timeout:
+            waited = read_timeout() if read else write_timeout()
+            raise EngineGone(stopped_answering(self.address, what, waited)) from None
+        except APIError as exc:
+            return refused(what, exc.status_code or 500, str(exc.explanation or exc), missing_ok, subject)
+        except (DockerException, RequestsConnectionError) as exc:
+            raise EngineGone(explain_connection_error(exc, self.address)) from None
+
+
+def stopped_answering(address: str, what: str, seconds: float) -> str:
+    return (f"{what}: the engine at {address} stopped answering (no reply in {seconds:g} s); it may be hung or "
+            "overloaded: `docker info` tells, and DOCKERLAB_TIMEOUT sets how long dockerlab waits")
+
+
+def refused(what: str, status: int, message: str, missing_ok: bool, subject: object = None) -> None:
+    """The engine said no: None where a missing object is fine, else an EngineError that says what to do."""
+    if missing_ok and (status == 404 or "not found" in message):  # swarm objects answer 500
+        return None
+    if status == 404:
+        raise EngineError(f"{what}: not found on the engine")
+    raise EngineError(explain_api_error(what, message, subject))
+
+
+def _unix_get(socket_path: str, url: str) -> tuple[int, bytes]:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(read_timeout())
+        sock.connect(socket_path)
+        sock.sendall(f"GET {url} HTTP/1.0\r\nHost: docker\r\n\r\n".encode())
+        chunks = []
+        while chunk := sock.recv(1 << 16):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def _sdk_client(address: str, version: str | None, tls: Any, timeout: float) -> docker.APIClient:
+    """tls: a Docker context's TLS settings; ssh:// goes through the system's ssh (its config, keys, agent)."""
+    import docker
+    from docker.errors import DockerException
+
+    first: Any = read_timeout()  # requests takes seconds as a float (0.5 stays 0.5); the SDK's stubs say int
+    try:  # the first contact (the version) waits as long as a read does; then calls wait `timeout`
+        if tls is not None or address.startswith("ssh://"):
+            api = docker.APIClient(base_url=address, version=version or "auto", timeout=first,
+                                   tls=tls or False, use_ssh_client=address.startswith("ssh://"))
+        else:  # from_env keeps DOCKER_TLS_VERIFY / DOCKER_CERT_PATH for a tcp:// address
+            api = docker.from_env(version=version or "auto", timeout=first,
+                                  environment={**os.environ, "DOCKER_HOST": address}).api
+    except DockerException as exc:
+        raise EngineGone(explain_connection_error(exc, address)) from None
+    except ValueError as exc:  # an address docker-py cannot parse
+        raise EngineGone(f"{address} is not an engine address: {exc}") from None
+    api.timeout = timeout  # type: ignore[assignment]  # a float, as above
+    return api

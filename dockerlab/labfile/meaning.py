@@ -1,0 +1,259 @@
+"""Meaning checks: what the schema cannot say about a lab. Pure; no engine needed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from ipaddress import IPv4Address, ip_address
+from itertools import combinations
+
+from dockerlab.core import impairment, placement
+from dockerlab.core.drivers import driver, parent_clash, parent_drivers
+from dockerlab.core.model import (
+    NAME_ONLY,
+    PREDEFINED_NETWORKS,
+    STANDALONE_NETWORKS,
+    Attachment,
+    Check,
+    ContainerSpec,
+    Lab,
+    NetworkSpec,
+    Pool,
+)
+from dockerlab.errors import Problem
+from dockerlab.labfile.hazards import hazards
+from dockerlab.labfile.yamlsource import Path, Source, format_path
+
+Found = Iterator[tuple[Path, str]]
+
+
+def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
+    found = [*_networks(lab), *_containers(lab), *_static_addresses(lab), *_room(lab), *_host_access(lab),
+             *_checks(lab), *hazards(lab, source.data), *placement.problems(lab)]
+    return [Problem(source.line(path), format_path(path), message) for path, message in found]
+
+
+def _networks(lab: Lab) -> Found:
+    for net in lab.networks:
+        yield from _network(net)
+    for a, b in combinations(lab.networks, 2):
+        if a.parent and a.parent == b.parent and all(driver(n.driver).parent for n in (a, b)) and (
+                why := parent_clash(a.driver, b.driver)):
+            yield ("networks", b.key, "parent"), f"network '{a.key}' has the parent {a.parent} too: {why}"
+        for pa in a.pools:
+            for pb in b.pools:
+                if pa.conflicts_with(pb):
+                    yield (("networks", b.key, "subnet"),
+                           f"{pb.subnet} overlaps {pa.subnet} of network '{a.key}'; Docker refuses "
+                           "overlapping pools unless each network sets its own, separate ip_range")
+
+
+def _network(net: NetworkSpec) -> Found:
+    here: Path = ("networks", net.key)
+    if net.key in PREDEFINED_NETWORKS:
+        yield here, (f"'{net.key}' is one of Docker's predefined networks; containers can join it without "
+                     "declaring it, so give your network another name")
+    for i, pool in enumerate(net.pools):
+        at = here if i == 0 else here + ("pools", i)
+        for name, addr in (("gateway", pool.gateway), *pool.aux_addresses):
+            if addr and addr not in pool.subnet:
+                where = (name,) if name == "gateway" else ("aux_addresses", name)
+                yield at + where, f"{addr} is outside the subnet {pool.subnet}"
+        if pool.ip_range and not pool.ip_range.subnet_of(pool.subnet):  # type: ignore[arg-type]
+            yield at + ("ip_range",), f"{pool.ip_range} is not inside the subnet {pool.subnet}"
+    versions = {p.subnet.version for p in net.pools}  # 'ipv6: true' alone: the engine picks a subnet (27.0+)
+    if 6 in versions and not net.ipv6:
+        yield here, "this network has an IPv6 subnet; add 'ipv6: true' so Docker enables IPv6 on it"
+    yield from _driver_fit(net, here)
+
+
+def _driver_fit(net: NetworkSpec, here: Path) -> Found:
+    row = driver(net.driver)
+    for key, fits in (("parent", row.parent), ("mode", bool(row.modes))):
+        if getattr(net, key) and not fits:
+            yield here + (key,), f"'{key}' is for {' and '.join(parent_drivers())} networks, not {net.driver}"
+    if net.mode and row.modes and net.mode not in row.modes:
+        yield here + ("mode",), f"{net.driver} has no mode '{net.mode}'; use one of: {row.describe_modes()}"
+    for raw, nicer in (("parent", "parent"), (row.mode_option, "mode")):
+        if raw and raw in dict(net.options):
+            yield here + ("options", raw), f"write this as '{nicer}:' on the network, not as a raw option"
+    if net.attachable and not row.attachable:
+        yield here + ("attachable",), ("'attachable' is for overlay networks (swarm); "
+                                       "a local network is always attachable")
+
+
+def _containers(lab: Lab) -> Found:
+    for box in lab.containers:
+        yield from _container(lab, box)
+
+
+def _container(lab: Lab, box: ContainerSpec) -> Found:
+    here: Path = ("containers", box.key)
+    names = [a.network for a in box.attachments]
+    standalone = [n for n in names if n in STANDALONE_NETWORKS]
+    if standalone and len(names) > 1:
+        yield here + ("networks",), f"a container on the '{standalone[0]}' network cannot join any other network"
+    if standalone and box.ports:
+        yield here + ("ports",), f"published ports do nothing on the '{standalone[0]}' network; remove 'ports'"
+    if standalone and box.hostname:
+        yield here + ("hostname",), f"Docker refuses a hostname for a container on the '{standalone[0]}' network"
+    for att in box.attachments:
+        yield from _attachment(lab, here + ("networks", att.network), att)
+
+
+def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:
+    net = lab.network(att.network)
+    if net is None and att.network not in PREDEFINED_NETWORKS:
+        known = ", ".join([n.key for n in lab.networks] + list(PREDEFINED_NETWORKS))
+        yield here, f"no network '{att.network}' in this lab; declare it under 'networks' or use one of: {known}"
+        return
+    if att.link:
+        yield from ((here + (name,), message) for name, message in impairment.problems(att.link))
+    if net is None:
+        yield from _predefined_attachment(here, att)
+        return
+    if net.driver == "overlay" and not net.attachable:
+        yield here, f"containers can join overlay network '{net.key}' only if it sets 'attachable: true'"
+    for version, addr in ((4, att.ipv4), (6, att.ipv6)):
+        if addr is None:
+            continue
+        pools = [p for p in net.pools if p.subnet.version == version]
+        field = here + (f"ipv{version}",)
+        if not pools:
+            yield field, f"a static IPv{version} address needs an IPv{version} subnet on network '{net.key}'"
+        elif not any(addr in p.subnet for p in pools):
+            yield field, f"{addr} is outside network '{net.key}' ({', '.join(str(p.subnet) for p in pools)})"
+        elif any(addr == p.gateway or addr == p.subnet.network_address for p in pools):
+            yield field, f"{addr} is the network address or gateway of '{net.key}'; pick another"
+
+
+def _host_access(lab: Lab) -> Found:
+    for net in lab.networks:
+        if net.host_access is None:
+            continue
+        here: Path = ("networks", net.key, "host_access", "address")
+        addr = net.host_access
+        pools = [p for p in net.pools if addr in p.subnet]
+        holders = [c.key for c in lab.containers for a in c.attachments if a.network == net.key and a.ipv4 == addr]
+        if not driver(net.driver).host_access:
+            yield here[:-1], f"'host_access' is for macvlan networks, not {net.driver}"
+        elif not net.parent:
+            yield here[:-1], "'host_access' needs a 'parent': the host's interface is made on the same parent"
+        elif not pools:
+            yield here, f"{addr} is outside the network's subnets ({', '.join(str(p.subnet) for p in net.pools)})"
+        elif addr in (pools[0].gateway, pools[0].subnet.network_address, pools[0].subnet.broadcast_address):
+            yield here, f"{addr} is the network address, broadcast or gateway of '{net.key}'; pick another"
+        elif holders:
+            yield here, f"{addr} is already given to container '{holders[0]}'; the host needs an address of its own"
+
+
+def _predefined_attachment(here: Path, att: Attachment) -> Found:
+    if att.link and att.network in STANDALONE_NETWORKS:
+        yield here, (f"on the '{att.network}' network the container has no interface of its own to impair; "
+                     "put delay, jitter, loss and rate on a bridge, macvlan, ipvlan or overlay network")
+    if att.ipv4 or att.ipv6 or att.aliases:
+        yield here, f"static IPs and aliases need a user-defined network with a subnet, not Docker's '{att.network}'"
+    if att.mac and att.network in STANDALONE_NETWORKS:
+        yield here + ("mac",), f"a container on '{att.network}' has no interface of its own to give a MAC"
+
+
+def _static_addresses(lab: Lab) -> Found:
+    seen: dict[tuple[str, str], str] = {}
+    for box in lab.containers:
+        for att in box.attachments:
+            for addr in (att.ipv4, att.ipv6, att.mac):
+                if addr is None:
+                    continue
+                net = lab.network(att.network)  # a network per host holds an address once per host
+                where = "" if net and net.spans_hosts else box.host
+                slot = (f"{att.network}@{where}", str(addr))
+                if slot in seen:
+                    yield (("containers", box.key, "networks", att.network),
+                           f"{addr} on '{att.network}' is already given to container '{seen[slot]}'")
+                seen[slot] = box.key
+
+
+def _room(lab: Lab) -> Found:
+    """Enough dynamic IPv4 addresses for the containers that take one; Docker would say so only mid-apply."""
+    for net in lab.networks:
+        pools = [p for p in net.pools if p.subnet.version == 4]
+        members = [a for c in lab.containers for a in c.attachments if a.network == net.key]
+        dynamic = sum(1 for a in members if a.ipv4 is None)
+        if not pools or not dynamic:
+            continue
+        taken = {a.ipv4 for a in members if a.ipv4}
+        room = sum(_free(p, taken) for p in pools)
+        if dynamic > room:
+            where = ", ".join(str(p.ip_range or p.subnet) for p in pools)
+            yield (("networks", net.key), f"{where} has room for {room} dynamic address{'es' if room != 1 else ''} "
+                   f"(after the network address, gateway, broadcast and static addresses), but {dynamic} "
+                   "containers join without a static ipv4; make the subnet or ip_range larger")
+
+
+def _free(pool: Pool, taken: set[IPv4Address]) -> int:
+    span = pool.ip_range or pool.subnet
+    gateway = pool.gateway or next(pool.subnet.hosts(), None)
+    reserved = {pool.subnet.network_address, pool.subnet.broadcast_address, gateway, *taken,
+                *(addr for _, addr in pool.aux_addresses)}
+    return max(0, span.num_addresses - sum(1 for addr in reserved if addr is not None and addr in span))
+
+
+FACTS = ("own-mac", "parent-mac", "arp", "no-arp", "only-loopback", "host-interfaces")
+PARENT_FACTS = ("own-mac", "parent-mac", "arp", "no-arp")  # about the interface on a macvlan/ipvlan network
+
+
+def _checks(lab: Lab) -> Found:
+    for i, check in enumerate(lab.checks):
+        here: Path = ("checks", i)
+        if check.source != "host" and lab.container(check.source) is None:
+            yield here + ("from",), f"'{check.source}' is not a container of this lab (nor 'host')"
+            continue
+        if check.expect in FACTS:
+            yield from _fact_check(lab, here, check)
+            continue
+        if not check.target:
+            yield here, f"expect: {check.expect} needs 'to'"
+            continue
+        yield from _check_target(lab, here, check.target)
+        if check.expect in NAME_ONLY and (check.by == "ip" or check.port):
+            yield here, f"expect: {check.expect} is about Docker's DNS only: drop 'port' and 'by: ip'"
+        if check.source == "host" and check.by == "name":
+            yield here + ("by",), "the host does not use Docker's DNS; check by ip from the host"
+        yield from _measures(here, check)
+
+
+def _measures(here: Path, check: Check) -> Found:
+    """Bounds on round trips and loss are about pings that get through."""
+    if check.measures and (check.expect != "reachable" or check.port):
+        yield here, "min_rtt, max_rtt, min_loss and max_loss measure pings: use them with expect: reachable, no port"
+    for what, (low, high) in (("rtt", check.rtt_us), ("loss", check.loss)):
+        if low is not None and high is not None and low > high:
+            yield here + (f"min_{what}",), f"min_{what} is above max_{what}: no measure can pass"
+
+
+def _check_target(lab: Lab, here: Path, target: str) -> Found:
+    key, at, network = target.partition("@")
+    box = lab.container(key)
+    if at:
+        if box is None:
+            yield here + ("to",), f"'{key}' is not a container of this lab"
+        elif network not in [a.network for a in box.attachments]:
+            yield here + ("to",), f"container '{key}' is not on network '{network}'"
+        return
+    try:
+        ip_address(target)
+    except ValueError:
+        aliases = {alias for c in lab.containers for a in c.attachments for alias in a.aliases}
+        if box is None and target not in aliases and "." not in target:
+            yield here + ("to",), (f"'{target}' is neither a container nor an alias in this lab; for a DNS "
+                                   "name outside the lab write it fully qualified, e.g. web.example")
+
+
+def _fact_check(lab: Lab, here: Path, check: Check) -> Found:
+    box = lab.container(check.source)
+    if box is None:
+        yield here + ("from",), f"expect: {check.expect} is a fact about a container; 'from' names one"
+        return
+    on_parent = any(driver(n.driver).parent for a in box.attachments if (n := lab.network(a.network)))
+    if check.expect in PARENT_FACTS and not on_parent:
+        yield here, (f"container '{box.key}' is on no {' or '.join(parent_drivers())} network, so it has no "
+                     "parent to compare")

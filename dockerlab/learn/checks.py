@@ -1,0 +1,300 @@
+"""`dockerlab check`: prove the connectivity a lab states, with real packets.
+
+Probes run inside the source container with `docker exec` and argument lists (never a shell
+string built from lab text). Names are resolved only through Docker's embedded DNS
+(127.0.0.11), so a lab check never sends a query to the host's resolvers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import socket
+import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from ipaddress import ip_address
+from typing import TYPE_CHECKING
+
+from dockerlab.core.drivers import driver
+from dockerlab.core.model import NAME_ONLY, PREDEFINED_NETWORKS, Check, NetworkSpec
+from dockerlab.core.observed import ObservedContainer
+from dockerlab.defaults import PARALLEL
+from dockerlab.engine import exec as inside
+from dockerlab.errors import DockerlabError
+from dockerlab.learn import pings
+from dockerlab.learn.checkresult import CheckError, CheckResult
+from dockerlab.learn.diagnose import cause, missing, stopped
+from dockerlab.plan.ownership import strangers
+
+if TYPE_CHECKING:
+    from dockerlab.host.host import Host
+    from dockerlab.plan.observe import View
+
+DOCKER_DNS = "127.0.0.11"
+CANNOT_RUN = (126, 127)  # the shell's and the runtime's "cannot execute" and "not found"
+
+
+def run_checks(view: View, parallel: int = PARALLEL,
+               done: Callable[[CheckResult], None] = lambda result: None) -> list[CheckResult]:
+    """Each probe runs on the source container's host; a target's address is read on the target's host.
+    done: told of each result as it comes (a progress display)."""
+    runner = _Runner(view)
+    strangers(view.lab, {key: runner.box(key) for c in view.lab.checks for key in (c.source, c.target_key)})
+
+    def one(check: Check) -> CheckResult:
+        result = runner.run(check)
+        done(result)
+        return result
+    with ThreadPoolExecutor(max(1, parallel)) as pool:
+        return list(pool.map(one, view.lab.checks))
+
+
+def _refused(address: str, port: int, timeout: float) -> str | None:
+    """Why a TCP connection from this machine fails; None when it is made."""
+    try:
+        with socket.create_connection((address, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+def _seconds(check: Check) -> int:
+    """busybox ping -W and nc -w take whole seconds."""
+    return max(1, round(check.timeout))
+
+
+def _limit(check: Check) -> int:
+    """How long a probe may take in all: its wait, and the pings of a measuring check sent one after another."""
+    return _seconds(check) + math.ceil((check.pings - 1) * pings.INTERVAL)
+
+
+def _words(text: str, limit: int = 80) -> str:
+    line = next((ln.strip() for ln in reversed(text.strip().splitlines()) if ln.strip()), "")
+    return line[:limit]
+
+
+class _Runner:
+    def __init__(self, view: View) -> None:
+        self.view, self.lab = view, view.lab
+
+    def box(self, key: str) -> ObservedContainer | None:
+        spec = self.lab.container(key)
+        return self.view.observed_of(key).container_named(spec.name) if spec else None
+
+    def host(self, check: Check) -> Host:
+        """Where a check's probe runs: the source container's host ('host' is only in a lab of one host)."""
+        return self.view.site_of(check.source).host
+
+    def run(self, check: Check) -> CheckResult:
+        try:
+            self._running(check)
+            result = self._run(check)
+        except CheckError as exc:
+            return CheckResult(check, "-", "error", str(exc))
+        why = None if result.passed else cause(self.lab, check, result.got, {
+            key: self.box(key) for key in (check.source, check.target_key)})
+        return replace(result, reason=f"{why} ({result.reason})" if why and result.reason else why or result.reason)
+
+    def _running(self, check: Check) -> None:
+        """A check's source, and a target that is a lab container, must run: else say how they ended."""
+        for key in (check.source, check.target_key):
+            if self.lab.container(key) is None:
+                continue
+            box = self.box(key)
+            if box is None:
+                raise CheckError(missing(key))
+            if not box.running:
+                raise CheckError(stopped(key, box, inside.last_words(self.view.site_of(key).host.engine, box)))
+
+    def _run(self, check: Check) -> CheckResult:
+        if check.expect in ("own-mac", "parent-mac"):
+            return self._mac(check)
+        if check.expect in ("arp", "no-arp"):
+            return self._arp(check)
+        if check.expect in ("only-loopback", "host-interfaces"):
+            return self._interfaces(check)
+        name = check.target_key
+        if check.expect in NAME_ONLY:
+            addresses, reason = self._resolve(check, name)
+            got = "resolves" if addresses else "unresolvable"
+            return CheckResult(check, f"dns {name}", got, ", ".join(addresses) if addresses else reason)
+        if check.by == "name" and not check.port and self._on_docker_dns(check):
+            return self._ping(check, name)  # ping asks Docker's DNS itself: one exec, not two
+        if check.by == "name":
+            addresses, reason = self._resolve(check, name)
+            if not addresses:
+                return CheckResult(check, f"dns {name}", "unreachable", f"name does not resolve: {reason}")
+            address = addresses[0]
+        else:
+            address = self._address(check)
+        if check.port:
+            return self._tcp(check, address)
+        return self._ping(check, address)
+
+    # -- addresses
+
+    def _address(self, check: Check) -> str:
+        target = check.target or ""
+        try:
+            return str(ip_address(target))
+        except ValueError:
+            pass
+        key, _, network = target.partition("@")
+        box = self.box(key)
+        spec = self.lab.container(key)
+        if box is None or spec is None:
+            raise CheckError(f"target {key} is not on the engine; run `dockerlab apply` first")
+        order = [self.lab.docker_network_name(a.network) for a in spec.attachments]
+        if network:
+            order = [self.lab.docker_network_name(network)]
+        elif check.source != "host":
+            source_spec = self.lab.container(check.source)
+            assert source_spec is not None
+            shared = {self.lab.docker_network_name(a.network) for a in source_spec.attachments}
+            order = [n for n in order if n in shared] + [n for n in order if n not in shared]
+        if check.source == "host" and spec.network_mode == "host":
+            return "127.0.0.1"
+        for name in order:
+            ep = box.endpoints.get(name)
+            if ep and ep.ipv4:
+                return str(ep.ipv4)
+        raise CheckError(f"{key} has no IP address on {', '.join(order)}")
+
+    def _on_docker_dns(self, check: Check) -> bool:
+        """A container on a user-defined network asks Docker's DNS (its resolv.conf says 127.0.0.11)."""
+        box = self.box(check.source) if check.source != "host" else None
+        return box is not None and any(net not in PREDEFINED_NETWORKS for net in box.endpoints)
+
+    def _resolve(self, check: Check, name: str) -> tuple[list[str], str]:
+        if check.source == "host":
+            raise CheckError("the host does not use Docker's DNS; check by ip from the host")
+        code, out = self._exec(check, ["nslookup", name, DOCKER_DNS])
+        answer = out.split("Name:", 1)[1] if "Name:" in out else ""
+        addresses = re.findall(r"Address:\s*([0-9a-fA-F.:]+)", answer)
+        if code == 0 and addresses:
+            return addresses, ""
+        if "refused" in out:
+            return [], "no Docker DNS in this container (it is on no user-defined network)"
+        return [], _words(out) or "no answer"
+
+    # -- probes
+
+    def _exec(self, check: Check, argv: list[str]) -> tuple[int, str]:
+        """argv under a hard limit a little past the probe's own timeout."""
+        box = self.box(check.source)
+        assert box is not None
+        engine = self.host(check).engine
+        limited = ["timeout", "-s", "KILL", str(_limit(check) + 2), *argv]
+        code, out = inside.run(engine, box.id, limited)
+        if code not in CANNOT_RUN:
+            return code, out
+        # the image lacks the tool: the same probe from a container that shares the source's network namespace
+        try:
+            code, out = inside.probe(engine, box.id, self.lab, limited, _limit(check) + 5)
+        except DockerlabError as exc:
+            raise CheckError(f"the probe `{argv[0]}` cannot run in container {check.source} (its image lacks it "
+                             f"or `timeout`), nor in a probe container beside it: {exc}") from None
+        if code in CANNOT_RUN:  # never a result: an isolation lesson would pass with nothing tested
+            raise CheckError(f"the probe `{argv[0]}` cannot run in container {check.source} nor in the probe "
+                             f"container (exit {code}: {_words(out) or 'no output'})")
+        return code, out
+
+    def _ping(self, check: Check, address: str) -> CheckResult:
+        argv = ["ping", *pings.options(check), "-W", str(_seconds(check)), address]
+        if check.source == "host":
+            code, out = _host_run(["busybox", *argv], _limit(check) + 3)
+        else:
+            code, out = self._exec(check, argv)
+        went_to = pings.address(address, out)
+        if code != 0 and went_to is None:
+            why = _words(out) or "no answer"
+            return CheckResult(check, f"dns {address}", "unreachable", f"name does not resolve: {why}")
+        how = f"ping {went_to or address}" + (f" x{check.pings}" if check.pings > 1 else "")
+        got, reason = pings.verdict(check, code, out)
+        return CheckResult(check, how, got, reason or _words(out))
+
+    def _tcp(self, check: Check, address: str) -> CheckResult:
+        port = check.port
+        assert port is not None
+        if check.source == "host":
+            published = self._published(check, port)
+            outside = published[0] if published else address
+            if why := _refused(outside, port, check.timeout):
+                return CheckResult(check, f"tcp {outside}:{port}", "unreachable", why)
+            # docker-proxy takes a connection to a published port whether or not anything listens inside
+            if published and (why := _refused(address, published[1], check.timeout)):
+                return CheckResult(check, f"tcp {outside}:{port}", "unreachable",
+                                   f"the host takes it, but nothing answers in the container on {address}:"
+                                   f"{published[1]} ({why})")
+            return CheckResult(check, f"tcp {outside}:{port}", "reachable", "connected")
+        code, out = self._exec(check, ["nc", "-w", str(_seconds(check)), address, str(port)])
+        return CheckResult(check, f"tcp {address}:{port}", "reachable" if code == 0 else "unreachable",
+                           "connected" if code == 0 else _words(out))
+
+    def _published(self, check: Check, port: int) -> tuple[str, int] | None:
+        """From the host, a container's published port answers on the host's address: that, and the port in
+        the container."""
+        spec = self.lab.container(check.target_key)
+        for p in spec.ports if spec else ():
+            if p.host_port == port:
+                return p.host_ip or "127.0.0.1", p.container_port
+        return None
+
+    # -- facts
+
+    def _interfaces(self, check: Check) -> CheckResult:
+        code, out = self._exec(check, ["ip", "-o", "link"])
+        names = sorted({m.split("@")[0] for m in re.findall(r"^\d+:\s*([^:\s]+)", out, flags=re.M)})
+        if check.expect == "only-loopback":
+            got = "only-loopback" if names == ["lo"] else "more-interfaces"
+            return CheckResult(check, "ip link", got, ", ".join(names))
+        host = self.host(check).facts.interfaces()
+        if host is None:
+            raise CheckError("cannot read the engine host's interfaces (a remote engine?)")
+        got = "host-interfaces" if set(names) == host else "own-interfaces"
+        return CheckResult(check, "ip link", got, ", ".join(names))
+
+    def _parent_link(self, check: Check) -> tuple[NetworkSpec, str | None, str]:
+        """The source's interface on its macvlan/ipvlan network: the network, the interface, its `ip -o link`."""
+        spec = self.lab.container(check.source)
+        assert spec is not None
+        net = next(n for a in spec.attachments if (n := self.lab.network(a.network)) and driver(n.driver).parent)
+        box = self.box(check.source)
+        assert box is not None
+        ep = box.endpoints.get(net.name)
+        if ep is None or ep.ipv4 is None:
+            raise CheckError(f"{check.source} has no address on {net.name}")
+        _, addrs = self._exec(check, ["ip", "-o", "addr"])
+        _, links = self._exec(check, ["ip", "-o", "link"])
+        iface = next((m.group(1) for m in re.finditer(r"^\d+:\s*(\S+)\s+inet (\S+)/", addrs, flags=re.M)
+                      if m.group(2) == str(ep.ipv4)), None)
+        line = next((ln for ln in links.splitlines() if (m := re.match(r"\d+:\s*([^:\s@]+)", ln))
+                     and m.group(1) == iface), "")
+        return net, iface, line
+
+    def _mac(self, check: Check) -> CheckResult:
+        net, iface, line = self._parent_link(check)
+        mac = m.group(1) if (m := re.search(r"link/ether (\S+)", line)) else None
+        parent = self.host(check).facts.interface_mac(net.parent) if net.parent else None
+        if mac is None or parent is None:
+            raise CheckError(f"cannot read the MAC of {check.source} ({iface}) or of parent {net.parent}")
+        got = "parent-mac" if mac == parent else "own-mac"
+        return CheckResult(check, f"mac {iface}", got, f"{mac} vs parent {net.parent} {parent}")
+
+    def _arp(self, check: Check) -> CheckResult:
+        """ipvlan L3 marks its interfaces NOARP: neighbours are never asked, frames are routed, not bridged."""
+        _, iface, line = self._parent_link(check)
+        flags = m.group(1).split(",") if (m := re.search(r"<([^>]*)>", line)) else None
+        if flags is None:
+            raise CheckError(f"cannot read the flags of {check.source}'s interface {iface}")
+        return CheckResult(check, f"flags {iface}", "no-arp" if "NOARP" in flags else "arp", ",".join(flags))
+
+
+def _host_run(argv: list[str], timeout: float) -> tuple[int, str]:
+    try:
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return 1, str(exc)
+    return result.returncode, result.stdout + result.stderr

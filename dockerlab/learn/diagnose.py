@@ -1,0 +1,73 @@
+"""Why a check did not come out as the lab expects, where that can be known: the confusions that fill Docker's
+trackers. Pure: the lab, and the containers as the engine has them."""
+
+from __future__ import annotations
+
+from dockerlab.core.drivers import driver
+from dockerlab.core.model import PREDEFINED_NETWORKS, Check, Lab
+from dockerlab.core.observed import ObservedContainer
+
+REACHED = ("reachable", "resolves")
+MACVLAN_HOST = ("a macvlan (or ipvlan) container and its own host cannot reach each other through the parent: "
+                "the parent passes no frames between itself and its children (docker/docs#22607); give the "
+                "network 'host_access' for a way in")
+NO_DNS = ("is on Docker's default bridge only, where containers get no DNS by name; put both on a "
+          "user-defined network, or check by ip")
+
+
+def cause(lab: Lab, check: Check, got: str, boxes: dict[str, ObservedContainer | None]) -> str | None:
+    """boxes: the check's containers by lab key, as observed (None: not on the engine)."""
+    if check.expect not in REACHED or got not in ("unreachable", "unresolvable"):
+        return None
+    target = check.target_key
+    if check.source == "host" or target == "host":
+        return _macvlan(lab, target if check.source == "host" else check.source)
+    src, dst = lab.container(check.source), lab.container(target)
+    if src is None:
+        return None
+    user = [a.network for a in src.attachments if a.network not in PREDEFINED_NETWORKS]
+    by_name = check.by == "name" or check.expect == "resolves"
+    if by_name and not user and any(a.network == "bridge" for a in src.attachments):
+        return f"{check.source} {NO_DNS}"
+    if dst is None:
+        return None
+    mine, theirs = _networks(lab, check.source), _networks(lab, target)
+    if not (mine & theirs) and not {"host"} & {n for n, _ in mine | theirs}:
+        return (f"{check.source} is on {_names(mine)}, {target} on {_names(theirs)}: they share no network, and "
+                "Docker keeps networks apart")
+    return None
+
+
+def _networks(lab: Lab, key: str) -> set[tuple[str, str]]:
+    """(network, where): a network per host is another network on another host; an overlay is one."""
+    spec = lab.container(key)
+    if spec is None:
+        return set()
+    out = set()
+    for att in spec.attachments:
+        net = lab.network(att.network)
+        out.add((att.network, "" if net is not None and net.spans_hosts else spec.host))
+    return out
+
+
+def _names(networks: set[tuple[str, str]]) -> str:
+    return ", ".join(sorted(f"{n} (host {h})" if h else n for n, h in networks)) or "no network"
+
+
+def _macvlan(lab: Lab, key: str) -> str | None:
+    spec = lab.container(key)
+    for att in spec.attachments if spec else ():
+        net = lab.network(att.network)
+        if net is not None and driver(net.driver).parent and net.host_access is None:
+            return MACVLAN_HOST
+    return None
+
+
+def missing(key: str) -> str:
+    return f"container {key} is not on the engine; run `dockerlab apply` first"
+
+
+def stopped(key: str, box: ObservedContainer, ended: tuple[str, str]) -> str:
+    """A check's source or target that does not run: how it ended (exit code, last output)."""
+    how, last = ended
+    return f"container {key} is {box.state or 'stopped'} ({how}; its last output: {last})"

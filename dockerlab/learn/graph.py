@@ -1,0 +1,206 @@
+"""Lab diagrams (`dockerlab graph`): networks with driver, subnet, gateway and parent; containers with their
+addresses, aliases and ports; Docker's host and none networks as what they are. As Mermaid (GitHub renders
+it), Graphviz DOT, or a self-contained HTML page with an inline SVG (no script, no CDN). Pure.
+
+With the engine's state (`--live`) the addresses are those the engine gave, and what differs from the file
+is marked, from the same plan that `dockerlab plan` shows.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from dockerlab.cli.render import drift_by_object
+from dockerlab.core.model import PREDEFINED_NETWORKS, Lab, NetworkSpec
+from dockerlab.core.observed import Observed
+from dockerlab.plan.steps import Kind, Plan
+
+SPECIAL = {"bridge": "Docker's default bridge (docker0): no DNS by name",
+           "host": "the host's own network stack", "none": "no network: loopback only"}
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    network: bool
+    title: str
+    lines: tuple[str, ...] = ()
+    drift: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edge:
+    container: str
+    network: str
+    label: str
+    drift: bool = False
+
+
+@dataclass
+class Diagram:
+    lab: str
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+
+
+def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | None = None) -> Diagram:
+    """observed: each host's state, for --live; plan: the plan towards the file, whose steps mark drift."""
+    drift = drift_by_object(plan) if plan else {}
+    out = Diagram(lab.name)
+    several = len(lab.hosts) > 1
+    for net in lab.networks:
+        out.nodes.append(Node(_id("n", net.key), True, net.key, _network_lines(net, several),
+                              tuple(drift.get((Kind.NETWORK, net.name), ()))))
+    used = {a.network for c in lab.containers for a in c.attachments}
+    for name in PREDEFINED_NETWORKS:
+        if name in used:
+            out.nodes.append(Node(_id("n", name), True, name, (SPECIAL[name],)))
+    for box in lab.containers:
+        live = observed.get(box.host) if observed is not None else None
+        found = live.container_named(box.name) if live else None
+        lines = [box.image, *(f"port {p}" for p in box.ports), *([f"on host {box.host}"] if several else [])]
+        if observed is not None:
+            lines.append(found.state if found else "not on the engine")
+        out.nodes.append(Node(_id("c", box.key), False, box.key, tuple(lines),
+                              tuple(drift.get((Kind.CONTAINER, box.name), ()))))
+        for att in box.attachments:
+            ep = found.endpoints.get(lab.docker_network_name(att.network)) if found else None
+            address = (ep.ipv4 if ep else None) or att.ipv4
+            bits = [str(address) if address else ("" if att.network in ("host", "none") else "dynamic")]
+            bits += [f"alias {a}" for a in att.aliases] + ([f"mac {att.mac}"] if att.mac else [])
+            bits += [att.link.describe()] if att.link else []  # as the file has it: drift shows on the container
+            out.edges.append(Edge(_id("c", box.key), _id("n", att.network), ", ".join(b for b in bits if b),
+                                  found is not None and ep is None))
+    return out
+
+
+def _network_lines(net: NetworkSpec, several_hosts: bool) -> tuple[str, ...]:
+    lines = [f"{net.driver}{f' {net.mode}' if net.mode else ''}{' internal' if net.internal else ''}"]
+    for pool in net.pools:
+        lines.append(str(pool.subnet) + (f" gw {pool.gateway}" if pool.gateway else "")
+                     + (f" range {pool.ip_range}" if pool.ip_range else ""))
+    if net.parent:
+        lines.append(f"parent {net.parent}")
+    if net.host_access:
+        lines.append(f"host access {net.host_access}")
+    if several_hosts:
+        lines.append("spans the hosts" if net.spans_hosts else "one per host")
+    return tuple(lines)
+
+
+def _id(kind: str, key: str) -> str:
+    return f"{kind}_{re.sub(r'[^A-Za-z0-9_]', '_', key)}"
+
+
+# -- Mermaid
+
+def mermaid(d: Diagram) -> str:
+    out = ["flowchart LR"]
+    for node in d.nodes:
+        texts = (f"<b>{node.title}</b>", *node.lines, *(f"drift: {x}" for x in node.drift))
+        label = "<br/>".join(_mm(t) for t in texts)
+        out.append(f'  {node.id}{"[(" if node.network else "["}"{label}"{")]" if node.network else "]"}')
+    for edge in d.edges:
+        label = f' -- "{_mm(edge.label)}" ---' if edge.label else " ---"
+        out.append(f"  {edge.container}{label} {edge.network}")
+    out += ["  classDef network fill:#e8f0fe,stroke:#4a6fb5", "  classDef drift stroke:#d00,stroke-width:3px"]
+    networks = [n.id for n in d.nodes if n.network]
+    if networks:
+        out.append(f"  class {','.join(networks)} network")
+    drifting = [n.id for n in d.nodes if n.drift]
+    if drifting:
+        out.append(f"  class {','.join(drifting)} drift")
+    return "\n".join(out)
+
+
+def _mm(text: str) -> str:
+    """Mermaid labels: quotes as entities; the <b> of a title stays markup."""
+    return text.replace('"', "#quot;")
+
+
+# -- Graphviz DOT
+
+def dot(d: Diagram) -> str:
+    out = [f"graph {_dq(d.lab)} {{", "  rankdir=LR;", '  node [fontname="sans-serif", fontsize=11];']
+    for node in d.nodes:
+        label = "\\n".join(_dot_text(t) for t in (node.title, *node.lines, *(f"drift: {x}" for x in node.drift)))
+        shape = "ellipse" if node.network else "box"
+        color = ', color="#dd0000", penwidth=3' if node.drift else ""
+        out.append(f'  {node.id} [shape={shape}, label="{label}"{color}];')
+    for edge in d.edges:
+        style = ', style=dashed, color="#dd0000"' if edge.drift else ""
+        out.append(f'  {edge.container} -- {edge.network} [label="{_dot_text(edge.label)}"{style}];')
+    out.append("}")
+    return "\n".join(out)
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _dq(text: str) -> str:
+    return f'"{_dot_text(text)}"'
+
+
+# -- HTML with an inline SVG: networks in a row above, containers in rows below, a line per membership
+
+BOX_W, BOX_GAP, LINE_H, PER_ROW = 230, 30, 16, 5
+
+
+def page(d: Diagram) -> str:
+    svg = _svg(d)
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>lab {html.escape(d.lab)}</title>"
+            "<style>body{font-family:sans-serif;margin:16px}text{font-size:12px}"
+            ".title{font-weight:bold;font-size:13px}</style></head>"
+            f"<body><h1>lab {html.escape(d.lab)}</h1>\n{svg}\n</body></html>\n")
+
+
+def _svg(d: Diagram) -> str:
+    nets = [n for n in d.nodes if n.network]
+    boxes = [n for n in d.nodes if not n.network]
+    places: dict[str, tuple[int, int, int]] = {}  # id -> x, y, height
+    tallest = max((len(n.lines) + len(n.drift) for n in nets), default=0)
+    net_h = 24 + LINE_H * (tallest + 1)
+    for i, node in enumerate(nets):
+        places[node.id] = (20 + i * (BOX_W + BOX_GAP), 20, net_h)
+    box_h = 24 + LINE_H * (max((len(n.lines) + len(n.drift) for n in boxes), default=0) + 1)
+    top = 20 + net_h + 120
+    for i, node in enumerate(boxes):
+        row, col = divmod(i, PER_ROW)
+        places[node.id] = (20 + col * (BOX_W + BOX_GAP), top + row * (box_h + 100), box_h)
+    width = 40 + max(len(nets), min(len(boxes), PER_ROW), 1) * (BOX_W + BOX_GAP)
+    height = top + ((len(boxes) + PER_ROW - 1) // PER_ROW) * (box_h + 100) + 20
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="lab {html.escape(d.lab)}">']
+    for edge in d.edges:
+        parts.append(_svg_edge(edge, places))
+    for node in d.nodes:
+        parts.append(_svg_node(node, *places[node.id]))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _svg_edge(edge: Edge, places: dict[str, tuple[int, int, int]]) -> str:
+    (bx, by, _), (nx, ny, nh) = places[edge.container], places[edge.network]
+    x1, y1, x2, y2 = bx + BOX_W // 2, by, nx + BOX_W // 2, ny + nh
+    style = 'stroke="#dd0000" stroke-dasharray="6 4"' if edge.drift else 'stroke="#4a6fb5"'
+    label = (f'<text x="{(x1 + x2) // 2 + 4}" y="{(y1 + y2) // 2}" fill="#333">{html.escape(edge.label)}</text>'
+             if edge.label else "")
+    return f'<g class="edge"><line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" {style} stroke-width="2"/>{label}</g>'
+
+
+def _svg_node(node: Node, x: int, y: int, h: int) -> str:
+    fill, stroke = ("#e8f0fe", "#4a6fb5") if node.network else ("#fff8e1", "#b58a1e")
+    if node.drift:
+        stroke = "#dd0000"
+    rx = 18 if node.network else 4
+    texts = [f'<text class="title" x="{x + 10}" y="{y + 20}">{html.escape(node.title)}</text>']
+    for i, line in enumerate((*node.lines, *(f"drift: {d}" for d in node.drift))):
+        color = ' fill="#dd0000"' if line.startswith("drift: ") else ""
+        texts.append(f'<text x="{x + 10}" y="{y + 20 + LINE_H * (i + 1)}"{color}>{html.escape(line[:36])}</text>')
+    kind = "network" if node.network else "container"
+    return (f'<g class="{kind}" data-key="{html.escape(node.title)}"><rect x="{x}" y="{y}" width="{BOX_W}" '
+            f'height="{h}" rx="{rx}" fill="{fill}" stroke="{stroke}" stroke-width="2"/>{"".join(texts)}</g>')

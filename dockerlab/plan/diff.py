@@ -1,0 +1,161 @@
+"""What differs between the lab (desired) and the engine (observed), and why. Pure: no engine calls.
+
+Only what the lab file states is compared; values the daemon fills in are never drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dockerlab.core import labels as L
+from dockerlab.core.model import PREDEFINED_NETWORKS, Attachment, ContainerSpec, IPNetwork, Lab, NetworkSpec, Pool
+from dockerlab.core.observed import Endpoint, Observed, ObservedContainer, ObservedNetwork
+
+
+def needs_inspect(lab: Lab, observed: Observed) -> list[str]:
+    """Containers whose aliases or MACs may differ from the file; only inspect shows them."""
+    names = []
+    for spec in lab.containers:
+        obs = observed.container_named(spec.name)
+        if obs is None or obs.lab != lab.name:
+            continue
+        created = obs.created_details()
+        if any(created.get(lab.docker_network_name(a.network)) != a.live_details() for a in spec.attachments):
+            names.append(obs.name)
+    return names
+
+
+def network_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
+    """Why a live network differs from its spec; empty when it does not."""
+    causes = []
+    if spec.driver != obs.driver:
+        causes.append(f"driver {obs.driver} -> {spec.driver}")
+    causes += _pool_changes(spec, obs)
+    for name in ("ipv6", "internal", "attachable"):
+        want, have = getattr(spec, name), getattr(obs, name)
+        if want != have:
+            causes.append(f"{name} {str(have).lower()} -> {str(want).lower()}")
+    live = dict(obs.options)
+    for key, want in spec.driver_options().items():
+        if live.get(key) != want:
+            causes.append(f"option {key} {live.get(key, '(unset)')} -> {want}")
+    sent = set(filter(None, obs.labels.get(L.OPTIONS, "").split(",")))
+    for key in sorted(sent - set(spec.driver_options())):
+        if key in live:
+            causes.append(f"option {key} {live[key]} -> (unset)")
+    if L.user_labels(obs.labels) != dict(spec.labels):
+        causes.append("labels changed")
+    return causes
+
+
+def _pool_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
+    if not spec.pools:
+        return []  # the daemon chose the subnet: whatever it chose is right
+    want = {p.subnet: p for p in spec.pools}
+    have = {p.subnet: p for p in _stated_pools(spec, obs)}
+    if set(want) != set(have):
+        def text(pools: dict[IPNetwork, Pool]) -> str:
+            return ", ".join(str(s) for s in sorted(pools, key=str)) or "(none)"
+        return [f"subnet {text(have)} -> {text(want)}"]
+    causes = []
+    for subnet, pool in want.items():
+        live = have[subnet]
+        if pool.gateway and pool.gateway != live.gateway:
+            causes.append(f"gateway {live.gateway or '(default)'} -> {pool.gateway}")
+        if pool.ip_range and pool.ip_range != live.ip_range:
+            causes.append(f"ip_range {live.ip_range or '(whole subnet)'} -> {pool.ip_range}")
+        if pool.aux_addresses and pool.aux_addresses != live.aux_addresses:
+            causes.append("aux_addresses changed")
+    return causes
+
+
+def _stated_pools(spec: NetworkSpec, obs: ObservedNetwork) -> list[Pool]:
+    """The live pools the file speaks for: those of the address families it states, and any dockerlab sent.
+    The daemon fills in the rest (an IPv4 pool beside an IPv6-only one, a ULA /64 for 'ipv6: true' alone)."""
+    if L.SUBNETS not in obs.labels:  # made before dockerlab said what it sent: every pool counts
+        return list(obs.pools)
+    families = {p.subnet.version for p in spec.pools}
+    sent = set(obs.labels[L.SUBNETS].split(","))
+    return [p for p in obs.pools if p.subnet.version in families or str(p.subnet) in sent]
+
+
+def mac_changes(lab: Lab, spec: ContainerSpec, obs: ObservedContainer) -> list[str]:
+    """MACs are fixed when an endpoint is made; Docker < 25 sets one only at create, so a change recreates."""
+    created = obs.created_details()
+    causes = []
+    for att in spec.attachments:
+        name = lab.docker_network_name(att.network)
+        ep = obs.endpoints.get(name)
+        have = (ep.mac if ep and ep.mac and att.mac else None) or (created.get(name) or {}).get("mac")
+        if att.mac != have and (att.mac or have):
+            causes.append(f"mac on {name} {have or 'dynamic'} -> {att.mac or 'dynamic'}")
+    return causes
+
+
+def as_is(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> Attachment:
+    """A live membership as an Attachment, to put back as it was."""
+    return Attachment(att.network, ep.static_ipv4, ep.static_ipv6, live_aliases(ep, created))  # type: ignore[arg-type]
+
+
+def live_aliases(ep: Endpoint, created: dict[str, Any] | None) -> tuple[str, ...]:
+    """Inspect shows aliases; the list call does not, and then they are the ones dockerlab made."""
+    return ep.aliases if ep.aliases is not None else tuple((created or {}).get("aliases") or ())
+
+
+def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> list[str]:
+    """Why a container's membership of one network must be redone (live, without recreating it)."""
+    causes = []
+    created = created or {}
+    for version, want, have in ((4, att.ipv4, ep.static_ipv4), (6, att.ipv6, ep.static_ipv6)):
+        if want is None and have is not None and str(have) != created.get(f"ipv{version}"):
+            continue  # the driver reports a dynamic address as configured (overlay does)
+        if want != have:
+            causes.append(f"ipv{version} {have or 'dynamic'} -> {want or 'dynamic'}")
+    have_aliases = live_aliases(ep, created)
+    if sorted(att.aliases) != sorted(have_aliases):
+        causes.append(f"aliases [{', '.join(sorted(have_aliases))}] -> [{', '.join(sorted(att.aliases))}]")
+    return causes
+
+
+def recreate_causes(spec: ContainerSpec, obs: ObservedContainer, lab: Lab, observed: Observed) -> list[str]:
+    """Why a container must be made anew; empty when it can stay."""
+    if obs.labels.get(L.CONFIG_HASH) == spec.config_hash():
+        gone = [n for n in obs.endpoints if n not in PREDEFINED_NETWORKS and observed.network_named(n) is None]
+        return [f"its network {n} no longer exists" for n in gone] + mac_changes(lab, spec, obs)
+    if obs.image != spec.image and not obs.image.startswith("sha256:"):
+        return [f"image {obs.image} -> {spec.image}"]
+    if spec.command is not None and obs.command != " ".join(spec.command):
+        return [f"command '{obs.command}' -> '{' '.join(spec.command)}'"]
+    return ["configuration changed (image, command, env, ports, hostname, cap_add, labels or network mode)"]
+
+
+def network_mode_lost(obs: ObservedContainer, observed: Observed, rebuilt: set[str], kept: set[str]) -> list[str]:
+    """Why a container's network mode (the network it was created in, by name or id) will name nothing once the
+    plan is done: Docker 28 then refuses to connect or start the container, and a mode cannot be changed.
+    rebuilt: networks the plan makes anew (a new id); kept: network names that exist after the plan."""
+    mode = obs.network_mode
+    if not mode or mode in PREDEFINED_NETWORKS or mode.startswith("container:"):
+        return []
+    by_id = next((n for n in observed.networks if len(mode) >= 12 and n.id.startswith(mode)), None)
+    if by_id is not None:
+        if by_id.name in rebuilt:
+            return [f"its network mode is the id of network {by_id.name}, which this plan makes anew"]
+        return [] if by_id.name in kept else [f"its network mode is network {by_id.name}, which this plan removes"]
+    if mode in kept:
+        return []
+    fate = "this plan removes" if observed.network_named(mode) else "is gone"
+    return [f"its network mode is network {mode}, which {fate}"]
+
+
+def shares_parent(spec: NetworkSpec, old: ObservedNetwork) -> bool:
+    return bool(spec.parent) and old.parent == spec.parent
+
+
+def frees_room_for(spec: NetworkSpec, old: ObservedNetwork) -> bool:
+    """A network that must go before `spec` is made: same parent, or an overlapping subnet (erring on the
+    side of waiting: it costs a moment, where a wrong guess costs a refusal)."""
+    return shares_parent(spec, old) or any(a.subnet.overlaps(b.subnet) for a in spec.pools for b in old.pools)
+
+
+def user_networks(obs: ObservedContainer) -> tuple[str, ...]:
+    return tuple(n for n in obs.endpoints if n not in PREDEFINED_NETWORKS)

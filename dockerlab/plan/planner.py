@@ -1,0 +1,275 @@
+"""Desired (the lab) vs observed (the engine) -> a plan of typed steps in dependency order. Pure.
+
+What differs and why is decided in `diff`; this module turns differences into steps, says what each
+step waits for, and lets the scheduler put them in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dockerlab.core import scheduler
+from dockerlab.core.model import STANDALONE_NETWORKS, Attachment, ContainerSpec, Lab
+from dockerlab.core.observed import Observed, ObservedContainer, ObservedNetwork
+from dockerlab.host import access as hostlink
+from dockerlab.plan.diff import (
+    as_is,
+    endpoint_changes,
+    frees_room_for,
+    network_changes,
+    network_mode_lost,
+    recreate_causes,
+    user_networks,
+)
+from dockerlab.plan.ownership import Claims, claims
+from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step
+
+A, K = Action, Kind
+# Among steps that are ready together, what frees names, addresses and endpoints goes first.
+RANK = {(K.IMAGE, A.PULL): 0, (K.CONTAINER, A.REMOVE): 0, (K.CONTAINER, A.DISCONNECT): 0,
+        (K.NETWORK, A.REMOVE): 1}
+
+
+def make_plan(lab: Lab, observed: Observed, images: set[str] | None = None, mode: Mode = Mode.APPLY,
+              take_over: bool = False) -> Plan:
+    """images: the engine's local image names; None skips the image check. In DESTROY mode `lab` is empty.
+    take_over: objects another file with this lab name made become this file's (they are made anew)."""
+    owned = claims(lab, observed, mode, take_over)
+    builder = _Builder(lab, observed, owned)
+    if images is not None:
+        builder.images(images)
+    builder.networks()
+    builder.host_links()
+    builder.containers()
+    builder.impairments()
+    builder.removals()
+    return Plan(lab.name, builder.ordered(), mode, tuple(owned.notes))
+
+
+class _Builder:
+    def __init__(self, lab: Lab, observed: Observed, owned: Claims) -> None:
+        self.lab, self.observed, self.owned = lab, observed, owned
+        self.steps: list[Step] = []
+        self.rebuilt_networks: set[str] = set()  # Docker names of networks created or recreated
+
+    def add(self, step: Step) -> None:
+        self.steps.append(step)
+
+    def images(self, local: set[str]) -> None:
+        for image in sorted({c.image for c in self.lab.containers}):
+            if not ({image, f"{image}:latest", f"docker.io/library/{image}"} & local):
+                self.add(Step(A.PULL, K.IMAGE, image, detail="not on this engine"))
+
+    def networks(self) -> None:
+        for spec in self.lab.networks:
+            obs = self.observed.network_named(spec.name)
+            if obs is None:
+                self.add(Step(A.CREATE, K.NETWORK, spec.name, spec.key, spec.summary()))
+                self.rebuilt_networks.add(spec.name)
+            elif causes := self._taken_over(obs.id) + network_changes(spec, obs):
+                attached = tuple(c.name for c in self.observed.attached_to(obs.name))
+                self.add(Step(A.RECREATE, K.NETWORK, spec.name, spec.key, spec.summary(), tuple(causes),
+                              docker_id=obs.id, scope=obs.scope, attached=attached))
+                self.rebuilt_networks.add(spec.name)
+
+    def host_links(self) -> None:
+        """The host's own interface on each network that asks for host access; none left of those that no
+        longer do."""
+        wanted = {w.name: (n.key, w) for n in self.lab.networks if (w := hostlink.wanted(self.lab, n))}
+        for name, (key, want) in wanted.items():
+            have = self.observed.host_link(name)
+            if have is None:
+                self.add(Step(A.CREATE, K.HOST_LINK, name, key, want.describe(), ("host access",)))
+            elif causes := hostlink.changes(want, have):
+                self.add(Step(A.RECREATE, K.HOST_LINK, name, key, want.describe(), tuple(causes)))
+        for have in self.observed.host_links:
+            if have.alias and have.belongs_to(self.lab) and have.name not in wanted:
+                self.add(Step(A.REMOVE, K.HOST_LINK, have.name, have.key, have.describe(),
+                              ("no host access in the lab file",)))
+
+    def containers(self) -> None:
+        kept = self._kept()
+        for spec in self.lab.containers:
+            obs = self.observed.container_named(spec.name)
+            if obs is None:
+                self.add(self._container_step(A.CREATE, spec))
+            elif causes := (self._taken_over(obs.id) + recreate_causes(spec, obs, self.lab, self.observed)
+                            + network_mode_lost(obs, self.observed, self.rebuilt_networks, kept)):
+                self.add(replace(self._container_step(A.RECREATE, spec, tuple(causes)), docker_id=obs.id,
+                                 networks=user_networks(obs)))
+            else:
+                self._converge(spec, obs)
+
+    def _kept(self) -> set[str]:
+        """The network names that exist once the plan is done: the lab's, those its containers name (a worker's
+        overlays), and every live one it does not remove."""
+        wanted = {n.name for n in self.lab.networks}
+        named = {self.lab.docker_network_name(a.network) for c in self.lab.containers for a in c.attachments}
+        going = {n.name for n in self.owned.networks if self._goes(n, wanted)}
+        return wanted | named | {n.name for n in self.observed.networks if n.name not in going}
+
+    def _goes(self, net: ObservedNetwork, wanted: set[str]) -> bool:
+        """An owned network the plan removes: not in the file, and not kept for containers outside the lab."""
+        return net.name not in wanted and net.id not in self.owned.kept
+
+    def _taken_over(self, docker_id: str) -> list[str]:
+        origin = self.owned.taken_over.get(docker_id)
+        return [f"taken over from {origin}"] if origin else []
+
+    def _container_step(self, action: Action, spec: ContainerSpec, causes: tuple[str, ...] = ()) -> Step:
+        detail = f"{spec.image}; " + ", ".join(self._describe(a) for a in spec.attachments)
+        return Step(action, K.CONTAINER, spec.name, spec.key, detail, causes)
+
+    def _describe(self, att: Attachment) -> str:
+        return replace(att, network=self.lab.docker_network_name(att.network)).describe()
+
+    def _converge(self, spec: ContainerSpec, obs: ObservedContainer) -> None:
+        """A container that stays: fix its network memberships live, then start it."""
+        if spec.network_mode not in STANDALONE_NETWORKS:
+            created = obs.created_details()
+            wanted = {self.lab.docker_network_name(a.network): a for a in spec.attachments}
+            for name in sorted(set(obs.endpoints) - set(wanted)):
+                self._member_step(A.DISCONNECT, spec, obs, name, (f"{name} is not in the lab file",))
+            for name, att in wanted.items():
+                ep = obs.endpoints.get(name)
+                if ep is None:
+                    self._member_step(A.CONNECT, spec, obs, name, ("not connected",), att)
+                elif name in self.rebuilt_networks:
+                    self._member_step(A.CONNECT, spec, obs, name, ("network recreated",), att)
+                elif causes := endpoint_changes(att, ep, created.get(name)):
+                    self._member_step(A.RECONNECT, spec, obs, name, tuple(causes), att,
+                                      as_is(att, ep, created.get(name)))
+        if not obs.running:
+            self.add(Step(A.START, K.CONTAINER, spec.name, spec.key, causes=(f"container is {obs.state or 'stopped'}",),
+                          docker_id=obs.id))
+
+    def _member_step(self, action: Action, spec: ContainerSpec, obs: ObservedContainer, network: str,
+                     causes: tuple[str, ...], att: Attachment | None = None, restore: Attachment | None = None) -> None:
+        """By the live container's id: the name checked as the lab's could be another container's by then."""
+        detail = self._describe(att) if att else network
+        self.add(Step(action, K.CONTAINER, spec.name, spec.key, detail, causes, network=network, restore=restore,
+                      docker_id=obs.id))
+
+    def impairments(self) -> None:
+        """Each membership's impairment as the file says, set live: on an interface this plan makes (a container
+        made, started or joined anew has none) or on one that stays, as read."""
+        fresh = {(s.name, s.network) for s in self.steps if s.kind is K.CONTAINER
+                 and (s.action.builds or s.action in (A.START, A.CONNECT, A.RECONNECT))}
+        for spec in self.lab.containers:
+            read = self.observed.links.get(spec.name) or {}
+            for att in spec.attachments if spec.network_mode not in STANDALONE_NETWORKS else ():
+                network = self.lab.docker_network_name(att.network)
+                new = bool({(spec.name, None), (spec.name, network)} & fresh)
+                have = None if new else read.get(network)
+                live = None if new else self.observed.container_named(spec.name)
+                on = (spec, network, live.id if live else None)
+                if have is None and att.link:
+                    cause = "on the interface this plan makes" if new else "not set"
+                    self._impair(A.CREATE, on, att.link.describe(), (cause,))
+                elif have is not None and att.link is None:
+                    self._impair(A.REMOVE, on, have.describe(), ("not in the lab file",))
+                elif have is not None and att.link and (causes := have.changes_to(att.link)):
+                    self._impair(A.UPDATE, on, att.link.describe(), tuple(causes))
+
+    def _impair(self, action: Action, on: tuple[ContainerSpec, str, str | None], detail: str,
+                causes: tuple[str, ...]) -> None:
+        """on: the container, the network and the live container's id (None: one this plan makes)."""
+        spec, network, docker_id = on
+        self.add(Step(action, K.IMPAIRMENT, spec.name, spec.key, detail, causes, network=network, docker_id=docker_id))
+
+    def removals(self) -> None:
+        wanted = {c.name for c in self.lab.containers}
+        for obs in self.owned.containers:
+            if obs.name not in wanted:
+                self.add(Step(A.REMOVE, K.CONTAINER, obs.name, obs.key, causes=("not in the lab file",),
+                              docker_id=obs.id, networks=user_networks(obs)))
+        wanted = {n.name for n in self.lab.networks}
+        named: set[str] = set()
+        for net in self.owned.networks:
+            if self._goes(net, wanted):
+                again = net.name in named  # a second network of one name: tell the steps apart by id
+                named.add(net.name)
+                self.add(Step(A.REMOVE, K.NETWORK, net.name, net.key, causes=("not in the lab file",),
+                              docker_id=net.id, scope=net.scope, instance=net.id[:12] if again else ""))
+
+    def ordered(self) -> tuple[Step, ...]:
+        """Steps with their dependencies, listed in an order that respects them."""
+        deps = _Dependencies(self.lab, self.observed, self.steps)
+        steps = [replace(s, after=tuple(sorted(deps.of(s)))) for s in self.steps]
+        return tuple(scheduler.order(steps, key=lambda s: s.id, deps=lambda s: s.after,
+                                     rank=lambda s: RANK.get((s.kind, s.action), 2)))
+
+
+class _Dependencies:
+    """What each step waits for: networks before their members, frees before claims."""
+
+    def __init__(self, lab: Lab, observed: Observed, steps: list[Step]) -> None:
+        self.lab, self.observed, self.steps = lab, observed, steps
+        self.ids = {s.id for s in steps}
+        self.by_container: dict[str, list[Step]] = {}
+        self.claims: dict[str, list[Step]] = {}  # network -> steps that claim a static address on it
+        for step in steps:
+            if step.kind is K.CONTAINER:
+                self.by_container.setdefault(step.name, []).append(step)
+            for network in self._static_claims(step):
+                self.claims.setdefault(network, []).append(step)
+
+    def of(self, step: Step) -> set[str]:
+        if step.kind is K.NETWORK:
+            return self._network(step)
+        if step.kind is K.IMPAIRMENT:  # on the interface its container's steps make
+            return {s.id for s in self.by_container.get(step.name, ())}
+        if step.kind is K.HOST_LINK:  # on its network's parent, which Docker may make (a VLAN sub-interface)
+            net = self.lab.network(step.key or "")
+            return {f"{K.NETWORK}:{a}:{net.name}" for a in (A.CREATE, A.RECREATE)} & self.ids if net else set()
+        spec = self.lab.container(step.key or "") if step.kind is K.CONTAINER else None
+        if spec is None or step.action in (A.REMOVE, A.DISCONNECT):
+            return set()
+        own = [s for s in self.by_container[step.name] if s is not step]
+        if step.action is A.START:  # a stopped container's dynamic address is taken anew when it starts
+            return {s.id for s in own} | self._static_first(spec, [self.lab.docker_network_name(a.network)
+                                                                    for a in spec.attachments])
+        return self._joining(step, spec, own)
+
+    def _joining(self, step: Step, spec: ContainerSpec, own: list[Step]) -> set[str]:
+        """A container joining networks: after they exist, its own disconnects, and static claims there."""
+        networks = [step.network] if step.network else [self.lab.docker_network_name(a.network)
+                                                        for a in spec.attachments]
+        after = {f"{K.NETWORK}:{a}:{n}" for n in networks for a in (A.CREATE, A.RECREATE)} & self.ids
+        after |= {s.id for s in own if s.action is A.DISCONNECT}
+        after |= self._static_first(spec, networks)
+        pull = f"{K.IMAGE}:{A.PULL}:{spec.image}"
+        if step.action.builds and pull in self.ids:
+            after.add(pull)
+        return after
+
+    def _network(self, step: Step) -> set[str]:
+        """Take lab containers off a network before it goes; free a subnet or parent before reuse."""
+        on_it = {c.name for c in self.observed.attached_to(step.name)}
+        blocking = {A.REMOVE, A.DISCONNECT} | ({A.RECREATE} if step.action is A.REMOVE else set())
+        after = {s.id for s in self.steps if s.kind is K.CONTAINER and s.name in on_it and s.action in blocking
+                 and (s.action is not A.DISCONNECT or s.network == step.name)}
+        spec = self.lab.network(step.key or "")
+        if step.action is A.CREATE and spec is not None:
+            for s in self.steps:
+                old = self.observed.network_named(s.name) if (s.kind, s.action) == (K.NETWORK, A.REMOVE) else None
+                if old and frees_room_for(spec, old):
+                    after.add(s.id)
+        return after
+
+    def _static_claims(self, step: Step) -> list[str]:
+        """The networks on which a step gives its container a static address."""
+        spec = self.lab.container(step.key or "") if step.kind is K.CONTAINER else None
+        if spec is None or not (step.action.builds or step.action in (A.CONNECT, A.RECONNECT, A.START)):
+            return []
+        names = [self.lab.docker_network_name(a.network) for a in spec.attachments if a.ipv4 or a.ipv6]
+        return names if step.action.builds or step.action is A.START else [n for n in names if n == step.network]
+
+    def _static_first(self, spec: ContainerSpec, networks: list[str]) -> set[str]:
+        """A dynamic address must not take one a static container is about to claim. A container that claims a
+        static address anywhere waits for none: two such could wait for each other, a cycle no order solves."""
+        if any(a.ipv4 or a.ipv6 for a in spec.attachments):
+            return set()
+        mine = {self.lab.docker_network_name(a.network): a for a in spec.attachments}
+        dynamic = [n for n in networks if not (mine[n].ipv4 or mine[n].ipv6)]
+        return {other.id for n in dynamic for other in self.claims.get(n, ()) if other.name != spec.name}

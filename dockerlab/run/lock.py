@@ -1,0 +1,117 @@
+"""Locks between dockerlab processes on one engine: one apply or destroy of a lab at a time, and one
+network creation at a time (Docker's own duplicate-name check races).
+
+Lock files live in a directory private to the user (never a world-writable one such as /tmp, where another
+user could plant a link or hold the lock), are opened without following links, are keyed on the engine's
+identity (however its address is spelled), and are removed when released.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dockerlab.core.model import LAB_NAME
+from dockerlab.errors import DockerlabError
+
+
+def lock_dir() -> str:
+    if override := os.environ.get("DOCKERLAB_LOCK_DIR"):
+        return override
+    if os.geteuid() == 0:
+        return "/run/dockerlab"
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    return os.path.join(runtime, "dockerlab") if runtime else os.path.expanduser("~/.cache/dockerlab/locks")
+
+
+def private_dir() -> str:
+    """dockerlab's own directory for this user (locks, marks, the validation memo): made if missing, refused
+    when someone else could write to it."""
+    path = lock_dir()
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        info = os.lstat(path)
+    except OSError as exc:
+        raise DockerlabError(f"cannot make the lock directory {path}: {exc.strerror}") from None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+        raise DockerlabError(f"the lock directory {path} is not a directory private to this user (a link, another "
+                             "owner, or open to others); remove it, or set DOCKERLAB_LOCK_DIR to one that is")
+    return path
+
+
+def _path(engine_id: str, what: str) -> str:
+    digest = hashlib.sha256(engine_id.encode()).hexdigest()[:16]
+    return os.path.join(private_dir(), f"{digest}-{what}.lock")
+
+
+@contextmanager
+def lab_lock(lab: str, engine_id: str) -> Iterator[None]:
+    """Fails at once, naming the holder, when another process changes this lab on this engine."""
+    if not LAB_NAME.fullmatch(lab):
+        raise DockerlabError(f"'{lab}' is not a lab name (lowercase letters, digits, '-' and '_')")
+    path = _path(engine_id, f"lab-{lab}")
+    try:
+        with _locked(path, blocking=False):
+            yield
+    except BlockingIOError as exc:
+        raise DockerlabError(f"lab '{lab}' is being changed by {exc.args[0]} on this engine; wait for it to "
+                             f"finish (lock: {path})") from None
+
+
+@contextmanager
+def engine_lock(engine_id: str, what: str) -> Iterator[None]:
+    """Waits for its turn: a short critical section shared by every dockerlab process on this engine."""
+    with _locked(_path(engine_id, what), blocking=True):
+        yield
+
+
+@contextmanager
+def _locked(path: str, blocking: bool) -> Iterator[None]:
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as exc:  # ELOOP: someone made it a link
+            raise DockerlabError(f"cannot open the lock file {path} ({exc.strerror}); it should be a plain file "
+                                 "that only dockerlab makes: remove it") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise BlockingIOError(holder) from None
+        if _same_file(fd, path):
+            break
+        os.close(fd)  # its holder removed it between our open and our lock: take the new one
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"dockerlab pid {os.getpid()}".encode())
+        yield
+    finally:
+        os.unlink(path)  # while still holding it, so no one locks a file that is gone
+        os.close(fd)
+
+
+def _same_file(fd: int, path: str) -> bool:
+    try:
+        return os.fstat(fd).st_ino == os.stat(path, follow_symlinks=False).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def clear_stale() -> int:
+    """Remove the lock files no process holds (a dockerlab killed with SIGKILL leaves its file; the lock itself
+    went with the process). Returns how many went."""
+    gone = 0
+    for name in os.listdir(private_dir()):
+        if not name.endswith(".lock"):
+            continue
+        try:
+            with _locked(os.path.join(private_dir(), name), blocking=False):
+                gone += 1  # taken: nobody held it; released, it is unlinked
+        except (BlockingIOError, DockerlabError):
+            continue
+    return gone
