@@ -7,14 +7,14 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
-from dockerlab.cli.render import failure_text
 from dockerlab.core.model import Lab
 from dockerlab.core.observed import Observed
-from dockerlab.core.placement import manager, merge
+from dockerlab.core.placement import manager
 from dockerlab.defaults import DESTROY_PARALLEL, PARALLEL, SETTLE
 from dockerlab.engine import exec as inside
-from dockerlab.errors import ApplyError, DockerlabError
+from dockerlab.errors import DockerlabError
 from dockerlab.host.host import Host
+from dockerlab.plan.merge import merge
 from dockerlab.plan.observe import View, connect, look
 from dockerlab.plan.planner import make_plan
 from dockerlab.plan.preflight import PreflightError, preflight_problems
@@ -22,6 +22,7 @@ from dockerlab.plan.steps import Action, Kind, Mode, Plan
 from dockerlab.plan.swarm import forming_steps, needs_swarm, undoing_steps
 from dockerlab.run.across_hosts import run_plan
 from dockerlab.run.executor import Outcome, Report
+from dockerlab.run.failures import PlanFailed
 from dockerlab.run.lock import lab_lock
 
 
@@ -86,7 +87,7 @@ def apply_lab(hosts: dict[str, Host], lab: Lab, report: Report, on_plan: Callabl
             return Result(plan, Outcome(), plan)
         outcome = run_plan(view, plan, report, options.parallel)
         if not outcome.ok:  # said before anything else is asked of an engine that may have gone
-            raise ApplyError(failure_text(lab, plan, outcome), outcome.interrupted)
+            raise PlanFailed(lab, plan, outcome)
         started = _started(plan) if mode is Mode.APPLY else set()
         if started:
             time.sleep(options.settle)

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from conftest import dockerlab, lab_objects
 
-from dockerlab.host import access as hostlink
+from dockerlab.core import hostaccess
 from dockerlab.labfile.load import load_lab
 
 pytestmark = pytest.mark.engine
@@ -42,7 +42,7 @@ def link(name: str) -> dict | None:
 def host_lab(make_lab, veth, docker_client):
     path, lab = make_lab(LAB.replace("PARENT", veth("dlthl0")))
     full = load_lab(path)
-    name = hostlink.wanted(full, full.network("lan")).name
+    name = hostaccess.wanted(full, full.network("lan")).name
     yield path, lab, name
     dockerlab("destroy", path)
     ip("link", "del", name)  # whatever a failed test left
@@ -55,7 +55,7 @@ def test_life_cycle_plan_apply_drift_repair_destroy(host_lab, docker_client):
         in plan
     dockerlab("apply", path, "--check", ok=True)
     made = link(name)
-    assert made["ifalias"] == hostlink.alias(load_lab(path), "lan") and made["link"] == "dlthl0"
+    assert made["ifalias"] == hostaccess.alias(load_lab(path), "lan") and made["link"] == "dlthl0"
     assert made["ifalias"].startswith(f"dockerlab:{lab}:lan:"), "the alias names the lab, the network and the file"
     assert made["linkinfo"]["info_kind"] == "macvlan" and made["linkinfo"]["info_data"]["mode"] == "bridge"
     assert [a["local"] for a in made["addr_info"] if a["family"] == "inet"] == ["10.77.14.254"]
@@ -109,7 +109,7 @@ def test_an_interface_an_interrupted_run_left_unmarked_is_repaired(host_lab, doc
     ip("link", "add", name, "link", "dlthl0", "type", "macvlan", "mode", "bridge")
     out = dockerlab("apply", path, "--check", ok=True)
     assert f"-/+ host-link {name}" in out.stdout and "left half-made by an interrupted run" in out.stdout
-    assert link(name)["ifalias"] == hostlink.alias(load_lab(path), "lan")
+    assert link(name)["ifalias"] == hostaccess.alias(load_lab(path), "lan")
     dockerlab("destroy", path, ok=True)
     assert link(name) is None
 

@@ -163,7 +163,8 @@ def test_any_bytes_are_a_lab_or_problems(raw, tmp_path_factory):
 
 def test_a_lock_file_a_killed_run_left_is_cleared_and_a_held_one_kept(lock_dir):
     """Issue 21, E19: SIGKILL leaves the file (the lock went with the process); tests clear such files."""
-    from dockerlab.run.lock import clear_stale, private_dir
+    from dockerlab.privatedir import private_dir
+    from dockerlab.run.lock import clear_stale
 
     stale = os.path.join(private_dir(), "x-lab-gone.lock")
     with open(stale, "w") as f:

@@ -121,9 +121,9 @@ def test_a_timeout_below_a_second_is_kept_as_given():
     import subprocess
     import sys
 
-    got = subprocess.run([sys.executable, "-c", "from dockerlab.engine.transport import read_timeout as r,"
-                          " write_timeout as w; print(r(), w())"], env={**os.environ, "DOCKERLAB_TIMEOUT": "0.5"}, capture_output=True,
-                         text=True, check=True)
+    code = "from dockerlab.engine.transport import read_timeout as r, write_timeout as w; print(r(), w())"
+    got = subprocess.run([sys.executable, "-c", code], env={**os.environ, "DOCKERLAB_TIMEOUT": "0.5"},
+                         capture_output=True, text=True, check=True)
     assert got.stdout.split() == ["0.5", "1.5"]
 
 

@@ -3,13 +3,15 @@ steps. No engine."""
 
 import pytest
 
-from dockerlab.core.observed import Observed, network_from_api
-from dockerlab.core.placement import merge, slice_for
+from dockerlab.core.labels import SWARM_FORMED_BY as FORMED_BY
+from dockerlab.core.observed import Membership, Observed, membership, network_from_api
+from dockerlab.core.placement import slice_for
 from dockerlab.errors import LabFileError
 from dockerlab.labfile.load import parse_lab
+from dockerlab.plan.merge import merge
 from dockerlab.plan.planner import make_plan
 from dockerlab.plan.steps import Action, Kind, Mode
-from dockerlab.plan.swarm import FORMED_BY, Membership, forming_steps, membership, undoing_steps
+from dockerlab.plan.swarm import forming_steps, undoing_steps
 
 LAB = """\
 name: two

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from dockerlab.core import hostaccess
 from dockerlab.core import labels as L
 from dockerlab.core.model import (
     PREDEFINED_NETWORKS,
@@ -18,7 +19,6 @@ from dockerlab.core.model import (
     Port,
 )
 from dockerlab.core.placement import manager, slice_for
-from dockerlab.host import access as hostlink
 from dockerlab.plan.steps import Action, Kind, Plan, Step
 from dockerlab.printable import shell_comment, shell_word
 
@@ -176,9 +176,9 @@ class _Writer:
 
     def _link_create(self, step: Step, lab: Lab) -> Lines:
         spec = lab.network(step.key or "")
-        want = hostlink.wanted(lab, spec) if spec else None
+        want = hostaccess.wanted(lab, spec) if spec else None
         assert want is not None
-        for args in hostlink.making(want):
+        for args in hostaccess.making(want):
             yield ["ip", *args]
 
     def _link_recreate(self, step: Step, lab: Lab) -> Lines:

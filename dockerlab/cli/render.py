@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from dockerlab.core import hostaccess
 from dockerlab.core import labels as L
 from dockerlab.core.impairment import Link
 from dockerlab.core.model import Lab
 from dockerlab.core.observed import Observed, ObservedContainer, ObservedNetwork
-from dockerlab.host import access as hostlink
-from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step
+from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step, drift_by_object
 from dockerlab.printable import shown
 
 if TYPE_CHECKING:
-    from dockerlab.core.scheduler import Outcome
     from dockerlab.plan.observe import View
 
 
@@ -91,18 +88,6 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
-def drift_by_object(plan: Plan) -> dict[tuple[Kind, str], list[str]]:
-    drift: dict[tuple[Kind, str], list[str]] = {}
-    for step in plan.steps:
-        why = step.causes or (f"to {step.action}",)
-        label = f"{step.action}: {'; '.join(why)}" if step.action is not Action.CREATE else "missing"
-        kind = step.kind
-        if kind is Kind.IMPAIRMENT:  # the container's drift: shown on its row, and its node in a diagram
-            kind, label = Kind.CONTAINER, f"impairment on {step.network}: {step.action} ({'; '.join(why)})"
-        drift.setdefault((kind, step.name), []).append(label)
-    return drift
-
-
 def status_data(view: View, plan: Plan) -> dict[str, Any]:
     """The lab as its hosts have it; on a lab across hosts every row says its host."""
     parts = [_status(site.lab, view.observed[key], replace(plan, steps=plan.on(key)))
@@ -137,7 +122,7 @@ def _status(lab: Lab, observed: Observed, plan: Plan) -> dict[str, Any]:
                       "drift": drift.get((Kind.CONTAINER, box.name), [])})
     links = [{"name": want.name, "network": net.key, "address": str(want.address), "parent": want.parent,
               "present": observed.host_link(want.name) is not None, "drift": drift.get((Kind.HOST_LINK, want.name), [])}
-             for net in lab.networks if (want := hostlink.wanted(lab, net))]
+             for net in lab.networks if (want := hostaccess.wanted(lab, net))]
     extra = [{"kind": s.kind.value, "name": s.name} for s in plan.steps if s.action is Action.REMOVE]
     return {"lab": lab.name, "networks": nets, "containers": boxes, "host_access": links, "not_in_file": extra,
             "in_sync": not plan.changes}
@@ -226,47 +211,3 @@ CLIP = 70  # the widest reason in the checks table
 
 def _clip(text: str, width: int = CLIP) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
-
-
-UNSTARTED = re.compile(r" \(container \S+ was created but not started;[^)]*\)$")
-
-
-def failure_text(lab: Lab, plan: Plan, outcome: Outcome[Step]) -> str:
-    """What failed, what was done and what not, and how to go on."""
-    verb = plan.mode.value
-    lines = [f"{verb} was interrupted" if outcome.interrupted else f"{verb} failed", *_failures(outcome)]
-    lines.append(f"  done: {len(outcome.done)} of {len(plan.steps)} steps"
-                 + (f" ({_some(f'{s.action} {s.name}{s.where}' for s in outcome.done)})" if outcome.done else ""))
-    if outcome.skipped:
-        lines.append("  not done: " + _some(f"{s.action} {s.kind} {s.name}{s.where}" for s in outcome.skipped))
-    again = f"dockerlab destroy {lab.path}" if lab.hosts and lab.path else f"dockerlab destroy --lab {lab.name}"
-    if plan.mode is Mode.DESTROY:
-        lines.append(f"  what is left is labelled {lab.name!r}: `{again}` again removes it")
-    else:
-        lines.append(f"  everything made is labelled {lab.name!r}: `dockerlab apply` again finishes the lab, "
-                     f"`{again}` removes it")
-    return "\n".join(lines)
-
-
-def _failures(outcome: Outcome[Step]) -> list[str]:
-    """One cause of many failures on a host (its engine gone) is said once."""
-    alike: dict[tuple[str, str], list[tuple[Step, str]]] = {}
-    for step, error in outcome.failed:
-        alike.setdefault((step.host, UNSTARTED.sub("", error)), []).append((step, error))
-    lines = []
-    for (_, cause), failed in alike.items():
-        if len(failed) > 2:
-            lines.append(f"  failed{failed[0][0].where}: {len(failed)} steps ({_some(s.name for s, _ in failed)}): "
-                         f"{cause}")
-            continue
-        for step, error in failed:
-            what = f"{step.action} {step.kind} {step.name}{step.where}"
-            lines.append(f"  failed: {error}" if error.startswith(what) else f"  failed: {what}: {error}")
-    return lines
-
-
-def _some(items: Iterable[str], shown: int = 6) -> str:
-    """The first few of a long list, and how many more."""
-    every = list(items)
-    more = len(every) - shown
-    return ", ".join(every[:shown]) + (f", and {more} more" if more > 0 else "")

@@ -14,6 +14,7 @@ OPTIONS = "io.dockerlab.options"  # option keys dockerlab sent, so a removed opt
 SUBNETS = "io.dockerlab.subnets"  # subnets dockerlab sent: the daemon adds pools of its own (IPv4 to an IPv6 one)
 ENDPOINTS = "io.dockerlab.endpoints"  # aliases and MACs as created; the list API hides them
 FILE = "io.dockerlab.file"
+SWARM_FORMED_BY = "io.dockerlab.swarm-formed-by"  # on a swarm's spec: the lab that formed it
 PROBE = "probe"  # the KEY of a check's throwaway probe container: the lab's to remove, never one of its containers
 
 

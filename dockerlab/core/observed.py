@@ -11,9 +11,9 @@ from ipaddress import ip_address, ip_network
 from typing import Any
 
 from dockerlab.core import labels as L
+from dockerlab.core.hostaccess import HostLink
 from dockerlab.core.impairment import Link
 from dockerlab.core.model import Attachment, IPAddress, NetworkSpec, Pairs, Pool
-from dockerlab.host.access import HostLink
 
 
 class _Labelled:
@@ -197,3 +197,42 @@ def membership_from_api(raw: dict[str, Any], network: str, endpoint_mac: bool) -
     mac = (_created_details(raw["Config"].get("Labels") or {}).get(network) or {}).get("mac") if endpoint_mac else None
     return Attachment(network, live.static_ipv4, live.static_ipv6,  # type: ignore[arg-type]  # by family
                       own_aliases(raw, network, None), mac)
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One engine's place in a swarm, from its /info (and, on a manager, the swarm and its nodes)."""
+
+    state: str = "inactive"  # LocalNodeState: inactive, pending, active, error, locked
+    node: str = ""
+    manager: bool = False
+    address: str = ""  # NodeAddr
+    cluster: str = ""  # on managers
+    managers: tuple[str, ...] = ()  # node ids of the managers this node knows
+    formed_by: str = ""  # the lab that formed it, from the swarm spec's labels (managers only)
+    down: tuple[tuple[str, str], ...] = ()  # managers: nodes not ready, as (node id, "hostname (address)")
+    users: tuple[str, ...] = ()  # managers: services and other labs' swarm networks: others use it
+
+    @property
+    def active(self) -> bool:
+        return self.state == "active"
+
+    def same_swarm(self, manager: Membership) -> bool:
+        if self.manager and manager.manager:
+            return bool(self.cluster) and self.cluster == manager.cluster
+        return manager.node in self.managers
+
+
+def membership(info: dict[str, Any], spec: dict[str, Any] | None = None,
+               nodes: list[dict[str, Any]] | None = None, users: tuple[str, ...] = ()) -> Membership:
+    raw = info.get("Swarm") or {}
+    down = tuple((n.get("ID", ""), f"{(n.get('Description') or {}).get('Hostname', n.get('ID', '?'))} "
+                                   f"({(n.get('Status') or {}).get('Addr', '?')})")
+                 for n in nodes or () if (n.get("Status") or {}).get("State") != "ready")
+    return Membership(
+        state=raw.get("LocalNodeState") or "inactive", node=raw.get("NodeID") or "",
+        manager=bool(raw.get("ControlAvailable")), address=raw.get("NodeAddr") or "",
+        cluster=(raw.get("Cluster") or {}).get("ID") or "",
+        managers=tuple(m.get("NodeID", "") for m in raw.get("RemoteManagers") or ()),
+        formed_by=((spec or {}).get("Spec") or {}).get("Labels", {}).get(L.SWARM_FORMED_BY, "") if spec else "",
+        down=down, users=users)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dockerlab.core import labels as L
+from dockerlab.core.observed import Membership, membership
 from dockerlab.core.waiting import wait_until
 from dockerlab.errors import EngineError
-from dockerlab.plan.swarm import FORMED_BY, Membership, membership
 
 if TYPE_CHECKING:
     from dockerlab.core.observed import Observed
@@ -34,7 +35,7 @@ class SwarmCalls:
         return membership(info, self.reader.swarm(), self.reader.nodes(), tuple(services + others))
 
     def swarm_init(self, advertise: str | None, lab: str) -> None:
-        spec = self.sdk.api.create_swarm_spec(labels={FORMED_BY: lab})
+        spec = self.sdk.api.create_swarm_spec(labels={L.SWARM_FORMED_BY: lab})
         self._call("init the swarm", "init_swarm", advertise_addr=advertise,
                    listen_addr=f"{advertise}:2377" if advertise else "0.0.0.0:2377", swarm_spec=spec)
 

@@ -20,7 +20,7 @@ from dockerlab.core.impairment import Link, from_tc
 from dockerlab.defaults import PARALLEL
 from dockerlab.errors import DockerlabError, EngineError
 from dockerlab.host.facts import links_in, run_in
-from dockerlab.run.lock import private_dir
+from dockerlab.privatedir import private_dir
 
 if TYPE_CHECKING:
     from dockerlab.core.model import Lab

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ipaddress import IPv4Address, ip_address
 from itertools import combinations
 
-from dockerlab.core import impairment, placement
+from dockerlab.core import impairment
 from dockerlab.core.drivers import driver, parent_clash, parent_drivers
 from dockerlab.core.model import (
     NAME_ONLY,
@@ -20,6 +20,7 @@ from dockerlab.core.model import (
     Pool,
 )
 from dockerlab.errors import Problem
+from dockerlab.labfile import hosts
 from dockerlab.labfile.hazards import hazards
 from dockerlab.labfile.yamlsource import Path, Source, format_path
 
@@ -28,7 +29,7 @@ Found = Iterator[tuple[Path, str]]
 
 def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
     found = [*_networks(lab), *_containers(lab), *_static_addresses(lab), *_room(lab), *_host_access(lab),
-             *_checks(lab), *hazards(lab, source.data), *placement.problems(lab)]
+             *_checks(lab), *hazards(lab, source.data), *hosts.problems(lab)]
     return [Problem(source.line(path), format_path(path), message) for path, message in found]
 
 

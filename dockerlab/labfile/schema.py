@@ -14,7 +14,7 @@ from typing import Any
 from dockerlab.errors import DockerlabError, Problem
 from dockerlab.labfile.yamlsource import Path, Source, format_path
 from dockerlab.printable import shown
-from dockerlab.run.lock import private_dir
+from dockerlab.privatedir import private_dir
 
 TYPE_NAMES = {"object": "a map", "array": "a list", "string": "a string", "integer": "a whole number",
               "number": "a number", "boolean": "true or false", "null": "empty"}

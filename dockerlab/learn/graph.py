@@ -12,10 +12,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from dockerlab.cli.render import drift_by_object
 from dockerlab.core.model import PREDEFINED_NETWORKS, Lab, NetworkSpec
 from dockerlab.core.observed import Observed
-from dockerlab.plan.steps import Kind, Plan
+from dockerlab.plan.steps import Kind, Plan, drift_by_object
 
 SPECIAL = {"bridge": "Docker's default bridge (docker0): no DNS by name",
            "host": "the host's own network stack", "none": "no network: loopback only"}

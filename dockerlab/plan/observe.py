@@ -10,12 +10,11 @@ from typing import TypeVar
 
 from dockerlab.core.drivers import driver
 from dockerlab.core.model import Lab
-from dockerlab.core.observed import Observed
+from dockerlab.core.observed import Membership, Observed
 from dockerlab.core.placement import manager, slice_for
 from dockerlab.errors import DockerlabError, EngineGone
 from dockerlab.host.host import Host
 from dockerlab.plan.diff import needs_inspect
-from dockerlab.plan.swarm import Membership
 
 T = TypeVar("T")
 

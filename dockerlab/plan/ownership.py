@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from dockerlab.core import hostaccess
 from dockerlab.core import labels as L
 from dockerlab.core.model import Lab
 from dockerlab.core.observed import Observed, ObservedContainer, ObservedNetwork
 from dockerlab.errors import DockerlabError
-from dockerlab.host import access as hostlink
 from dockerlab.plan.diff import network_changes
 from dockerlab.plan.steps import Mode
 from dockerlab.printable import shell_word, shown
@@ -140,7 +140,7 @@ def _name_conflicts(lab: Lab, observed: Observed) -> list[str]:
                                 "Docker cannot tell them apart by name (two creations raced); `dockerlab destroy` "
                                 "removes both, then apply again")
     for net in lab.networks:
-        want = hostlink.wanted(lab, net)
+        want = hostaccess.wanted(lab, net)
         have = observed.host_link(want.name) if want else None
         if want and have and not have.belongs_to(lab, want):
             problems.append(f"interface {want.name} on the engine's host is not this lab's (alias "

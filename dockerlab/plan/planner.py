@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dockerlab.core import scheduler
+from dockerlab.core import hostaccess, scheduler
 from dockerlab.core.model import STANDALONE_NETWORKS, Attachment, ContainerSpec, Lab
 from dockerlab.core.observed import Observed, ObservedContainer, ObservedNetwork
-from dockerlab.host import access as hostlink
 from dockerlab.plan.diff import (
     as_is,
     endpoint_changes,
@@ -75,12 +74,12 @@ class _Builder:
     def host_links(self) -> None:
         """The host's own interface on each network that asks for host access; none left of those that no
         longer do."""
-        wanted = {w.name: (n.key, w) for n in self.lab.networks if (w := hostlink.wanted(self.lab, n))}
+        wanted = {w.name: (n.key, w) for n in self.lab.networks if (w := hostaccess.wanted(self.lab, n))}
         for name, (key, want) in wanted.items():
             have = self.observed.host_link(name)
             if have is None:
                 self.add(Step(A.CREATE, K.HOST_LINK, name, key, want.describe(), ("host access",)))
-            elif causes := hostlink.changes(want, have):
+            elif causes := hostaccess.changes(want, have):
                 self.add(Step(A.RECREATE, K.HOST_LINK, name, key, want.describe(), tuple(causes)))
         for have in self.observed.host_links:
             if have.alias and have.belongs_to(self.lab) and have.name not in wanted:

@@ -7,13 +7,13 @@ import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from dockerlab.core import hostaccess
 from dockerlab.core.capabilities import Capabilities, Feature, option_features
 from dockerlab.core.drivers import driver, parent_clash
 from dockerlab.core.model import IPAddress, Lab, NetworkSpec, Port
 from dockerlab.core.observed import Observed, ObservedContainer
 from dockerlab.engine.explain import kernel_missing
 from dockerlab.errors import DockerlabError
-from dockerlab.host import access as hostlink
 from dockerlab.plan.steps import Action, Kind, Plan
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def _host_access(lab: Lab, plan: Plan, host: Host) -> Iterator[str]:
         return
     for step in building:
         spec = lab.network(step.key or "")
-        want = hostlink.wanted(lab, spec) if spec else None
+        want = hostaccess.wanted(lab, spec) if spec else None
         if want is not None and links is not None:
             yield from (f"network {step.key}: host access: {why}" for why in links.clashes(want))
 

@@ -141,3 +141,16 @@ class Plan:
 
     def on(self, host: str) -> tuple[Step, ...]:
         return tuple(s for s in self.steps if s.host == host)
+
+
+def drift_by_object(plan: Plan) -> dict[tuple[Kind, str], list[str]]:
+    """What differs from the file, by object: the steps that would fix it (status rows, a diagram's nodes)."""
+    drift: dict[tuple[Kind, str], list[str]] = {}
+    for step in plan.steps:
+        why = step.causes or (f"to {step.action}",)
+        label = f"{step.action}: {'; '.join(why)}" if step.action is not Action.CREATE else "missing"
+        kind = step.kind
+        if kind is Kind.IMPAIRMENT:  # the container's drift: shown on its row, and its node in a diagram
+            kind, label = Kind.CONTAINER, f"impairment on {step.network}: {step.action} ({'; '.join(why)})"
+        drift.setdefault((kind, step.name), []).append(label)
+    return drift

@@ -1,5 +1,5 @@
-"""The swarm a lab's overlay networks need: each host's membership read into a typed value, and the steps
-that form it (init on the manager, join the others) or undo what dockerlab formed. Pure.
+"""The swarm a lab's overlay networks need: the steps that form it (init on the manager, join the others) or
+undo what dockerlab formed, from each host's membership (core.observed). Pure.
 
 Whether dockerlab formed a swarm is recorded in the swarm's own spec labels, so that destroy undoes only what
 a lab made and leaves a swarm it found alone.
@@ -7,54 +7,12 @@ a lab made and leaves a swarm it found alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from dockerlab.core.model import Lab
+from dockerlab.core.observed import Membership
 from dockerlab.plan.steps import Action, Kind, Step
 
-FORMED_BY = "io.dockerlab.swarm-formed-by"
 PORTS = "2377/tcp (manager), 7946/tcp+udp (gossip) and 4789/udp (VXLAN data)"
 NAME = "swarm"
-
-
-@dataclass(frozen=True)
-class Membership:
-    """One engine's place in a swarm, from its /info (and, on a manager, the swarm and its nodes)."""
-
-    state: str = "inactive"  # LocalNodeState: inactive, pending, active, error, locked
-    node: str = ""
-    manager: bool = False
-    address: str = ""  # NodeAddr
-    cluster: str = ""  # on managers
-    managers: tuple[str, ...] = ()  # node ids of the managers this node knows
-    formed_by: str = ""  # the lab that formed it, from the swarm spec's labels (managers only)
-    down: tuple[tuple[str, str], ...] = ()  # managers: nodes not ready, as (node id, "hostname (address)")
-    users: tuple[str, ...] = ()  # managers: services and other labs' swarm networks: others use it
-
-    @property
-    def active(self) -> bool:
-        return self.state == "active"
-
-    def same_swarm(self, manager: Membership) -> bool:
-        if self.manager and manager.manager:
-            return bool(self.cluster) and self.cluster == manager.cluster
-        return manager.node in self.managers
-
-
-def membership(info: dict[str, Any], spec: dict[str, Any] | None = None,
-               nodes: list[dict[str, Any]] | None = None, users: tuple[str, ...] = ()) -> Membership:
-    raw = info.get("Swarm") or {}
-    down = tuple((n.get("ID", ""), f"{(n.get('Description') or {}).get('Hostname', n.get('ID', '?'))} "
-                                   f"({(n.get('Status') or {}).get('Addr', '?')})")
-                 for n in nodes or () if (n.get("Status") or {}).get("State") != "ready")
-    return Membership(
-        state=raw.get("LocalNodeState") or "inactive", node=raw.get("NodeID") or "",
-        manager=bool(raw.get("ControlAvailable")), address=raw.get("NodeAddr") or "",
-        cluster=(raw.get("Cluster") or {}).get("ID") or "",
-        managers=tuple(m.get("NodeID", "") for m in raw.get("RemoteManagers") or ()),
-        formed_by=((spec or {}).get("Spec") or {}).get("Labels", {}).get(FORMED_BY, "") if spec else "",
-        down=down, users=users)
 
 
 def needs_swarm(lab: Lab) -> bool:

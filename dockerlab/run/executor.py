@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 
+from dockerlab.core import hostaccess, scheduler
 from dockerlab.core import labels as L
-from dockerlab.core import scheduler
 from dockerlab.core.capabilities import Feature
 from dockerlab.core.model import PREDEFINED_NETWORKS, Attachment, ContainerSpec, Lab
 from dockerlab.core.observed import ObservedNetwork
@@ -17,7 +17,6 @@ from dockerlab.defaults import PARALLEL
 from dockerlab.engine.client import Engine
 from dockerlab.engine.explain import NAME_APPEARED
 from dockerlab.errors import ApplyError, DockerlabError, EngineError, EngineGone
-from dockerlab.host import access as hostlink
 from dockerlab.host.access import HostLinks
 from dockerlab.host.shaper import Shaper
 from dockerlab.plan.steps import Action, Kind, Plan, Step
@@ -165,13 +164,13 @@ class Executor:
 
     def _link_create(self, step: Step) -> None:
         spec = self.lab.network(step.key or "")
-        want = hostlink.wanted(self.lab, spec) if spec else None
+        want = hostaccess.wanted(self.lab, spec) if spec else None
         assert want is not None
         self._host_links().create(want)
 
     def _link_remove(self, step: Step) -> None:
         spec = self.lab.network(step.key or "")
-        self._host_links().remove(step.name, self.lab, hostlink.wanted(self.lab, spec) if spec else None)
+        self._host_links().remove(step.name, self.lab, hostaccess.wanted(self.lab, spec) if spec else None)
 
     def _link_recreate(self, step: Step) -> None:
         self._link_remove(step)

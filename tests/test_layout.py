@@ -1,0 +1,62 @@
+"""The tree shows the stages: a module imports only from its own stage and the stages below it, the import
+graph has no cycle, and the command line stays thin. Pure: reads the source."""
+
+import ast
+import graphlib
+import pathlib
+
+import pytest
+
+PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "dockerlab"
+# low to high; the package's own top-level modules are the base, but reconcile, which sits on top
+STAGES = ["", "core", "labfile", "engine", "host", "plan", "run", "learn", "reconcile", "cli"]
+
+
+def module_name(path: pathlib.Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports() -> dict[str, set[str]]:
+    """Every module -> the package modules it imports, lazily or not."""
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    found: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dockerlab"):
+                assert node.level == 0, f"{name}: imports are absolute"
+                for alias in node.names:
+                    target = f"{node.module}.{alias.name}"
+                    found[name].add(target if target in modules else node.module)
+    return found
+
+
+def stage(module: str) -> int:
+    if module == "dockerlab.__main__":
+        return len(STAGES)  # the program: above everything
+    parts = module.split(".")
+    if len(parts) == 1:
+        return 0
+    key = parts[1] if parts[1] in STAGES else ""
+    return STAGES.index(key)
+
+
+def test_no_import_runs_up_a_stage():
+    upward = sorted(f"{m} -> {t}" for m, targets in imports().items() for t in targets if stage(t) > stage(m))
+    assert upward == []
+
+
+def test_the_import_graph_has_no_cycle():
+    graphlib.TopologicalSorter(imports()).prepare()  # raises CycleError, naming the cycle
+
+
+@pytest.mark.parametrize("folder", [s for s in STAGES if s and s != "reconcile"])
+def test_each_stage_says_what_it_takes_and_gives(folder):
+    doc = ast.get_docstring(ast.parse((PACKAGE / folder / "__init__.py").read_text()))
+    assert doc and len(doc.splitlines()) <= 6
+
+
+def test_modules_stay_small_and_the_command_line_thin():
+    sizes = {module_name(p): len(p.read_text().splitlines()) for p in PACKAGE.rglob("*.py")}
+    assert sizes["dockerlab.cli.main"] < 200
+    assert [m for m, n in sizes.items() if n > 300] == []
