@@ -36,7 +36,7 @@ def plan_commands(lab: Lab, plan: Plan, where: dict[str, str]) -> str:
         return shell_comment(f"lab {lab.name}: no changes; nothing to run")
     out = [shell_comment(f"lab {lab.name}: {len(plan.steps)} steps as docker commands, in an order that works"),
            "set -e"]
-    writer = _Writer(lab, where)
+    writer = Writer(lab, where)
     for step in plan.steps:
         out.append(shell_comment(f"{step.action.symbol} {step.kind} {step.name}"
                                  + (f" on {step.network}" if step.network else "") + step.where
@@ -59,7 +59,7 @@ def _words(argv: list[str]) -> str:
     return " ".join(shell_word(w) for w in argv)
 
 
-class _Writer:
+class Writer:
     def __init__(self, lab: Lab, where: dict[str, str]) -> None:
         self.lab, self.where = lab, where
         self.handlers: dict[tuple[Kind, Action], Callable[[Step, Lab], Lines]] = {

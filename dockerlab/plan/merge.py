@@ -8,7 +8,7 @@ from dataclasses import replace
 from dockerlab.core import scheduler
 from dockerlab.core.model import Lab
 from dockerlab.core.placement import manager, swarm_networks
-from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step, on_host
+from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step, making_network, on_host
 
 A, K = Action, Kind
 
@@ -61,8 +61,7 @@ class _Across:
             return joined
         if step.kind is K.CONTAINER and self._joins_overlay(step):
             if step.host != self.boss:
-                joined |= {on_host(self.boss, f"{K.NETWORK}:{a}:{n}") for n in self.overlays
-                           for a in (A.CREATE, A.RECREATE)} & self.ids
+                joined |= {i for n in self.overlays for i in making_network(n, self.boss)} & self.ids
             return joined
         return set()
 

@@ -21,7 +21,7 @@ from dockerlab.plan.diff import (
     user_networks,
 )
 from dockerlab.plan.ownership import Claims, claims
-from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step
+from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step, making_network, step_id
 
 A, K = Action, Kind
 # Among steps that are ready together, what frees names, addresses and endpoints goes first.
@@ -220,7 +220,7 @@ class _Dependencies:
             return {s.id for s in self.by_container.get(step.name, ())}
         if step.kind is K.HOST_LINK:  # on its network's parent, which Docker may make (a VLAN sub-interface)
             net = self.lab.network(step.key or "")
-            return {f"{K.NETWORK}:{a}:{net.name}" for a in (A.CREATE, A.RECREATE)} & self.ids if net else set()
+            return making_network(net.name) & self.ids if net else set()
         spec = self.lab.container(step.key or "") if step.kind is K.CONTAINER else None
         if spec is None or step.action in (A.REMOVE, A.DISCONNECT):
             return set()
@@ -234,10 +234,10 @@ class _Dependencies:
         """A container joining networks: after they exist, its own disconnects, and static claims there."""
         networks = [step.network] if step.network else [self.lab.docker_network_name(a.network)
                                                         for a in spec.attachments]
-        after = {f"{K.NETWORK}:{a}:{n}" for n in networks for a in (A.CREATE, A.RECREATE)} & self.ids
+        after = {i for n in networks for i in making_network(n)} & self.ids
         after |= {s.id for s in own if s.action is A.DISCONNECT}
         after |= self._static_first(spec, networks)
-        pull = f"{K.IMAGE}:{A.PULL}:{spec.image}"
+        pull = step_id(K.IMAGE, A.PULL, spec.image)
         if step.action.builds and pull in self.ids:
             after.add(pull)
         return after

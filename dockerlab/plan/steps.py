@@ -67,9 +67,34 @@ class Mode(Enum):
     DESTROY = "destroy"
 
 
+A, K = Action, Kind
+# Every kind of step there is. Each handler table (the executor's with the swarm's, the plan as docker commands)
+# covers exactly these, which a test holds them to; a step of another pair cannot be made.
+STEP_KINDS = frozenset({
+    (K.IMAGE, A.PULL),
+    *((K.NETWORK, a) for a in (A.CREATE, A.REMOVE, A.RECREATE)),
+    *((K.CONTAINER, a) for a in (A.CREATE, A.REMOVE, A.RECREATE, A.START, A.CONNECT, A.DISCONNECT, A.RECONNECT)),
+    *((K.HOST_LINK, a) for a in (A.CREATE, A.REMOVE, A.RECREATE)),
+    *((K.SWARM, a) for a in (A.CREATE, A.CONNECT, A.REMOVE)),
+    *((K.IMPAIRMENT, a) for a in (A.CREATE, A.UPDATE, A.REMOVE)),
+})
+
+
 def on_host(host: str, step_id: str) -> str:
     """A step id as the plan of a lab across hosts knows it: one plan, one id space."""
     return f"{host}/{step_id}" if host else step_id
+
+
+def step_id(kind: Kind, action: Action, name: str, network: str | None = None, instance: str = "",
+            host: str = "") -> str:
+    """The one way a step's id is made: by its step, and by steps that wait for it."""
+    base = f"{kind}:{action}:{name}" + (f"@{instance}" if instance else "")
+    return on_host(host, f"{base}:{network}" if network else base)
+
+
+def making_network(name: str, host: str = "") -> set[str]:
+    """The ids a step makes a network under (created, or made anew): what its members wait for."""
+    return {step_id(K.NETWORK, a, name, host=host) for a in (A.CREATE, A.RECREATE)}
 
 
 @dataclass(frozen=True)
@@ -90,6 +115,10 @@ class Step:
     restore: Attachment | None = None  # reconnect: the membership as it is, to put back if the new one fails
     host: str = ""  # the lab's key of the host it runs on; "" on a lab of one engine
 
+    def __post_init__(self) -> None:
+        if (self.kind, self.action) not in STEP_KINDS:
+            raise ValueError(f"no step {self.action} {self.kind}: see STEP_KINDS")
+
     @property
     def where(self) -> str:
         """' on h2' in text about a step of a lab across hosts."""
@@ -97,8 +126,7 @@ class Step:
 
     @property
     def id(self) -> str:
-        base = f"{self.kind}:{self.action}:{self.name}" + (f"@{self.instance}" if self.instance else "")
-        return on_host(self.host, f"{base}:{self.network}" if self.network else base)
+        return step_id(self.kind, self.action, self.name, self.network, self.instance, self.host)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "action": self.action.word, "symbol": self.action.symbol, "kind": self.kind.value,

@@ -19,15 +19,15 @@ GWBRIDGE = "docker_gwbridge"
 
 
 def run_plan(view: View, plan: Plan, report: Report, parallel: int) -> Outcome:
-    crews = {key: Executor(site.host.engine, site.lab, report, site.host.links, site.host.shaper)
+    swarm = Swarm(view)
+    crews = {key: Executor(site.host.engine, site.lab, report, site.host.links, site.host.shaper, swarm.handlers(key))
              for key, site in view.sites.items()}
-    swarm = _Swarm(view)
-    for key, crew in crews.items():
-        crew.handlers.update(swarm.handlers(key))
     return run_steps(crews, plan, parallel)
 
 
-class _Swarm:
+class Swarm:
+    """The swarm steps of each host: init, join, leave."""
+
     def __init__(self, view: View) -> None:
         self.view = view
         self.boss = manager(view.lab)

@@ -52,7 +52,8 @@ def describe(exc: Exception) -> str:
 
 class Executor:
     def __init__(self, engine: Engine, lab: Lab, report: Report, links: HostLinks | None = None,
-                 shaper: Shaper | None = None) -> None:
+                 shaper: Shaper | None = None, more: dict[tuple[Kind, Action], Handler] | None = None) -> None:
+        """more: handlers of steps that need more than this engine (the swarm's: a join asks the manager)."""
         self.engine, self.lab, self.report, self.links, self.shaper = engine, lab, report, links, shaper
         self.lock = threading.Lock()
         self.network_locks: dict[str, threading.Lock] = {}
@@ -75,6 +76,7 @@ class Executor:
             (Kind.HOST_LINK, Action.REMOVE): self._link_remove,
             (Kind.HOST_LINK, Action.RECREATE): self._link_recreate,
             **{(Kind.IMPAIRMENT, a): self._impair for a in (Action.CREATE, Action.UPDATE, Action.REMOVE)},
+            **(more or {}),
         }
 
     def timed(self, step: Step) -> None:
