@@ -11,7 +11,6 @@ from dockerlab.core.model import Lab
 from dockerlab.core.observed import Observed
 from dockerlab.core.placement import manager
 from dockerlab.defaults import DESTROY_PARALLEL, PARALLEL, SETTLE
-from dockerlab.engine import exec as inside
 from dockerlab.errors import DockerlabError
 from dockerlab.host.host import Host
 from dockerlab.plan.merge import merge
@@ -20,6 +19,7 @@ from dockerlab.plan.planner import make_plan
 from dockerlab.plan.preflight import PreflightError, preflight_problems
 from dockerlab.plan.steps import Action, Kind, Mode, Plan
 from dockerlab.plan.swarm import forming_steps, needs_swarm, undoing_steps
+from dockerlab.privatedir import private_dir
 from dockerlab.run.across_hosts import run_plan
 from dockerlab.run.executor import Outcome, Report
 from dockerlab.run.failures import PlanFailed
@@ -76,6 +76,7 @@ def _plan(view: View, mode: Mode, take_over: bool, check: bool = False) -> Plan:
 
 def apply_lab(hosts: dict[str, Host], lab: Lab, report: Report, on_plan: Callable[[Plan], None] | None = None,
               options: Options = Options(), mode: Mode = Mode.APPLY) -> Result:
+    private_dir()  # where the locks go: one that is not private stops this before any engine is asked
     connect(hosts)
     with ExitStack() as locks:
         for host in sorted(hosts.values(), key=lambda h: h.engine.identity):  # one order: no deadlock
@@ -115,4 +116,4 @@ def _alive(host: Host, lab: Lab, started: set[str], observed: Observed) -> None:
     """Containers this run started must still run after the settle time: else say how each ended."""
     dead = [c for c in observed.containers if c.name in started and c.lab == lab.name and not c.running]
     if dead:
-        raise DockerlabError("\n".join(inside.how_it_ended(host.engine, c) for c in dead))
+        raise DockerlabError("\n".join(host.engine.how_it_ended(c) for c in dead))

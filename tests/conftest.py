@@ -19,6 +19,24 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 TEST_LAB_PREFIX = "dlt-"
 
 
+NO_ENGINE = "unix:///nonexistent/dockerlab-unit-test.sock"  # where a test without the engine marker finds no engine
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that asks for the engine carries the engine marker, so that `make unit` runs without one."""
+    unmarked = [item.nodeid for item in items
+                if "docker_client" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("engine")]
+    if unmarked:
+        raise pytest.UsageError("tests that use the engine need @pytest.mark.engine: " + ", ".join(unmarked))
+
+
+@pytest.fixture(autouse=True)
+def _no_engine_unless_marked(request, monkeypatch):
+    """Without the engine marker, DOCKER_HOST names no engine: a test that reaches one anyway fails."""
+    if not request.node.get_closest_marker("engine"):
+        monkeypatch.setenv("DOCKER_HOST", NO_ENGINE)
+
+
 @pytest.fixture(scope="session")
 def labs_dir() -> pathlib.Path:
     return ROOT / "labs"

@@ -15,6 +15,7 @@ import docker
 import pytest
 from conftest import ROOT, TEST_LAB_PREFIX, dockerlab, leave_test_swarm, swarm_former
 
+pytestmark = pytest.mark.engine
 HOSTS = ROOT / "scripts" / "hosts.sh"
 SOCKETS = {"h1": None, "h2": "unix:///run/dockerlab-h2.sock", "h3": "unix:///run/dockerlab-h3.sock"}
 

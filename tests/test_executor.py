@@ -13,18 +13,16 @@ LAB = "name: t\nprefix: ''\nnetworks:\n  lan: {subnet: 10.1.0.0/24}\ncontainers:
       "networks: {lan: {ipv4: 10.1.0.5}}}\n"
 
 
-class FakeSdk:
-    def load(self):
-        pass
-
-
 class FakeEngine:
     """Records calls; refuses to connect anything to 10.1.0.6, as if a stranger took it after the plan."""
 
-    caps, identity, sdk = Capabilities("1.44"), "fake", FakeSdk()
+    caps, identity = Capabilities("1.44"), "fake"
 
     def __init__(self):
         self.calls = []
+
+    def load_sdk(self):
+        pass
 
     def disconnect(self, container, network, label=""):
         self.calls.append(("disconnect", container, network))

@@ -30,6 +30,7 @@ def lock_dir(tmp_path, monkeypatch):
     return path
 
 
+@pytest.mark.engine
 def test_1_a_planted_link_is_refused_and_its_target_untouched(lock_dir, tmp_path, docker_client):
     from dockerlab.host.host import Host
 

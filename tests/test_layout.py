@@ -60,3 +60,17 @@ def test_modules_stay_small_and_the_command_line_thin():
     sizes = {module_name(p): len(p.read_text().splitlines()) for p in PACKAGE.rglob("*.py")}
     assert sizes["dockerlab.cli.main"] < 200
     assert [m for m, n in sizes.items() if n > 300] == []
+
+
+def test_nothing_outside_the_engine_reaches_around_its_seam():
+    """Only engine/ touches the transport (reader, sdk) or a private method of the Engine."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.parent.name == "engine":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and (node.attr in ("reader", "sdk", "_call") or (
+                    node.attr.startswith("_") and isinstance(node.value, ast.Attribute)
+                    and node.value.attr == "engine")):
+                found.append(f"{module_name(path)}:{node.lineno} .{node.attr}")
+    assert found == []

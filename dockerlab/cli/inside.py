@@ -50,9 +50,7 @@ def _enter(file: str, key: str, argv: list[str]) -> None:
     if docker:  # the CLI gives a terminal, signals and the exit code as they are
         tty = ["-i", "-t"] if sys.stdin.isatty() and sys.stdout.isatty() else ["-i"]
         os.execv(docker, [docker, "-H", host.address, "exec", *tty, box.id, *argv])
-    from dockerlab.engine.exec import run
-
-    code, out = run(host.engine, box.id, argv)  # no CLI: no terminal, output when done
+    code, out = host.engine.exec_in(box.id, argv)  # no CLI: no terminal, output when done
     click.echo(out, nl=False)
     sys.exit(code)
 

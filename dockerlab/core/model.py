@@ -14,12 +14,21 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from dockerlab.core.drivers import driver
 from dockerlab.core.impairment import MEASURED_PINGS, Link
+from dockerlab.errors import DockerlabError
+from dockerlab.printable import shown
 
 IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
 Pairs = tuple[tuple[str, str], ...]
 
 LAB_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")  # the schema's pattern for 'name'; a test keeps them equal
+
+
+def lab_name(name: str) -> str:
+    """A lab name given outside a lab file (destroy --lab), checked before it names a lock file or a label."""
+    if not LAB_NAME.fullmatch(name):
+        raise DockerlabError(f"{shown(repr(name))} is not a lab name (lowercase letters, digits, '-' and '_')")
+    return name
 PREDEFINED_NETWORKS = ("bridge", "host", "none")
 STANDALONE_NETWORKS = ("host", "none")
 NAME_ONLY = ("resolves", "unresolvable")  # check expectations about Docker's DNS alone

@@ -21,6 +21,7 @@ from dockerlab.core.observed import (
     own_aliases,
 )
 from dockerlab.core.waiting import wait_until
+from dockerlab.engine.exec import InsideCalls
 from dockerlab.engine.explain import NETWORK_IN_USE, busy_network
 from dockerlab.engine.swarmcalls import SWARM_TASKS_GONE, SwarmCalls
 from dockerlab.engine.transport import Reader, Sdk, SdkReader, SocketReader, unix_socket_path
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 ATTACH_TRIES = 3
 
 
-class Engine(SwarmCalls):
+class Engine(SwarmCalls, InsideCalls):
     def __init__(self, address: str, api: docker.APIClient | None = None, tls: Any = None) -> None:
         """With `api`, everything goes through that SDK client; else a local socket is read without the SDK.
         tls: a Docker context's TLS settings for a tcp:// engine."""
@@ -49,6 +50,10 @@ class Engine(SwarmCalls):
 
     def describe(self) -> str:
         return f"Docker {self.release} (API {self.caps.api_version}) at {self.address}"
+
+    def load_sdk(self) -> None:
+        """Before threads call: see Sdk.load."""
+        self.sdk.load()
 
     def _call(self, what: str, method: str, *args: Any, subject: object = None, missing_ok: bool = False,
               **kwargs: Any) -> Any:

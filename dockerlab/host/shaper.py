@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from dockerlab.core.impairment import Link, from_tc
 from dockerlab.defaults import PARALLEL
@@ -93,7 +93,7 @@ class Shaper:
             (marks() / container_id).unlink(missing_ok=True)
 
     def _where(self, container: str) -> _Place:
-        raw: dict[str, Any] = self.engine.reader.inspect_container(container)
+        raw = self.engine.inspect_container(container)
         networks = (raw.get("NetworkSettings") or {}).get("Networks") or {}
         return _Place(str(raw["Id"]), int((raw.get("State") or {}).get("Pid") or 0),
                       {name: (ep.get("MacAddress") or "").lower() for name, ep in networks.items()})

@@ -23,6 +23,7 @@ from dockerlab.core.model import (
     Pool,
     Port,
     SwarmSpec,
+    lab_name,
 )
 from dockerlab.errors import LabFileError, Problem
 from dockerlab.labfile.yamlsource import MAX_BYTES, Path, Source, decode, format_path, load
@@ -71,7 +72,7 @@ def lab_to_destroy(filename: str | None, name: str | None) -> Lab:
     """What destroy needs: the name, the file that made the objects, and the lab's hosts. A file that no longer
     validates still names its lab (its objects are then looked for on the one engine DOCKER_HOST names)."""
     if not filename:
-        return Lab(name=name or "", prefix="")
+        return Lab(name=lab_name(name or ""), prefix="")
     try:
         lab = load_lab(filename)
     except LabFileError as exc:

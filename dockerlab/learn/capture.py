@@ -69,7 +69,7 @@ def _container_tap(lab: Lab, host: Host, key: str, network: str, engine_pid: int
     box = own_container(lab, host.engine.observe(), spec.name, key, host.label)
     if box is None or not box.running:
         raise DockerlabError(f"container {key} is not running; `dockerlab apply` first")
-    pid = int((host.engine.reader.inspect_container(box.id).get("State") or {}).get("Pid") or 0)
+    pid = int(host.engine.state(box.id).get("Pid") or 0)
     if att.network in ("host", "none"):
         where = "the host's own interfaces" if att.network == "host" else "its loopback only"
         return Tap("any" if att.network == "host" else "lo", pid, f"container {key} on '{att.network}': {where}")

@@ -21,7 +21,6 @@ from dockerlab.core.drivers import driver
 from dockerlab.core.model import NAME_ONLY, PREDEFINED_NETWORKS, Check, NetworkSpec
 from dockerlab.core.observed import ObservedContainer
 from dockerlab.defaults import PARALLEL
-from dockerlab.engine import exec as inside
 from dockerlab.errors import DockerlabError
 from dockerlab.learn import pings
 from dockerlab.learn.checkresult import CheckError, CheckResult
@@ -106,7 +105,7 @@ class _Runner:
             if box is None:
                 raise CheckError(missing(key))
             if not box.running:
-                raise CheckError(stopped(key, box, inside.last_words(self.view.site_of(key).host.engine, box)))
+                raise CheckError(stopped(key, box, self.view.site_of(key).host.engine.last_words(box)))
 
     def _run(self, check: Check) -> CheckResult:
         if check.expect in ("own-mac", "parent-mac"):
@@ -187,12 +186,12 @@ class _Runner:
         assert box is not None
         engine = self.host(check).engine
         limited = ["timeout", "-s", "KILL", str(_limit(check) + 2), *argv]
-        code, out = inside.run(engine, box.id, limited)
+        code, out = engine.exec_in(box.id, limited)
         if code not in CANNOT_RUN:
             return code, out
         # the image lacks the tool: the same probe from a container that shares the source's network namespace
         try:
-            code, out = inside.probe(engine, box.id, self.lab, limited, _limit(check) + 5)
+            code, out = engine.probe(box.id, self.lab, limited, _limit(check) + 5)
         except DockerlabError as exc:
             raise CheckError(f"the probe `{argv[0]}` cannot run in container {check.source} (its image lacks it "
                              f"or `timeout`), nor in a probe container beside it: {exc}") from None

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from dockerlab.core.model import LAB_NAME
+from dockerlab.core.model import lab_name
 from dockerlab.errors import DockerlabError
 from dockerlab.privatedir import private_dir
 
@@ -27,9 +27,7 @@ def _path(engine_id: str, what: str) -> str:
 @contextmanager
 def lab_lock(lab: str, engine_id: str) -> Iterator[None]:
     """Fails at once, naming the holder, when another process changes this lab on this engine."""
-    if not LAB_NAME.fullmatch(lab):
-        raise DockerlabError(f"'{lab}' is not a lab name (lowercase letters, digits, '-' and '_')")
-    path = _path(engine_id, f"lab-{lab}")
+    path = _path(engine_id, f"lab-{lab_name(lab)}")
     try:
         with _locked(path, blocking=False):
             yield
