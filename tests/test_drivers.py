@@ -1,11 +1,10 @@
 """The driver table is the one place for what each driver needs: the schema and the checks follow it.
 Preflight runs against a fake host. No engine."""
 
-from types import SimpleNamespace
 
 import pytest
+from fakes import FakeHost
 
-from dockerlab.core.capabilities import Capabilities
 from dockerlab.core.drivers import DRIVERS, KERNEL, driver
 from dockerlab.core.observed import Observed, network_from_api
 from dockerlab.labfile.load import parse_lab
@@ -26,27 +25,6 @@ def test_every_driver_row_is_consistent():
         assert bool(row.modes) == bool(row.mode_option), row.name
         assert row.kernel is None or row.kernel.link_type in KERNEL, row.name
     assert driver("some-plugin").modes == () and not driver("some-plugin").parent
-
-
-class FakeFacts:
-    def __init__(self, missing=(), interfaces=("lo", "eth0", "p0", "p1")):
-        self.missing, self.names = set(missing), set(interfaces)
-
-    def kernel_supports(self, link_type):
-        return link_type not in self.missing
-
-    def interfaces(self):
-        return self.names
-
-
-class FakeHost:
-    """What preflight asks of a host, and nothing more: its kernel, its interfaces and its engine's API version."""
-
-    address, is_local, name, links = "fake://", True, "", object()
-
-    def __init__(self, missing=(), api="1.51"):
-        self.facts = FakeFacts(missing)
-        self.engine = SimpleNamespace(caps=Capabilities(api))
 
 
 LAB = """\

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, dockerlab
+from helpers import ROOT, dockerlab
 
 pytestmark = [pytest.mark.engine,
               pytest.mark.skipif(not shutil.which("tcpdump"), reason="needs tcpdump (make test installs it)"),

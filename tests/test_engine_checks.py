@@ -5,7 +5,7 @@ import json
 import time
 
 import pytest
-from conftest import dockerlab
+from helpers import dockerlab
 from test_engine_labs import KERNEL_NEEDS, LABS, prepared
 
 from dockerlab.host.host import Host

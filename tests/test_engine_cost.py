@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, dockerlab
+from helpers import ROOT, dockerlab
 
 from dockerlab.host.host import Host
 from dockerlab.labfile.load import load_lab

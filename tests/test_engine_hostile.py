@@ -11,7 +11,7 @@ import time
 
 import docker.errors
 import pytest
-from conftest import ROOT, dockerlab, lab_objects
+from helpers import ROOT, dockerlab, lab_objects
 
 from dockerlab.core.capabilities import Feature
 from dockerlab.host.host import Host

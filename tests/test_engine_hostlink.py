@@ -6,7 +6,7 @@ import pathlib
 import subprocess
 
 import pytest
-from conftest import dockerlab, lab_objects
+from helpers import dockerlab, lab_objects
 
 from dockerlab.core import hostaccess
 from dockerlab.labfile.load import load_lab

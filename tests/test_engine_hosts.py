@@ -13,7 +13,7 @@ import subprocess
 
 import docker
 import pytest
-from conftest import ROOT, TEST_LAB_PREFIX, dockerlab, leave_test_swarm, swarm_former
+from helpers import ROOT, TEST_LAB_PREFIX, dockerlab, leave_test_swarm, swarm_former
 
 pytestmark = pytest.mark.engine
 HOSTS = ROOT / "scripts" / "hosts.sh"

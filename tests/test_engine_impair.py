@@ -7,7 +7,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import dockerlab
+from helpers import dockerlab
 
 from dockerlab.host.host import Host
 from dockerlab.host.shaper import marks

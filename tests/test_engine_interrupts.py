@@ -7,7 +7,7 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT, dockerlab, lab_objects, refused_apply
+from helpers import ROOT, dockerlab, lab_objects, refused_apply
 
 from dockerlab.host.host import Host
 from dockerlab.run.lock import lab_lock

@@ -5,7 +5,7 @@ import subprocess
 import uuid
 
 import pytest
-from conftest import dockerlab, lab_objects, refused_apply
+from helpers import dockerlab, lab_objects, refused_apply
 from test_engine_lifecycle import identity, inspect_lab
 
 from dockerlab.host.host import Host

@@ -11,7 +11,7 @@ import subprocess
 import tarfile
 
 import pytest
-from conftest import dockerlab, lab_objects
+from helpers import dockerlab, lab_objects
 from test_engine_labs import KERNEL_NEEDS, prepared
 
 from dockerlab.host.host import Host

@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from conftest import ROOT, dockerlab, lab_objects, refused_apply
+from helpers import ROOT, dockerlab, lab_objects, refused_apply
 
 pytestmark = pytest.mark.engine
 

@@ -4,7 +4,7 @@ lab made, as plan and destroy do; an object with the lab's label but no file lab
 import uuid
 
 import pytest
-from conftest import dockerlab
+from helpers import dockerlab
 
 pytestmark = pytest.mark.engine
 

@@ -4,7 +4,7 @@ would ignore is refused before any change."""
 
 import docker.errors
 import pytest
-from conftest import dockerlab, lab_objects
+from helpers import dockerlab, lab_objects
 
 from dockerlab.core.capabilities import Feature
 from dockerlab.host.host import Host

@@ -8,7 +8,7 @@ import os
 import pathlib
 
 import pytest
-from conftest import ROOT, dockerlab
+from helpers import ROOT, dockerlab
 
 ERRORS = ROOT / "tests" / "errors"
 CASES = sorted(ERRORS.glob("*.yaml"))

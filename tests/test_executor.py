@@ -1,36 +1,16 @@
 """The executor's own logic against a fake engine: a failed reconnect puts the old membership back. No engine."""
 
 import pytest
+from fakes import FakeEngine
 
 from dockerlab.core.capabilities import Capabilities
 from dockerlab.core.observed import Observed, container_from_api, network_from_api
-from dockerlab.errors import EngineError
 from dockerlab.labfile.load import parse_lab
 from dockerlab.plan.planner import make_plan
 from dockerlab.run.executor import Executor, run_steps
 
 LAB = "name: t\nprefix: ''\nnetworks:\n  lan: {subnet: 10.1.0.0/24}\ncontainers:\n  a: {image: busybox, " \
       "networks: {lan: {ipv4: 10.1.0.5}}}\n"
-
-
-class FakeEngine:
-    """Records calls; refuses to connect anything to 10.1.0.6, as if a stranger took it after the plan."""
-
-    caps, identity = Capabilities("1.44"), "fake"
-
-    def __init__(self):
-        self.calls = []
-
-    def load_sdk(self):
-        pass
-
-    def disconnect(self, container, network, label=""):
-        self.calls.append(("disconnect", container, network))
-
-    def connect(self, container, network, att, dns_name, label=""):
-        self.calls.append(("connect", container, network, str(att.ipv4)))
-        if str(att.ipv4) == "10.1.0.6":
-            raise EngineError(f"connect {label or container} to {network}: that static IP is taken")
 
 
 def live(lab_text):
@@ -51,7 +31,7 @@ def test_a_failed_reconnect_puts_the_old_membership_back():
     lab = parse_lab(LAB.replace("10.1.0.5", "10.1.0.6"), "t.yaml")
     plan = make_plan(lab, observed)
     assert [(s.action.word, s.name) for s in plan.steps] == [("reconnect", "a")]
-    engine = FakeEngine()
+    engine = FakeEngine(refuse="10.1.0.6")
     outcome = run_steps({"": Executor(engine, lab, report=lambda *a: None)}, plan)
     # by the live container's id, not by a name that could be someone else's by then
     assert engine.calls == [("disconnect", "c1", "lan"), ("connect", "c1", "lan", "10.1.0.6"),
@@ -63,7 +43,7 @@ def test_a_failed_reconnect_puts_the_old_membership_back():
 
 @pytest.mark.parametrize("version,one_at_a_time", [("1.41", True), ("1.49", False)])
 def test_endpoint_serialisation_follows_the_capability_table(version, one_at_a_time):
-    engine = FakeEngine()
+    engine = FakeEngine(refuse="10.1.0.6")
     engine.caps = Capabilities(version)
     executor = Executor(engine, parse_lab(LAB, "t.yaml"), report=lambda *a: None)
     assert executor.one_endpoint_at_a_time is one_at_a_time

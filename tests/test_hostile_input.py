@@ -6,7 +6,7 @@ import os
 import time
 
 import pytest
-from conftest import dockerlab
+from helpers import dockerlab
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -5,7 +5,7 @@ import os
 from dataclasses import replace
 
 import pytest
-from conftest import dockerlab
+from helpers import dockerlab
 
 from dockerlab.errors import LabFileError
 from dockerlab.labfile.load import parse_lab

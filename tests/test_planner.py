@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from fakes import box_api, net_api
 
 from dockerlab.core import labels as L
 from dockerlab.core.observed import Observed, container_from_api, network_from_api
@@ -30,33 +31,6 @@ containers:
     image: busybox
     networks: [lan, v6net]
 """
-
-
-def net_api(lab, key, **over):
-    spec = lab.network(key)
-    raw = {"Name": spec.name, "Id": f"id-{spec.name}", "Driver": spec.driver, "Scope": "local",
-           "EnableIPv6": spec.ipv6, "Internal": False, "Attachable": False,
-           "IPAM": {"Driver": "default", "Options": None,
-                    "Config": [{"Subnet": str(p.subnet)} for p in spec.pools]},
-           "Options": spec.driver_options(), "Labels": L.network_labels(lab, spec)}
-    raw.update(over)
-    return network_from_api(raw)
-
-
-def box_api(lab, key, state="running", **over):
-    spec = next(c for c in lab.containers if c.key == key)
-    nets = {}
-    for att in spec.attachments:
-        name = lab.docker_network_name(att.network)
-        nets[name] = {"IPAMConfig": {"IPv4Address": str(att.ipv4)} if att.ipv4 else None, "Aliases": None,
-                      "NetworkID": f"id-{name}" if state == "running" else "",
-                      "IPAddress": str(att.ipv4 or "10.1.0.99") if state == "running" else "",
-                      "MacAddress": "02:42:0a:01:00:05" if state == "running" else ""}
-    raw = {"Id": f"cid-{spec.name}", "Names": [f"/{spec.name}"], "Image": spec.image, "Command": "sh",
-           "State": state, "Labels": L.container_labels(lab, spec),
-           "HostConfig": {"NetworkMode": spec.network_mode}, "NetworkSettings": {"Networks": nets}}
-    raw.update(over)
-    return container_from_api(raw)
 
 
 @pytest.fixture

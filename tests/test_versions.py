@@ -2,11 +2,11 @@
 on its own (never drift), and the parent rules checked before any change. No engine."""
 
 import pytest
-from test_drivers import FakeHost
+from fakes import FakeHost, live_network
 
 from dockerlab.core import labels as L
 from dockerlab.core.capabilities import OPTION_GATES, Capabilities, Feature, option_features
-from dockerlab.core.observed import Observed, container_from_api, network_from_api
+from dockerlab.core.observed import Observed, container_from_api
 from dockerlab.errors import DockerlabError
 from dockerlab.labfile.load import parse_lab
 from dockerlab.plan.planner import make_plan
@@ -20,11 +20,6 @@ def problems(text: str, api: str, observed: Observed | None = None) -> list[str]
     lab = parse_lab(text, "v.yaml")
     observed = observed or Observed((), ())
     return preflight_problems(lab, make_plan(lab, observed), observed, FakeHost(api=api))
-
-
-def live_network(name: str, pools: list[dict], labels: dict | None = None, **over) -> object:
-    return network_from_api({"Name": name, "Id": f"id-{name}", "Driver": "bridge", "Labels": labels or {},
-                             "IPAM": {"Config": pools}, **over})
 
 
 def test_every_gate_names_a_release_and_its_api():

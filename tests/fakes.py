@@ -1,0 +1,89 @@
+"""Fakes for pure tests: live objects as the engine's API would give them, and hosts and engines that answer
+what the code under test asks and nothing more."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from dockerlab.core import labels as L
+from dockerlab.core.capabilities import Capabilities
+from dockerlab.core.observed import container_from_api, network_from_api
+
+
+def live_network(name: str, pools: list[dict] | tuple = (), labels: dict | None = None, **over):
+    """A network the engine has, as its API lists it (not made from a lab file); `over`: Driver, Options..."""
+    return network_from_api({"Name": name, "Id": f"id-{name}", "Driver": "bridge", "Labels": labels or {},
+                             "IPAM": {"Config": list(pools)}, **over})
+
+
+def net_api(lab, key, **over):
+    """The lab's network `key` as the engine would list it once made; `over` changes what it has."""
+    spec = lab.network(key)
+    raw = {"Name": spec.name, "Id": f"id-{spec.name}", "Driver": spec.driver, "Scope": "local",
+           "EnableIPv6": spec.ipv6, "Internal": False, "Attachable": False,
+           "IPAM": {"Driver": "default", "Options": None,
+                    "Config": [{"Subnet": str(p.subnet)} for p in spec.pools]},
+           "Options": spec.driver_options(), "Labels": L.network_labels(lab, spec)}
+    raw.update(over)
+    return network_from_api(raw)
+
+
+def box_api(lab, key, state="running", **over):
+    """The lab's container `key` as the engine would list it once made."""
+    spec = next(c for c in lab.containers if c.key == key)
+    nets = {}
+    for att in spec.attachments:
+        name = lab.docker_network_name(att.network)
+        nets[name] = {"IPAMConfig": {"IPv4Address": str(att.ipv4)} if att.ipv4 else None, "Aliases": None,
+                      "NetworkID": f"id-{name}" if state == "running" else "",
+                      "IPAddress": str(att.ipv4 or "10.1.0.99") if state == "running" else "",
+                      "MacAddress": "02:42:0a:01:00:05" if state == "running" else ""}
+    raw = {"Id": f"cid-{spec.name}", "Names": [f"/{spec.name}"], "Image": spec.image, "Command": "sh",
+           "State": state, "Labels": L.container_labels(lab, spec),
+           "HostConfig": {"NetworkMode": spec.network_mode}, "NetworkSettings": {"Networks": nets}}
+    raw.update(over)
+    return container_from_api(raw)
+
+
+class FakeFacts:
+    def __init__(self, missing=(), interfaces=("lo", "eth0", "p0", "p1")):
+        self.missing, self.names = set(missing), set(interfaces)
+
+    def kernel_supports(self, link_type):
+        return link_type not in self.missing
+
+    def interfaces(self):
+        return self.names
+
+
+class FakeHost:
+    """What preflight asks of a host, and nothing more: its kernel, its interfaces and its engine's API version."""
+
+    address, is_local, name, links = "fake://", True, "", object()
+
+    def __init__(self, missing=(), api="1.51"):
+        self.facts = FakeFacts(missing)
+        self.engine = SimpleNamespace(caps=Capabilities(api))
+
+
+class FakeEngine:
+    """Records the calls the executor makes; refuses to connect anything to `refuse`, as if a stranger took the
+    address after the plan."""
+
+    caps, identity = Capabilities("1.44"), "fake"
+
+    def __init__(self, refuse: str = ""):
+        self.calls, self.refuse = [], refuse
+
+    def load_sdk(self):
+        pass
+
+    def disconnect(self, container, network, label=""):
+        self.calls.append(("disconnect", container, network))
+
+    def connect(self, container, network, att, dns_name, label=""):
+        from dockerlab.errors import EngineError
+
+        self.calls.append(("connect", container, network, str(att.ipv4)))
+        if str(att.ipv4) == self.refuse:
+            raise EngineError(f"connect {label or container} to {network}: that static IP is taken")

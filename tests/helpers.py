@@ -1,0 +1,81 @@
+"""What tests share besides fixtures: the command line run as a user runs it, a lab's objects on the engine,
+and the cleanup of test labs (every object of a lab named "dlt-*", and only those)."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+TEST_LAB_PREFIX = "dlt-"
+
+
+FORMED_BY = "io.dockerlab.swarm-formed-by"
+
+
+def swarm_former(client) -> str | None:
+    """Who formed the swarm the engine is in: None when it is in none."""
+    if client.info()["Swarm"]["LocalNodeState"] != "active":
+        return None
+    try:
+        return (client.api.inspect_swarm()["Spec"].get("Labels") or {}).get(FORMED_BY, "")
+    except Exception:  # noqa: BLE001 - a worker cannot inspect the swarm: not one the tests formed
+        return ""
+
+
+def leave_test_swarm(client) -> None:
+    """A swarm that a test (or a test lab) formed and an interrupted run left: the engine leaves it, and its
+    overlay networks go with it."""
+    if (swarm_former(client) or "").startswith(TEST_LAB_PREFIX):
+        client.swarm.leave(force=True)
+
+
+def remove_test_objects(client) -> None:
+    """Containers and networks of test labs, also those an interrupted earlier run left."""
+    from dockerlab.host.host import Host
+    from dockerlab.host.shaper import marks
+    from dockerlab.run.lock import clear_stale
+
+    leave_test_swarm(client)
+    clear_stale()  # lock files an interrupted earlier run left
+    engine = Host.from_env().engine  # its removal also clears endpoints Docker left behind (moby#17217)
+    ours = {"label": "io.dockerlab.lab"}
+    for box in client.api.containers(all=True, filters=ours):
+        if box["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
+            engine.remove_container(box["Id"], box["Names"][0])
+            (marks() / box["Id"]).unlink(missing_ok=True)  # it was shaped (impairments): the mark goes with it
+    for net in client.api.networks(filters=ours):
+        if net["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
+            engine.remove_network(net["Id"], net["Name"], net.get("Scope", "local"))
+
+
+def lab_objects(client, lab: str) -> list[str]:
+    api = client.api
+    found = [c["Names"][0] for c in api.containers(all=True, filters={"label": f"io.dockerlab.lab={lab}"})]
+    return found + [n["Name"] for n in api.networks(filters={"label": f"io.dockerlab.lab={lab}"})]
+
+
+def refused_apply(client, path: str, lab: str) -> str:
+    """Apply, which must fail with exit 1 and leave nothing of the lab behind; returns its stderr."""
+    out = dockerlab("apply", path)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert lab_objects(client, lab) == [], "nothing may be left half-made"
+    return out.stderr
+
+
+def dockerlab(*args: str, env: dict | None = None, ok: bool = False) -> subprocess.CompletedProcess:
+    """Run the real command line, as a user would. Never a traceback, whatever the outcome."""
+    result = subprocess.run([sys.executable, "-m", "dockerlab", *args], capture_output=True, text=True,
+                            env={**os.environ, **(env or {})}, timeout=300, cwd=ROOT)
+    assert "Traceback" not in result.stderr, result.stderr
+    if ok:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def ip(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["ip", *args], capture_output=True, text=True)
+
+
