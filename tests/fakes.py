@@ -19,10 +19,11 @@ def live_network(name: str, pools: list[dict] | tuple = (), labels: dict | None 
 def net_api(lab, key, **over):
     """The lab's network `key` as the engine would list it once made; `over` changes what it has."""
     spec = lab.network(key)
+    pools = [{"Subnet": str(p.subnet), **({"Gateway": str(p.gateway)} if p.gateway else {}),
+              **({"IPRange": str(p.ip_range)} if p.ip_range else {})} for p in spec.pools]
     raw = {"Name": spec.name, "Id": f"id-{spec.name}", "Driver": spec.driver, "Scope": "local",
-           "EnableIPv6": spec.ipv6, "Internal": False, "Attachable": False,
-           "IPAM": {"Driver": "default", "Options": None,
-                    "Config": [{"Subnet": str(p.subnet)} for p in spec.pools]},
+           "EnableIPv6": spec.ipv6, "Internal": spec.internal, "Attachable": spec.attachable,
+           "IPAM": {"Driver": "default", "Options": None, "Config": pools},
            "Options": spec.driver_options(), "Labels": L.network_labels(lab, spec)}
     raw.update(over)
     return network_from_api(raw)
@@ -38,9 +39,12 @@ def box_api(lab, key, state="running", **over):
                       "NetworkID": f"id-{name}" if state == "running" else "",
                       "IPAddress": str(att.ipv4 or "10.1.0.99") if state == "running" else "",
                       "MacAddress": "02:42:0a:01:00:05" if state == "running" else ""}
-    raw = {"Id": f"cid-{spec.name}", "Names": [f"/{spec.name}"], "Image": spec.image, "Command": "sh",
-           "State": state, "Labels": L.container_labels(lab, spec),
-           "HostConfig": {"NetworkMode": spec.network_mode}, "NetworkSettings": {"Networks": nets}}
+    ports = [{"IP": p.host_ip or "0.0.0.0", "PublicPort": p.host_port, "PrivatePort": p.container_port,
+              "Type": p.protocol} for p in spec.ports if p.host_port and state == "running"]
+    raw = {"Id": f"cid-{spec.name}", "Names": [f"/{spec.name}"], "Image": spec.image,
+           "Command": " ".join(spec.command) if spec.command else "sh", "State": state, "Ports": ports,
+           "Labels": L.container_labels(lab, spec), "NetworkSettings": {"Networks": nets},
+           "HostConfig": {"NetworkMode": lab.docker_network_name(spec.network_mode)}}
     raw.update(over)
     return container_from_api(raw)
 

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from dockerlab.core.drivers import driver
+from dockerlab.core.expect import By, Expect
 from dockerlab.core.impairment import MEASURED_PINGS, Link
 from dockerlab.errors import DockerlabError
 from dockerlab.printable import shown
@@ -31,7 +32,7 @@ def lab_name(name: str) -> str:
     return name
 PREDEFINED_NETWORKS = ("bridge", "host", "none")
 STANDALONE_NETWORKS = ("host", "none")
-NAME_ONLY = ("resolves", "unresolvable")  # check expectations about Docker's DNS alone
+HOST = "host"  # a check's end that is the engine's host, not a container
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,8 @@ class ContainerSpec:
 class Check:
     source: str
     target: str | None = None
-    by: str | None = None  # None: by ip
-    expect: str = "reachable"
+    by: By | None = None  # None: by ip
+    expect: Expect = Expect.REACHABLE
     port: int | None = None
     name: str | None = None
     timeout: float = 2.0
@@ -188,6 +189,15 @@ class Check:
     def pings(self) -> int:
         """Pings sent: the file's count, else several for a check that measures, else one."""
         return self.count or (MEASURED_PINGS if self.measures else 1)
+
+    @property
+    def from_host(self) -> bool:
+        """Sent from the engine's host (`from: host`), not from a container."""
+        return self.source == HOST
+
+    @property
+    def to_host(self) -> bool:
+        return self.target == HOST
 
     @property
     def target_key(self) -> str:

@@ -28,7 +28,7 @@ def problems(lab: Lab) -> Iterator[tuple[Path, str]]:
     yield from _engine_addresses(lab)
     if len(keys) > 1:
         for i, check in enumerate(lab.checks):
-            if check.source == "host" or check.target == "host":
+            if check.from_host or check.to_host:
                 yield ("checks", i, "from"), "'host' is ambiguous in a lab across hosts; check between containers"
 
 

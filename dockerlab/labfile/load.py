@@ -9,6 +9,7 @@ from dataclasses import replace
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 from typing import Any
 
+from dockerlab.core.expect import By, Expect
 from dockerlab.core.impairment import link_from, parse_percent, parse_time
 from dockerlab.core.model import (
     Attachment,
@@ -242,8 +243,8 @@ class _Builder:
 
         def percent(key: str) -> float | None:
             return parse_percent(raw[key]) if key in raw else None
-        return Check(source=raw["from"], target=raw.get("to"), by=raw.get("by"),
-                     expect=raw.get("expect", "reachable"), port=raw.get("port"), name=raw.get("name"),
+        return Check(source=raw["from"], target=raw.get("to"), by=By(raw["by"]) if "by" in raw else None,
+                     expect=Expect.of(raw.get("expect", "reachable")), port=raw.get("port"), name=raw.get("name"),
                      timeout=float(raw.get("timeout", 2.0)), line=self.source.line(("checks", index)),
                      count=raw.get("count"),
                      rtt_us=(time("min_rtt"), time("max_rtt")), loss=(percent("min_loss"), percent("max_loss")))

@@ -8,8 +8,8 @@ from itertools import combinations
 
 from dockerlab.core import impairment
 from dockerlab.core.drivers import driver, parent_clash, parent_drivers
+from dockerlab.core.expect import By, Expect, Probe
 from dockerlab.core.model import (
-    NAME_ONLY,
     PREDEFINED_NETWORKS,
     STANDALONE_NETWORKS,
     Attachment,
@@ -198,33 +198,29 @@ def _free(pool: Pool, taken: set[IPv4Address]) -> int:
     return max(0, span.num_addresses - sum(1 for addr in reserved if addr is not None and addr in span))
 
 
-FACTS = ("own-mac", "parent-mac", "arp", "no-arp", "only-loopback", "host-interfaces")
-PARENT_FACTS = ("own-mac", "parent-mac", "arp", "no-arp")  # about the interface on a macvlan/ipvlan network
-
-
 def _checks(lab: Lab) -> Found:
     for i, check in enumerate(lab.checks):
         here: Path = ("checks", i)
-        if check.source != "host" and lab.container(check.source) is None:
+        if not check.from_host and lab.container(check.source) is None:
             yield here + ("from",), f"'{check.source}' is not a container of this lab (nor 'host')"
             continue
-        if check.expect in FACTS:
+        if check.expect.probe.fact:
             yield from _fact_check(lab, here, check)
             continue
         if not check.target:
             yield here, f"expect: {check.expect} needs 'to'"
             continue
         yield from _check_target(lab, here, check.target)
-        if check.expect in NAME_ONLY and (check.by == "ip" or check.port):
+        if check.expect.probe is Probe.DNS and (check.by is By.IP or check.port):
             yield here, f"expect: {check.expect} is about Docker's DNS only: drop 'port' and 'by: ip'"
-        if check.source == "host" and check.by == "name":
+        if check.from_host and check.by is By.NAME:
             yield here + ("by",), "the host does not use Docker's DNS; check by ip from the host"
         yield from _measures(here, check)
 
 
 def _measures(here: Path, check: Check) -> Found:
     """Bounds on round trips and loss are about pings that get through."""
-    if check.measures and (check.expect != "reachable" or check.port):
+    if check.measures and (check.expect is not Expect.REACHABLE or check.port):
         yield here, "min_rtt, max_rtt, min_loss and max_loss measure pings: use them with expect: reachable, no port"
     for what, (low, high) in (("rtt", check.rtt_us), ("loss", check.loss)):
         if low is not None and high is not None and low > high:
@@ -255,6 +251,6 @@ def _fact_check(lab: Lab, here: Path, check: Check) -> Found:
         yield here + ("from",), f"expect: {check.expect} is a fact about a container; 'from' names one"
         return
     on_parent = any(driver(n.driver).parent for a in box.attachments if (n := lab.network(a.network)))
-    if check.expect in PARENT_FACTS and not on_parent:
+    if check.expect.probe.on_parent and not on_parent:
         yield here, (f"container '{box.key}' is on no {' or '.join(parent_drivers())} network, so it has no "
                      "parent to compare")

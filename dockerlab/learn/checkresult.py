@@ -17,11 +17,11 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
-        return self.got == self.check.expect
+        return self.got == str(self.check.expect)
 
     def to_dict(self) -> dict[str, object]:
         c = self.check
-        return {"name": c.name, "from": c.source, "to": c.target, "how": self.how, "expect": c.expect,
+        return {"name": c.name, "from": c.source, "to": c.target, "how": self.how, "expect": c.expect.value,
                 "got": self.got, "passed": self.passed, "reason": self.reason, "line": c.line}
 
 

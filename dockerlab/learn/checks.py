@@ -17,14 +17,15 @@ from dataclasses import replace
 from ipaddress import ip_address
 from typing import TYPE_CHECKING
 
-from dockerlab.core.drivers import driver
-from dockerlab.core.model import NAME_ONLY, PREDEFINED_NETWORKS, Check, NetworkSpec
+from dockerlab.core.expect import By, Expect, Probe
+from dockerlab.core.model import PREDEFINED_NETWORKS, Check
 from dockerlab.core.observed import ObservedContainer
 from dockerlab.defaults import PARALLEL
 from dockerlab.errors import DockerlabError
 from dockerlab.learn import pings
 from dockerlab.learn.checkresult import CheckError, CheckResult
 from dockerlab.learn.diagnose import cause, missing, stopped
+from dockerlab.learn.facts import FactProbes
 from dockerlab.plan.ownership import strangers
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def _words(text: str, limit: int = 80) -> str:
     return line[:limit]
 
 
-class _Runner:
+class _Runner(FactProbes):
     def __init__(self, view: View) -> None:
         self.view, self.lab = view, view.lab
 
@@ -92,8 +93,7 @@ class _Runner:
             result = self._run(check)
         except CheckError as exc:
             return CheckResult(check, "-", "error", str(exc))
-        why = None if result.passed else cause(self.lab, check, result.got, {
-            key: self.box(key) for key in (check.source, check.target_key)})
+        why = None if result.passed else cause(self.lab, check, result.got)
         return replace(result, reason=f"{why} ({result.reason})" if why and result.reason else why or result.reason)
 
     def _running(self, check: Check) -> None:
@@ -108,20 +108,23 @@ class _Runner:
                 raise CheckError(stopped(key, box, self.view.site_of(key).host.engine.last_words(box)))
 
     def _run(self, check: Check) -> CheckResult:
-        if check.expect in ("own-mac", "parent-mac"):
-            return self._mac(check)
-        if check.expect in ("arp", "no-arp"):
-            return self._arp(check)
-        if check.expect in ("only-loopback", "host-interfaces"):
-            return self._interfaces(check)
+        """By the probe the expectation names (core.expect)."""
+        probes: dict[Probe, Callable[[Check], CheckResult]] = {
+            Probe.MAC: self._mac, Probe.ARP: self._arp, Probe.INTERFACES: self._interfaces, Probe.DNS: self._dns,
+            Probe.REACH: self._reach}
+        return probes[check.expect.probe](check)
+
+    def _dns(self, check: Check) -> CheckResult:
         name = check.target_key
-        if check.expect in NAME_ONLY:
-            addresses, reason = self._resolve(check, name)
-            got = "resolves" if addresses else "unresolvable"
-            return CheckResult(check, f"dns {name}", got, ", ".join(addresses) if addresses else reason)
-        if check.by == "name" and not check.port and self._on_docker_dns(check):
+        addresses, reason = self._resolve(check, name)
+        got = Expect.RESOLVES if addresses else Expect.UNRESOLVABLE
+        return CheckResult(check, f"dns {name}", got.value, ", ".join(addresses) if addresses else reason)
+
+    def _reach(self, check: Check) -> CheckResult:
+        name = check.target_key
+        if check.by is By.NAME and not check.port and self._on_docker_dns(check):
             return self._ping(check, name)  # ping asks Docker's DNS itself: one exec, not two
-        if check.by == "name":
+        if check.by is By.NAME:
             addresses, reason = self._resolve(check, name)
             if not addresses:
                 return CheckResult(check, f"dns {name}", "unreachable", f"name does not resolve: {reason}")
@@ -148,12 +151,12 @@ class _Runner:
         order = [self.lab.docker_network_name(a.network) for a in spec.attachments]
         if network:
             order = [self.lab.docker_network_name(network)]
-        elif check.source != "host":
+        elif not check.from_host:
             source_spec = self.lab.container(check.source)
             assert source_spec is not None
             shared = {self.lab.docker_network_name(a.network) for a in source_spec.attachments}
             order = [n for n in order if n in shared] + [n for n in order if n not in shared]
-        if check.source == "host" and spec.network_mode == "host":
+        if check.from_host and spec.network_mode == "host":
             return "127.0.0.1"
         for name in order:
             ep = box.endpoints.get(name)
@@ -163,11 +166,11 @@ class _Runner:
 
     def _on_docker_dns(self, check: Check) -> bool:
         """A container on a user-defined network asks Docker's DNS (its resolv.conf says 127.0.0.11)."""
-        box = self.box(check.source) if check.source != "host" else None
+        box = self.box(check.source) if not check.from_host else None
         return box is not None and any(net not in PREDEFINED_NETWORKS for net in box.endpoints)
 
     def _resolve(self, check: Check, name: str) -> tuple[list[str], str]:
-        if check.source == "host":
+        if check.from_host:
             raise CheckError("the host does not use Docker's DNS; check by ip from the host")
         code, out = self._exec(check, ["nslookup", name, DOCKER_DNS])
         answer = out.split("Name:", 1)[1] if "Name:" in out else ""
@@ -202,7 +205,7 @@ class _Runner:
 
     def _ping(self, check: Check, address: str) -> CheckResult:
         argv = ["ping", *pings.options(check), "-W", str(_seconds(check)), address]
-        if check.source == "host":
+        if check.from_host:
             code, out = _host_run(["busybox", *argv], _limit(check) + 3)
         else:
             code, out = self._exec(check, argv)
@@ -217,7 +220,7 @@ class _Runner:
     def _tcp(self, check: Check, address: str) -> CheckResult:
         port = check.port
         assert port is not None
-        if check.source == "host":
+        if check.from_host:
             published = self._published(check, port)
             outside = published[0] if published else address
             if why := _refused(outside, port, check.timeout):
@@ -240,55 +243,6 @@ class _Runner:
             if p.host_port == port:
                 return p.host_ip or "127.0.0.1", p.container_port
         return None
-
-    # -- facts
-
-    def _interfaces(self, check: Check) -> CheckResult:
-        code, out = self._exec(check, ["ip", "-o", "link"])
-        names = sorted({m.split("@")[0] for m in re.findall(r"^\d+:\s*([^:\s]+)", out, flags=re.M)})
-        if check.expect == "only-loopback":
-            got = "only-loopback" if names == ["lo"] else "more-interfaces"
-            return CheckResult(check, "ip link", got, ", ".join(names))
-        host = self.host(check).facts.interfaces()
-        if host is None:
-            raise CheckError("cannot read the engine host's interfaces (a remote engine?)")
-        got = "host-interfaces" if set(names) == host else "own-interfaces"
-        return CheckResult(check, "ip link", got, ", ".join(names))
-
-    def _parent_link(self, check: Check) -> tuple[NetworkSpec, str | None, str]:
-        """The source's interface on its macvlan/ipvlan network: the network, the interface, its `ip -o link`."""
-        spec = self.lab.container(check.source)
-        assert spec is not None
-        net = next(n for a in spec.attachments if (n := self.lab.network(a.network)) and driver(n.driver).parent)
-        box = self.box(check.source)
-        assert box is not None
-        ep = box.endpoints.get(net.name)
-        if ep is None or ep.ipv4 is None:
-            raise CheckError(f"{check.source} has no address on {net.name}")
-        _, addrs = self._exec(check, ["ip", "-o", "addr"])
-        _, links = self._exec(check, ["ip", "-o", "link"])
-        iface = next((m.group(1) for m in re.finditer(r"^\d+:\s*(\S+)\s+inet (\S+)/", addrs, flags=re.M)
-                      if m.group(2) == str(ep.ipv4)), None)
-        line = next((ln for ln in links.splitlines() if (m := re.match(r"\d+:\s*([^:\s@]+)", ln))
-                     and m.group(1) == iface), "")
-        return net, iface, line
-
-    def _mac(self, check: Check) -> CheckResult:
-        net, iface, line = self._parent_link(check)
-        mac = m.group(1) if (m := re.search(r"link/ether (\S+)", line)) else None
-        parent = self.host(check).facts.interface_mac(net.parent) if net.parent else None
-        if mac is None or parent is None:
-            raise CheckError(f"cannot read the MAC of {check.source} ({iface}) or of parent {net.parent}")
-        got = "parent-mac" if mac == parent else "own-mac"
-        return CheckResult(check, f"mac {iface}", got, f"{mac} vs parent {net.parent} {parent}")
-
-    def _arp(self, check: Check) -> CheckResult:
-        """ipvlan L3 marks its interfaces NOARP: neighbours are never asked, frames are routed, not bridged."""
-        _, iface, line = self._parent_link(check)
-        flags = m.group(1).split(",") if (m := re.search(r"<([^>]*)>", line)) else None
-        if flags is None:
-            raise CheckError(f"cannot read the flags of {check.source}'s interface {iface}")
-        return CheckResult(check, f"flags {iface}", "no-arp" if "NOARP" in flags else "arp", ",".join(flags))
 
 
 def _host_run(argv: list[str], timeout: float) -> tuple[int, str]:

@@ -4,10 +4,10 @@ trackers. Pure: the lab, and the containers as the engine has them."""
 from __future__ import annotations
 
 from dockerlab.core.drivers import driver
+from dockerlab.core.expect import By, Expect
 from dockerlab.core.model import PREDEFINED_NETWORKS, Check, Lab
 from dockerlab.core.observed import ObservedContainer
 
-REACHED = ("reachable", "resolves")
 MACVLAN_HOST = ("a macvlan (or ipvlan) container and its own host cannot reach each other through the parent: "
                 "the parent passes no frames between itself and its children (docker/docs#22607); give the "
                 "network 'host_access' for a way in")
@@ -15,18 +15,17 @@ NO_DNS = ("is on Docker's default bridge only, where containers get no DNS by na
           "user-defined network, or check by ip")
 
 
-def cause(lab: Lab, check: Check, got: str, boxes: dict[str, ObservedContainer | None]) -> str | None:
-    """boxes: the check's containers by lab key, as observed (None: not on the engine)."""
-    if check.expect not in REACHED or got not in ("unreachable", "unresolvable"):
+def cause(lab: Lab, check: Check, got: str) -> str | None:
+    if not check.expect.gets_through or got not in (Expect.UNREACHABLE.value, Expect.UNRESOLVABLE.value):
         return None
     target = check.target_key
-    if check.source == "host" or target == "host":
-        return _macvlan(lab, target if check.source == "host" else check.source)
+    if check.from_host or check.to_host:
+        return _macvlan(lab, target if check.from_host else check.source)
     src, dst = lab.container(check.source), lab.container(target)
     if src is None:
         return None
     user = [a.network for a in src.attachments if a.network not in PREDEFINED_NETWORKS]
-    by_name = check.by == "name" or check.expect == "resolves"
+    by_name = check.by is By.NAME or check.expect is Expect.RESOLVES
     if by_name and not user and any(a.network == "bridge" for a in src.attachments):
         return f"{check.source} {NO_DNS}"
     if dst is None:
