@@ -44,9 +44,39 @@ class EngineGone(EngineError):
     """The engine does not answer (any more): no further call to it can succeed now."""
 
 
+# The engine's refusals that dockerlab acts on, told apart by type (engine.explain reads Docker's words once).
+class NetworkInUse(EngineError):
+    """The engine still counts endpoints on a network it was asked to remove."""
+
+
+class NetworkInUseByTask(EngineError):
+    """A swarm network that the swarm's attachment tasks still hold (they go asynchronously)."""
+
+
+class NotConnected(EngineError):
+    """The container is not on that network (any more)."""
+
+
+class AttachFailed(EngineError):
+    """Docker could not attach a starting container to a network (swarm attachments race)."""
+
+
+class RemovalInProgress(EngineError):
+    """The container is being removed already (by a destroy killed halfway)."""
+
+
 class ApplyError(DockerlabError):
     """Some steps of a plan failed; says what was done and what was not."""
 
     def __init__(self, message: str, interrupted: bool = False) -> None:
         super().__init__(message)
         self.exit_code = 130 if interrupted else 1
+
+
+class Unstarted(ApplyError):
+    """A container was created but could not be connected or started: the cause, and what is left."""
+
+    def __init__(self, cause: str, container: str) -> None:
+        super().__init__(f"{cause} (container {container} was created but not started; apply again after fixing "
+                         "this, or destroy the lab)")
+        self.cause = cause

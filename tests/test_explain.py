@@ -1,5 +1,7 @@
 """Docker's error texts turned into advice: the pure part."""
 
+import pytest
+
 from dockerlab.engine.explain import busy_network
 
 
@@ -8,3 +10,33 @@ def test_a_busy_network_is_explained_and_only_stale_endpoints_are_cleared():
         "remove network lan: containers outside the lab joined it after the plan was made: web.")
     assert busy_network("lan", {"ep-id2": "gone", "id3": "old"}, live={"id1"}) == ["gone", "old"]
     assert "a known bug of Docker before 28.1" in busy_network("lan", {}, live={"id1"})
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("error while removing network: network lab-lan id 3f2a has active endpoints", "NetworkInUse"),
+    ("rpc error: code = FailedPrecondition desc = network 3f2a is in use by task x", "NetworkInUseByTask"),
+    ("container 3f2a is not connected to network lab-lan", "NotConnected"),
+    ("attaching to network failed, make sure your network options are correct", "AttachFailed"),
+    ("removal of container 3f2a is already in progress", "RemovalInProgress"),
+    ("something else entirely", "EngineError"),
+])
+def test_a_refusal_dockerlab_acts_on_is_told_apart_by_its_type(text, kind):
+    from dockerlab.engine.explain import refusal
+
+    error = refusal("do it", text)
+    assert type(error).__name__ == kind and str(error).startswith("do it: ")
+
+
+def test_many_containers_that_failed_alike_are_said_once():
+    """The cause is read from the error's type, not parsed back out of its message."""
+    from dockerlab.core.model import Lab
+    from dockerlab.core.scheduler import Outcome
+    from dockerlab.errors import Unstarted
+    from dockerlab.plan.steps import Action, Kind, Plan, Step
+    from dockerlab.run.failures import failure_text
+
+    steps = [Step(Action.CREATE, Kind.CONTAINER, f"lab-c{i}") for i in range(4)]
+    raised = [Unstarted("start container: the engine is gone", s.name) for s in steps]
+    outcome = Outcome(failed=[(s, str(e)) for s, e in zip(steps, raised, strict=True)], raised=list(raised))
+    text = failure_text(Lab(name="lab", prefix=""), Plan("lab", tuple(steps)), outcome)
+    assert "  failed: 4 steps (lab-c0, lab-c1, lab-c2, lab-c3): start container: the engine is gone" in text

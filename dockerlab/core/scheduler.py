@@ -31,6 +31,7 @@ class ScheduleError(DockerlabError):
 class Outcome(Generic[T]):
     done: list[T] = field(default_factory=list)
     failed: list[tuple[T, str]] = field(default_factory=list)
+    raised: list[Exception] = field(default_factory=list)  # what each failed node raised, in the order of failed
     skipped: list[T] = field(default_factory=list)
     interrupted: bool = False
 
@@ -186,6 +187,7 @@ class _Crew(Generic[T]):
         except Exception as exc:
             with self.lock:
                 self.outcome.failed.append((node, self.describe(exc)))
+                self.outcome.raised.append(exc)
                 if self.halt(exc):
                     self.closed.add(self.lane(node))
             return False

@@ -6,6 +6,7 @@ through the SDK's public API. What the engine's version allows is asked of its C
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -22,10 +23,17 @@ from dockerlab.core.observed import (
 )
 from dockerlab.core.waiting import wait_until
 from dockerlab.engine.exec import InsideCalls
-from dockerlab.engine.explain import NETWORK_IN_USE, busy_network
+from dockerlab.engine.explain import busy_network
 from dockerlab.engine.swarmcalls import SWARM_TASKS_GONE, SwarmCalls
 from dockerlab.engine.transport import Reader, Sdk, SdkReader, SocketReader, unix_socket_path
-from dockerlab.errors import EngineError
+from dockerlab.errors import (
+    AttachFailed,
+    EngineError,
+    NetworkInUse,
+    NetworkInUseByTask,
+    NotConnected,
+    RemovalInProgress,
+)
 
 if TYPE_CHECKING:
     import docker
@@ -127,9 +135,7 @@ class Engine(SwarmCalls, InsideCalls):
     def remove_network(self, name_or_id: str, label: str, scope: str = "local") -> None:
         try:
             self._remove_network(name_or_id, label, scope)
-        except EngineError as exc:
-            if not str(exc).endswith(NETWORK_IN_USE):
-                raise
+        except NetworkInUse:
             self._clear_stale_endpoints(name_or_id, label)
             self._call(f"remove network {label}", "remove_network", name_or_id, missing_ok=True)
         if scope == "swarm":  # the manager removes swarm networks asynchronously: wait until gone
@@ -144,8 +150,8 @@ class Engine(SwarmCalls, InsideCalls):
             try:
                 self._call(f"remove network {label}", "remove_network", name_or_id, missing_ok=True)
                 return True
-            except EngineError as exc:
-                if scope != "swarm" or "in use by task" not in str(exc):
+            except NetworkInUseByTask as exc:
+                if scope != "swarm":
                     raise
                 refusals.append(exc)
                 return False
@@ -222,12 +228,9 @@ class Engine(SwarmCalls, InsideCalls):
 
     def disconnect(self, container: str, network: str, label: str = "") -> None:
         """Not connected (any more) is what was asked: a network made anew took its endpoints with it."""
-        try:
+        with suppress(NotConnected):
             self._call(f"disconnect {label or container} from {network}", "disconnect_container_from_network",
                        container, network, force=True, missing_ok=True)
-        except EngineError as exc:
-            if "is not connected" not in str(exc):
-                raise
 
     def networks_named(self, name: str) -> list[dict[str, Any]]:
         """Exactly this name: the engine's own name filter matches substrings."""
@@ -252,8 +255,8 @@ class Engine(SwarmCalls, InsideCalls):
             try:
                 self._call(f"start container {label}", "start", container)
                 return
-            except EngineError as exc:
-                if "attaching to network failed" not in str(exc) or attempt == ATTACH_TRIES - 1:
+            except AttachFailed:
+                if attempt == ATTACH_TRIES - 1:
                     raise
 
     def remove_container(self, container: str, label: str) -> None:
@@ -261,9 +264,7 @@ class Engine(SwarmCalls, InsideCalls):
         try:
             self._call(f"remove container {label}", "remove_container", container, force=True, v=True,
                        missing_ok=True)
-        except EngineError as exc:
-            if "already in progress" not in str(exc):
-                raise
+        except RemovalInProgress as exc:
             if not wait_until(lambda: not self._exists(container), SWARM_TASKS_GONE, 0.2):
                 raise EngineError(f"{exc}; it was still there after {SWARM_TASKS_GONE:.0f}s") from None
 

@@ -6,6 +6,14 @@ from typing import Any
 
 from dockerlab.core.drivers import DRIVERS, KERNEL, driver
 from dockerlab.core.model import Attachment, ContainerSpec, NetworkSpec
+from dockerlab.errors import (
+    AttachFailed,
+    EngineError,
+    NetworkInUse,
+    NetworkInUseByTask,
+    NotConnected,
+    RemovalInProgress,
+)
 
 START_ENGINE = "start one (`sudo systemctl start docker`, or `make engine` in a dockerlab checkout)"
 
@@ -45,6 +53,23 @@ def kernel_missing(link_type: str, what: str) -> str:
     return (f"the kernel of the engine's host has no {feature.name} support, so {what}. "
             f"Load it with `modprobe {feature.module}` where the kernel ships it, or run this lab on a host that "
             "has it")
+
+
+# Docker's words for the refusals dockerlab acts on -> their type; the one place that reads them.
+_KINDS: list[tuple[str, type[EngineError]]] = [
+    ("has active endpoints", NetworkInUse),
+    ("in use by task", NetworkInUseByTask),
+    ("is not connected", NotConnected),
+    ("attaching to network failed", AttachFailed),
+    ("already in progress", RemovalInProgress),
+]
+
+
+def refusal(what: str, text: str, subject: Any = None) -> EngineError:
+    """The engine's refusal as an error of its kind, with a message that says what to do."""
+    low = text.lower()
+    kind = next((k for needle, k in _KINDS if needle in low), EngineError)
+    return kind(explain_api_error(what, text, subject))
 
 
 def explain_api_error(what: str, text: str, subject: Any = None) -> str:

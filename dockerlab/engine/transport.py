@@ -16,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlencode
 
-from dockerlab.engine.explain import explain_api_error, explain_connection_error
+from dockerlab.engine.explain import explain_connection_error, refusal
 from dockerlab.errors import DockerlabError, EngineError, EngineGone
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ def refused(what: str, status: int, message: str, missing_ok: bool, subject: obj
         return None
     if status == 404:
         raise EngineError(f"{what}: not found on the engine")
-    raise EngineError(explain_api_error(what, message, subject))
+    raise refusal(what, message, subject)
 
 
 def _unix_get(socket_path: str, url: str) -> tuple[int, bytes]:

@@ -16,7 +16,7 @@ from dockerlab.core.observed import ObservedNetwork
 from dockerlab.defaults import PARALLEL
 from dockerlab.engine.client import Engine
 from dockerlab.engine.explain import NAME_APPEARED
-from dockerlab.errors import ApplyError, DockerlabError, EngineError, EngineGone
+from dockerlab.errors import ApplyError, DockerlabError, EngineError, EngineGone, Unstarted
 from dockerlab.host.access import HostLinks
 from dockerlab.host.shaper import Shaper
 from dockerlab.plan.steps import Action, Kind, Plan, Step
@@ -27,12 +27,12 @@ Report = Callable[[Step, float, str | None], None]
 Handler = Callable[[Step], None]
 
 
-class _Unstarted(DockerlabError):
-    """A container was created but could not be connected or started."""
+class _Made(DockerlabError):
+    """Made, then not connected or started: the cause, and the container (by id) to remove or report."""
 
-    def __init__(self, message: str, container: str) -> None:
-        super().__init__(message)
-        self.container = container
+    def __init__(self, cause: str, container: str) -> None:
+        super().__init__(cause)
+        self.cause, self.container = cause, container
 
 
 def run_steps(crews: dict[str, Executor], plan: Plan, parallel: int = PARALLEL) -> Outcome:
@@ -193,9 +193,8 @@ class Executor:
     def _container_create(self, step: Step) -> None:
         try:
             self._make_container(step)
-        except _Unstarted as exc:
-            raise ApplyError(f"{exc.args[0]} (container {step.name} was created but not started; apply again "
-                             "after fixing this, or destroy the lab)") from None
+        except _Made as exc:
+            raise Unstarted(exc.cause, step.name) from None
 
     def _make_container(self, step: Step) -> None:
         spec = self.lab.container(step.key or "")
@@ -208,7 +207,7 @@ class Executor:
                 self.engine.connect(cid, self._network(names[att.network]), att, spec.key, spec.name)
             self.engine.start(cid, spec.name)
         except DockerlabError as exc:
-            raise _Unstarted(str(exc), cid) from None
+            raise _Made(str(exc), cid) from None
 
     def _at_create(self, spec: ContainerSpec) -> tuple[Attachment, ...]:
         """The networks a container is created on, its network mode first. Where the engine takes several, all its
@@ -229,10 +228,10 @@ class Executor:
             was_running = self.engine.park(step.docker_id, parked)
         try:
             self._make_container(step)
-        except _Unstarted as exc:
+        except _Made as exc:
             self.engine.remove_container(exc.container, step.name)
             self.engine.unpark(step.docker_id, step.name, was_running)
-            raise ApplyError(f"{exc.args[0]}; the new container was removed and the old one put back as it was"
+            raise ApplyError(f"{exc.cause}; the new container was removed and the old one put back as it was"
                              f"{' (running)' if was_running else ''}") from None
         except DockerlabError as exc:
             self.engine.unpark(step.docker_id, step.name, was_running)

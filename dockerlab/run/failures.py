@@ -3,12 +3,11 @@ and what not, and how to go on). One cause of many failures on a host is said on
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from dockerlab.core.model import Lab
 from dockerlab.core.scheduler import Outcome
-from dockerlab.errors import ApplyError
+from dockerlab.errors import ApplyError, Unstarted
 from dockerlab.plan.steps import Mode, Plan, Step
 
 
@@ -18,9 +17,6 @@ class PlanFailed(ApplyError):
     def __init__(self, lab: Lab, plan: Plan, outcome: Outcome[Step]) -> None:
         super().__init__(failure_text(lab, plan, outcome), outcome.interrupted)
         self.plan, self.outcome = plan, outcome
-
-
-UNSTARTED = re.compile(r" \(container \S+ was created but not started;[^)]*\)$")
 
 
 def failure_text(lab: Lab, plan: Plan, outcome: Outcome[Step]) -> str:
@@ -43,8 +39,9 @@ def failure_text(lab: Lab, plan: Plan, outcome: Outcome[Step]) -> str:
 def _failures(outcome: Outcome[Step]) -> list[str]:
     """One cause of many failures on a host (its engine gone) is said once."""
     alike: dict[tuple[str, str], list[tuple[Step, str]]] = {}
-    for step, error in outcome.failed:
-        alike.setdefault((step.host, UNSTARTED.sub("", error)), []).append((step, error))
+    for (step, error), exc in zip(outcome.failed, outcome.raised, strict=True):
+        cause = exc.cause if isinstance(exc, Unstarted) else error
+        alike.setdefault((step.host, cause), []).append((step, error))
     lines = []
     for (_, cause), failed in alike.items():
         if len(failed) > 2:
