@@ -1,7 +1,7 @@
 """Plan goldens, as netlab keeps its topology tests: each tests/plans/NAME.yaml is a lab file, NAME.before.yaml
 (when there is one) the lab as the engine has it (fabricated: each object as the engine's API would list it once
-made; `x-stopped` names containers stopped by hand), and NAME.plan the exact plan dockerlab shows and the same
-plan as docker commands. Pure: make_plan, the plan's text and the docker commands, no engine.
+made; `x-stopped` names containers stopped by hand), and NAME.plan the exact plan dockerlab shows, the same
+plan as docker commands, and what `status` shows. Pure: make_plan and the three texts, no engine.
 
 After a deliberate change: DOCKERLAB_GOLDEN_UPDATE=1 make unit, then read the diff of the .plan files.
 """
@@ -9,12 +9,15 @@ After a deliberate change: DOCKERLAB_GOLDEN_UPDATE=1 make unit, then read the di
 import os
 import pathlib
 
+from types import SimpleNamespace
+
 import pytest
 import yaml
 from fakes import box_api, net_api
 
 from dockerlab.cli.as_docker import plan_commands
 from dockerlab.cli.render import plan_text
+from dockerlab.cli.status import status_of, status_text
 from dockerlab.core.observed import Observed
 from dockerlab.labfile.load import parse_lab
 from dockerlab.plan.planner import make_plan
@@ -33,6 +36,13 @@ def live(before: pathlib.Path) -> Observed:
                     tuple(box_api(lab, c.key, "exited" if c.key in stopped else "running") for c in lab.containers))
 
 
+def view(lab, observed: Observed) -> SimpleNamespace:
+    engine = SimpleNamespace(describe=lambda: f"Docker 28.5.2 (API 1.51) at {WHERE['']}", release="28.5.2",
+                             caps=SimpleNamespace(api_version="1.51"))
+    return SimpleNamespace(lab=lab, sites={"": SimpleNamespace(lab=lab, host=SimpleNamespace(engine=engine))},
+                           observed={"": observed})
+
+
 def test_there_are_cases():
     assert len(CASES) >= 6
 
@@ -40,8 +50,10 @@ def test_there_are_cases():
 @pytest.mark.parametrize("case", CASES, ids=[p.stem for p in CASES])
 def test_the_plan_is_exactly_the_golden_one(case: pathlib.Path):
     lab = parse_lab(case.read_text(), "lab.yaml")
-    plan = make_plan(lab, live(case.with_suffix(".before.yaml")))
-    shown = f"{plan_text(plan, WHERE)}\n\n# as docker commands\n{plan_commands(lab, plan, WHERE)}\n"
+    observed = live(case.with_suffix(".before.yaml"))
+    plan = make_plan(lab, observed)
+    shown = (f"{plan_text(plan, WHERE)}\n\n# as docker commands\n{plan_commands(lab, plan, WHERE)}\n\n# status\n"
+             f"{status_text(status_of(view(lab, observed), plan))}\n")
     golden = case.with_suffix(".plan")
     if os.environ.get("DOCKERLAB_GOLDEN_UPDATE"):
         golden.write_text(shown)

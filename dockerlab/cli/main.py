@@ -137,14 +137,14 @@ def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 in sync, 2 with drift, 1 on error.")
 def status(file: str, as_json: bool, detailed_exitcode: bool) -> None:
     """Each network and container of the lab as the engine has it, with drift marked."""
-    from dockerlab.cli.render import status_data, status_text
+    from dockerlab.cli.status import status_of, status_text
     from dockerlab.reconcile import plan_lab
 
     lab, hosts = lab_and_hosts(file)
     plan, view = plan_lab(hosts, lab, check=False)
-    data = status_data(view, plan)
-    say(json.dumps(data, indent=2) if as_json else status_text(data))
-    if detailed_exitcode and not data["in_sync"]:
+    status = status_of(view, plan)
+    say(json.dumps(status.to_dict(), indent=2) if as_json else status_text(status))
+    if detailed_exitcode and not status.in_sync:
         sys.exit(2)
 
 
