@@ -8,7 +8,6 @@ After a deliberate change: DOCKERLAB_GOLDEN_UPDATE=1 make unit, then read the di
 
 import os
 import pathlib
-
 from types import SimpleNamespace
 
 import pytest

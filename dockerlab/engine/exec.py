@@ -12,23 +12,17 @@ from dockerlab.core import labels as L
 from dockerlab.core.model import Lab
 from dockerlab.core.observed import ObservedContainer
 from dockerlab.core.waiting import wait_until
+from dockerlab.engine.calls import Calls
 from dockerlab.errors import EngineError
 
 if TYPE_CHECKING:
-    from dockerlab.engine.transport import Reader, Sdk
+    pass
 
 TIMED_OUT = 124  # as `timeout` says it
 PROBE_IMAGE = "busybox"  # has ping, nc, nslookup and timeout; DOCKERLAB_PROBE_IMAGE names another
 
 
-class InsideCalls:
-    reader: Reader
-    sdk: Sdk
-
-    def _call(self, what: str, method: str, *args: Any, subject: object = None, missing_ok: bool = False,
-              **kwargs: Any) -> Any:
-        raise NotImplementedError
-
+class InsideCalls(Calls):
     def remove_container(self, container: str, label: str) -> None:
         raise NotImplementedError
 

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from dockerlab import errors
 from dockerlab.core.drivers import DRIVERS, KERNEL, driver
 from dockerlab.core.model import Attachment, ContainerSpec, NetworkSpec
-from dockerlab.errors import (
-    AttachFailed,
-    EngineError,
-    NetworkInUse,
-    NetworkInUseByTask,
-    NotConnected,
-    RemovalInProgress,
-)
+from dockerlab.errors import EngineError
 
 START_ENGINE = "start one (`sudo systemctl start docker`, or `make engine` in a dockerlab checkout)"
 
@@ -57,11 +51,11 @@ def kernel_missing(link_type: str, what: str) -> str:
 
 # Docker's words for the refusals dockerlab acts on -> their type; the one place that reads them.
 _KINDS: list[tuple[str, type[EngineError]]] = [
-    ("has active endpoints", NetworkInUse),
-    ("in use by task", NetworkInUseByTask),
-    ("is not connected", NotConnected),
-    ("attaching to network failed", AttachFailed),
-    ("already in progress", RemovalInProgress),
+    ("has active endpoints", errors.NetworkInUse),
+    ("in use by task", errors.NetworkInUseByTask),
+    ("is not connected", errors.NotConnected),
+    ("attaching to network failed", errors.AttachFailed),
+    ("already in progress", errors.RemovalInProgress),
 ]
 
 

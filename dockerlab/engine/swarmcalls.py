@@ -3,28 +3,21 @@ manager three more; init, join and leave."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dockerlab.core import labels as L
 from dockerlab.core.observed import Membership, membership
 from dockerlab.core.waiting import wait_until
+from dockerlab.engine.calls import Calls
 from dockerlab.errors import EngineError
 
 if TYPE_CHECKING:
     from dockerlab.core.observed import Observed
-    from dockerlab.engine.transport import Reader, Sdk
 
 SWARM_TASKS_GONE = 30.0  # seconds: for the swarm's asynchronous work (a node ready, attachments gone)
 
 
-class SwarmCalls:
-    reader: Reader
-    sdk: Sdk
-
-    def _call(self, what: str, method: str, *args: Any, subject: object = None, missing_ok: bool = False,
-              **kwargs: Any) -> Any:
-        raise NotImplementedError
-
+class SwarmCalls(Calls):
     def swarm_membership(self, lab: str, observed: Observed) -> Membership:
         info = self.reader.info()
         if not (info.get("Swarm") or {}).get("ControlAvailable"):

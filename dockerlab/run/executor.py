@@ -19,7 +19,7 @@ from dockerlab.engine.explain import NAME_APPEARED
 from dockerlab.errors import ApplyError, DockerlabError, EngineError, EngineGone, Unstarted
 from dockerlab.host.access import HostLinks
 from dockerlab.host.shaper import Shaper
-from dockerlab.plan.steps import Action, Kind, Plan, Step
+from dockerlab.plan.steps import STEP_KINDS, Action, Kind, Plan, Step
 from dockerlab.run.lock import engine_lock
 
 Outcome = scheduler.Outcome[Step]
@@ -60,24 +60,10 @@ class Executor:
         self.network_ids: dict[str, str] = {}  # Docker name -> id of networks made in this run
         # Engines that lose count of endpoints deleted at once: endpoints leave a network one at a time.
         self.one_endpoint_at_a_time = not engine.caps.has(Feature.SAFE_ENDPOINT_COUNT)
+        # a handler per kind of step this engine runs alone, by name: _<kind>_<action> (a test holds the set)
         self.handlers: dict[tuple[Kind, Action], Handler] = {
-            (Kind.IMAGE, Action.PULL): lambda s: self.engine.pull(s.name),
-            (Kind.NETWORK, Action.CREATE): self._network_create,
-            (Kind.NETWORK, Action.REMOVE): self._network_remove,
-            (Kind.NETWORK, Action.RECREATE): self._network_recreate,
-            (Kind.CONTAINER, Action.CREATE): self._container_create,
-            (Kind.CONTAINER, Action.REMOVE): self._container_remove,
-            (Kind.CONTAINER, Action.RECREATE): self._container_recreate,
-            (Kind.CONTAINER, Action.START): lambda s: self.engine.start(s.docker_id or s.name, s.name),
-            (Kind.CONTAINER, Action.CONNECT): self._container_connect,
-            (Kind.CONTAINER, Action.DISCONNECT): self._container_disconnect,
-            (Kind.CONTAINER, Action.RECONNECT): self._container_reconnect,
-            (Kind.HOST_LINK, Action.CREATE): self._link_create,
-            (Kind.HOST_LINK, Action.REMOVE): self._link_remove,
-            (Kind.HOST_LINK, Action.RECREATE): self._link_recreate,
-            **{(Kind.IMPAIRMENT, a): self._impair for a in (Action.CREATE, Action.UPDATE, Action.REMOVE)},
-            **(more or {}),
-        }
+            (kind, action): getattr(self, f"_{kind.name.lower()}_{action.word}")
+            for kind, action in STEP_KINDS if kind is not Kind.SWARM} | (more or {})
 
     def timed(self, step: Step) -> None:
         start = time.monotonic()
@@ -90,6 +76,9 @@ class Executor:
         finally:
             with self.lock:
                 self.report(step, time.monotonic() - start, error)
+
+    def _image_pull(self, step: Step) -> None:
+        self.engine.pull(step.name)
 
     # -- networks
 
@@ -164,21 +153,26 @@ class Executor:
             raise EngineError("host access needs the engine's network namespace: a local engine, as root")
         return self.links
 
-    def _link_create(self, step: Step) -> None:
+    def _host_link_create(self, step: Step) -> None:
         spec = self.lab.network(step.key or "")
         want = hostaccess.wanted(self.lab, spec) if spec else None
         assert want is not None
         self._host_links().create(want)
 
-    def _link_remove(self, step: Step) -> None:
+    def _host_link_remove(self, step: Step) -> None:
         spec = self.lab.network(step.key or "")
         self._host_links().remove(step.name, self.lab, hostaccess.wanted(self.lab, spec) if spec else None)
 
-    def _link_recreate(self, step: Step) -> None:
-        self._link_remove(step)
-        self._link_create(step)
+    def _host_link_recreate(self, step: Step) -> None:
+        self._host_link_remove(step)
+        self._host_link_create(step)
 
     # -- impairments
+
+    def _impairment_create(self, step: Step) -> None:
+        self._impair(step)
+
+    _impairment_update = _impairment_remove = _impairment_create
 
     def _impair(self, step: Step) -> None:
         if self.shaper is None:
@@ -237,6 +231,9 @@ class Executor:
             self.engine.unpark(step.docker_id, step.name, was_running)
             raise ApplyError(f"{exc}; container {step.name} was put back as it was") from None
         self._container_remove(step)
+
+    def _container_start(self, step: Step) -> None:
+        self.engine.start(step.docker_id or step.name, step.name)
 
     def _container_remove(self, step: Step) -> None:
         container = step.docker_id or step.name
