@@ -4,6 +4,7 @@ graph has no cycle, and the command line stays thin. Pure: reads the source."""
 import ast
 import graphlib
 import pathlib
+import re
 
 import pytest
 
@@ -74,3 +75,12 @@ def test_nothing_outside_the_engine_reaches_around_its_seam():
                     and node.value.attr == "engine")):
                 found.append(f"{module_name(path)}:{node.lineno} .{node.attr}")
     assert found == []
+
+
+def test_the_readme_layout_names_every_module_of_the_tree():
+    readme = (PACKAGE.parent / "README.md").read_text()
+    block = readme.split("- Layout:", 1)[1].split("```", 2)[1]
+    missing = [module_name(p) for p in PACKAGE.rglob("*.py") if p.stem not in ("__init__", "__main__")
+               and not re.search(rf"\b{p.stem}(\.py)?\b", block)]
+    folders = [p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()]
+    assert missing == [] and all(f"{f}/" in block for f in folders)
