@@ -71,7 +71,7 @@ class FakeHost:
 
 
 class FakeEngine:
-    """Records the calls the executor makes; refuses to connect anything to `refuse`, as if a stranger took the
+    """An engine.seam.EngineChanges, as far as the executor's tests go. Records the calls the executor makes; refuses to connect anything to `refuse`, as if a stranger took the
     address after the plan."""
 
     caps, identity = Capabilities("1.44"), "fake"

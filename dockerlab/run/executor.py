@@ -14,8 +14,8 @@ from dockerlab.core.capabilities import Feature
 from dockerlab.core.model import PREDEFINED_NETWORKS, Attachment, ContainerSpec, Lab
 from dockerlab.core.observed import ObservedNetwork
 from dockerlab.defaults import PARALLEL
-from dockerlab.engine.client import Engine
 from dockerlab.engine.explain import NAME_APPEARED
+from dockerlab.engine.seam import EngineChanges
 from dockerlab.errors import ApplyError, DockerlabError, EngineError, EngineGone, Unstarted
 from dockerlab.host.access import HostLinks
 from dockerlab.host.shaper import Shaper
@@ -51,7 +51,7 @@ def describe(exc: Exception) -> str:
 
 
 class Executor:
-    def __init__(self, engine: Engine, lab: Lab, report: Report, links: HostLinks | None = None,
+    def __init__(self, engine: EngineChanges, lab: Lab, report: Report, links: HostLinks | None = None,
                  shaper: Shaper | None = None, more: dict[tuple[Kind, Action], Handler] | None = None) -> None:
         """more: handlers of steps that need more than this engine (the swarm's: a join asks the manager)."""
         self.engine, self.lab, self.report, self.links, self.shaper = engine, lab, report, links, shaper
