@@ -122,8 +122,10 @@ class Writer:
     def _container_create(self, step: Step, lab: Lab) -> Lines:
         spec = lab.container(step.key or "")
         assert spec is not None
-        yield from self.docker(step, "create", *self.create_options(lab, spec), spec.image, *(spec.command or ()))
-        for att in spec.attachments[1:]:
+        first, *rest = lab.creation_order(spec)
+        yield from self.docker(step, "create", *self.create_options(lab, spec, first), spec.image,
+                               *(spec.command or ()))
+        for att in rest:
             yield from self.docker(step, "network", "connect", *self.endpoint_options(att, spec.key),
                                    lab.docker_network_name(att.network), spec.name)
         yield from self.docker(step, "start", spec.name)
@@ -145,8 +147,7 @@ class Writer:
         yield from self._disconnect(step, lab)
         yield from self._connect(step, lab)
 
-    def create_options(self, lab: Lab, spec: ContainerSpec) -> list[str]:
-        first = spec.attachments[0]
+    def create_options(self, lab: Lab, spec: ContainerSpec, first: Attachment) -> list[str]:
         network = lab.docker_network_name(first.network)
         args = ["--name", spec.name, "--network", network]
         if network not in PREDEFINED_NETWORKS:

@@ -254,6 +254,15 @@ class Lab:
         return next((a for a in spec.attachments if self.docker_network_name(a.network) == network), None
                     ) if spec else None
 
+    def creation_order(self, spec: ContainerSpec) -> tuple[Attachment, ...]:
+        """A container's networks in the order it joins them, its network mode first: Docker's own network, when
+        the file names it first; else the lab's local networks before those that span hosts (Docker 28 may not
+        start a container whose mode is an overlay and that joined a bridge beside it)."""
+        if spec.attachments[0].network in PREDEFINED_NETWORKS:
+            return spec.attachments
+        return tuple(sorted(spec.attachments, key=lambda a: (a.network in PREDEFINED_NETWORKS,
+                                                              self.spans_hosts(a.network))))
+
     def spans_hosts(self, key: str) -> bool:
         """Whether a container's network reference spans hosts: an overlay the lab declares, or one a worker's
         slice names by its Docker name without declaring it (the manager makes it; see placement)."""

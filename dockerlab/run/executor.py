@@ -204,14 +204,12 @@ class Executor:
             raise _Made(str(exc), cid) from None
 
     def _at_create(self, spec: ContainerSpec) -> tuple[Attachment, ...]:
-        """The networks a container is created on, its network mode first. Where the engine takes several, all its
-        user-defined networks, local ones first (Docker 28 cannot start a container created on an overlay and a
-        bridge whose mode is the overlay); else, or when its mode is Docker's own bridge, the first alone."""
-        first = spec.attachments[0]
-        if first.network in PREDEFINED_NETWORKS or not self.engine.caps.has(Feature.CREATE_ON_ALL_NETWORKS):
-            return (first,)
-        user = [a for a in spec.attachments if a.network not in PREDEFINED_NETWORKS]
-        return tuple(sorted(user, key=lambda a: self.lab.spans_hosts(a.network)))
+        """The networks a container is created on, its network mode first (Lab.creation_order). Where the engine
+        takes several, all its user-defined networks; else, or when its mode is Docker's own network, the first."""
+        order = self.lab.creation_order(spec)
+        if order[0].network in PREDEFINED_NETWORKS or not self.engine.caps.has(Feature.CREATE_ON_ALL_NETWORKS):
+            return (spec.attachments[0],)  # as 20.10 has always been given them
+        return tuple(a for a in order if a.network not in PREDEFINED_NETWORKS)
 
     def _container_recreate(self, step: Step) -> None:
         """The old container is parked (stopped, renamed) until the new one runs; if it cannot, the old one is
