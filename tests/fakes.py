@@ -71,8 +71,8 @@ class FakeHost:
 
 
 class FakeEngine:
-    """An engine.seam.EngineChanges, as far as the executor's tests go. Records the calls the executor makes; refuses to connect anything to `refuse`, as if a stranger took the
-    address after the plan."""
+    """An engine.seam.EngineChanges that records the calls the executor makes; refuses to connect anything to
+    `refuse`, as if a stranger took the address after the plan."""
 
     caps, identity = Capabilities("1.44"), "fake"
 

@@ -8,11 +8,13 @@ import pathlib
 import subprocess
 import sys
 
+from dockerlab.core.labels import LAB
+from dockerlab.core.labels import SWARM_FORMED_BY as FORMED_BY
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TEST_LAB_PREFIX = "dlt-"
 
 
-FORMED_BY = "io.dockerlab.swarm-formed-by"
 
 
 def swarm_former(client) -> str | None:
@@ -41,20 +43,20 @@ def remove_test_objects(client) -> None:
     leave_test_swarm(client)
     clear_stale()  # lock files an interrupted earlier run left
     engine = Host.from_env().engine  # its removal also clears endpoints Docker left behind (moby#17217)
-    ours = {"label": "io.dockerlab.lab"}
+    ours = {"label": LAB}
     for box in client.api.containers(all=True, filters=ours):
-        if box["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
+        if box["Labels"][LAB].startswith(TEST_LAB_PREFIX):
             engine.remove_container(box["Id"], box["Names"][0])
             (marks() / box["Id"]).unlink(missing_ok=True)  # it was shaped (impairments): the mark goes with it
     for net in client.api.networks(filters=ours):
-        if net["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
+        if net["Labels"][LAB].startswith(TEST_LAB_PREFIX):
             engine.remove_network(net["Id"], net["Name"], net.get("Scope", "local"))
 
 
 def lab_objects(client, lab: str) -> list[str]:
     api = client.api
-    found = [c["Names"][0] for c in api.containers(all=True, filters={"label": f"io.dockerlab.lab={lab}"})]
-    return found + [n["Name"] for n in api.networks(filters={"label": f"io.dockerlab.lab={lab}"})]
+    found = [c["Names"][0] for c in api.containers(all=True, filters={"label": f"{LAB}={lab}"})]
+    return found + [n["Name"] for n in api.networks(filters={"label": f"{LAB}={lab}"})]
 
 
 def refused_apply(client, path: str, lab: str) -> str:

@@ -18,18 +18,24 @@ def module_name(path: pathlib.Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imports() -> dict[str, set[str]]:
-    """Every module -> the package modules it imports, lazily or not."""
-    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
-    found: dict[str, set[str]] = {m: set() for m in modules}
-    for name, path in modules.items():
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dockerlab"):
-                assert node.level == 0, f"{name}: imports are absolute"
-                for alias in node.names:
-                    target = f"{node.module}.{alias.name}"
-                    found[name].add(target if target in modules else node.module)
+def imported(path: pathlib.Path) -> set[str]:
+    """Every module a file imports, lazily or not, its own package's by absolute name."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{path}: imports are absolute"
+            found |= {node.module or ""} | {f"{node.module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module":
+            raise AssertionError(f"{path}: no import by name (importlib): the layout could not be checked")
     return found
+
+
+def imports() -> dict[str, set[str]]:
+    """Every module -> the package modules it imports."""
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {name: {m for m in imported(path) if m in modules and m != name} for name, path in modules.items()}
 
 
 def stage(module: str) -> int:
@@ -63,24 +69,36 @@ def test_modules_stay_small_and_the_command_line_thin():
     assert [m for m, n in sizes.items() if n > 300] == []
 
 
+INSIDE_THE_ENGINE = {"dockerlab.engine.transport", "dockerlab.engine.calls"}
+
+
 def test_nothing_outside_the_engine_reaches_around_its_seam():
-    """Only engine/ touches the transport (reader, sdk) or a private method of the Engine."""
+    """Only engine/ imports the Docker SDK or the engine's transport, or touches its reader, its SDK client or a
+    private method of the Engine."""
     found = []
     for path in PACKAGE.rglob("*.py"):
         if path.parent.name == "engine":
             continue
+        found += [f"{module_name(path)} imports {m}" for m in sorted(imported(path))
+                  if m in INSIDE_THE_ENGINE or m.split(".")[0] in ("docker", "requests")]
         for node in ast.walk(ast.parse(path.read_text())):
+            engine = isinstance(node, ast.Attribute) and getattr(node.value, "attr", getattr(node.value, "id", ""))
             if isinstance(node, ast.Attribute) and (node.attr in ("reader", "sdk", "_call") or (
-                    node.attr.startswith("_") and isinstance(node.value, ast.Attribute)
-                    and node.value.attr == "engine")):
+                    node.attr.startswith("_") and engine in ("engine", "Engine"))):
                 found.append(f"{module_name(path)}:{node.lineno} .{node.attr}")
     assert found == []
 
 
 def test_the_readme_layout_names_every_module_of_the_tree():
+    """Each folder's entry (from `name/` to the next entry) names each of its modules, and no module it lacks."""
     readme = (PACKAGE.parent / "README.md").read_text()
     block = readme.split("- Layout:", 1)[1].split("```", 2)[1]
-    missing = [module_name(p) for p in PACKAGE.rglob("*.py") if p.stem not in ("__init__", "__main__")
-               and not re.search(rf"\b{p.stem}(\.py)?\b", block)]
-    folders = [p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()]
-    assert missing == [] and all(f"{f}/" in block for f in folders)
+    entries = dict(re.findall(r"^\s{4}(\w+)/\s+(.*?)(?=^\s{4}\S|\Z)", block, flags=re.M | re.S))
+    folders = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
+    assert sorted(entries) == folders
+    for folder, text in entries.items():
+        modules = {p.stem for p in (PACKAGE / folder).glob("*.py")} - {"__init__"}
+        named = {m for m in modules if re.search(rf"\b{m}\b", text)}
+        assert named == modules, f"{folder}/: the README does not name {sorted(modules - named)}"
+    top = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
+    assert all(re.search(rf"\b{m}\.py\b", block) for m in top)

@@ -11,7 +11,7 @@ import click
 
 from dockerlab import defaults
 from dockerlab.cli.common import FILE, SECONDS, addresses, hosts_of, lab_and_hosts, load, run_checks_of, show_version
-from dockerlab.cli.inside import capture, graph, run_in, shell
+from dockerlab.cli.look import capture, graph, run_in, shell
 from dockerlab.cli.progress import Ticker
 from dockerlab.errors import DockerlabError
 from dockerlab.printable import say

@@ -22,7 +22,7 @@ KERNEL = {f.link_type: f for f in (
     KernelFeature("ipvlan", "ipvlan", "ipvlan"),
     KernelFeature("vlan", "802.1q VLAN", "8021q"),
     KernelFeature("dummy", "dummy interface", "dummy"),
-    KernelFeature("netem", "netem (network emulator qdisc)", "sch_netem"),  # a qdisc, not a link: see hostfacts
+    KernelFeature("netem", "netem (network emulator qdisc)", "sch_netem"),  # a qdisc, not a link: see host/facts
 )}
 
 
@@ -35,7 +35,7 @@ class Driver:
     swarm: bool = False  # needs a swarm manager to create
     kernel: KernelFeature | None = None  # containers cannot join without it
     attachable: bool = False  # 'attachable' means something (swarm-scoped networks)
-    host_access: bool = False  # the host can be given an interface of its own on the parent (see hostlink)
+    host_access: bool = False  # the host can be given an interface of its own on the parent (see core/hostaccess)
 
     def describe_modes(self) -> str:
         return ", ".join(self.modes)

@@ -73,7 +73,7 @@ class NetworkSpec:
     labels: Pairs = ()
     parent: str | None = None
     mode: str | None = None
-    host_access: IPv4Address | None = None  # the host's own address on the network (see hostlink)
+    host_access: IPv4Address | None = None  # the host's own address on the network (see core/hostaccess)
 
     @property
     def spans_hosts(self) -> bool:

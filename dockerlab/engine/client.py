@@ -22,10 +22,11 @@ from dockerlab.core.observed import (
     own_aliases,
 )
 from dockerlab.core.waiting import wait_until
+from dockerlab.engine.address import unix_socket_path
 from dockerlab.engine.exec import InsideCalls
 from dockerlab.engine.explain import busy_network
 from dockerlab.engine.swarmcalls import SWARM_TASKS_GONE, SwarmCalls
-from dockerlab.engine.transport import Reader, Sdk, SdkReader, SocketReader, unix_socket_path
+from dockerlab.engine.transport import Reader, Sdk, SdkReader, SocketReader
 from dockerlab.errors import (
     AttachFailed,
     EngineError,

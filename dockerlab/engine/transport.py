@@ -22,7 +22,6 @@ from dockerlab.errors import DockerlabError, EngineError, EngineGone
 if TYPE_CHECKING:
     import docker
 
-DEFAULT_ADDRESS = "unix:///var/run/docker.sock"
 Json = Any
 
 
@@ -43,17 +42,6 @@ def read_timeout() -> float:
 def write_timeout() -> float:
     """A change may wait on the daemon's locks: three times as long as a read."""
     return 3 * read_timeout()
-
-
-def address_from_env() -> str:
-    return os.environ.get("DOCKER_HOST") or DEFAULT_ADDRESS
-
-
-def unix_socket_path(address: str) -> str | None:
-    """The socket behind a unix:// address; None for a remote engine (tcp://, ssh://)."""
-    if address and not address.startswith("unix://"):
-        return None
-    return address[len("unix://"):] or DEFAULT_ADDRESS[len("unix://"):]
 
 
 class Reader(Protocol):

@@ -13,7 +13,7 @@ import subprocess
 from functools import cache, cached_property
 from typing import Any
 
-from dockerlab.engine.transport import unix_socket_path
+from dockerlab.engine.address import unix_socket_path
 from dockerlab.errors import DockerlabError
 
 QDISC_PROBES = {"netem": ["tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"]}

@@ -13,9 +13,8 @@ from typing import Any
 
 from dockerlab.core.model import Lab
 from dockerlab.core.placement import ONE
+from dockerlab.engine.address import address_from_env, resolve
 from dockerlab.engine.client import Engine
-from dockerlab.engine.transport import address_from_env
-from dockerlab.errors import DockerlabError
 from dockerlab.host.access import HostLinks
 from dockerlab.host.facts import HostFacts
 from dockerlab.host.shaper import Shaper
@@ -33,7 +32,7 @@ class Host:
 
     @classmethod
     def from_env(cls) -> Host:
-        """The engine DOCKER_HOST names, else the local socket: the one place that reads DOCKER_HOST."""
+        """The engine DOCKER_HOST names, else the local socket (engine.address reads it)."""
         return cls(address_from_env())
 
     @classmethod
@@ -72,20 +71,3 @@ class Host:
     def engine(self) -> Engine:
         """Connected on first use, so that commands that need no engine never wait for one."""
         return Engine(self.address, tls=self.tls)
-
-
-def resolve(docker_host: str) -> tuple[str, Any]:
-    """An address as given, or the engine address (and TLS settings) of a Docker context of that name."""
-    if "://" in docker_host:
-        return docker_host, None
-    from docker.context import ContextAPI
-    from docker.errors import ContextNotFound
-
-    try:
-        context = ContextAPI.get_context(docker_host)
-    except ContextNotFound:
-        context = None
-    if context is None or not context.Host:
-        raise DockerlabError(f"docker_host '{docker_host}' is neither an address (unix://, tcp://, ssh://) nor a "
-                             "Docker context (`docker context ls` lists them)")
-    return str(context.Host), context.TLSConfig or None

@@ -12,7 +12,7 @@ import os
 import shutil
 from dataclasses import dataclass
 
-from dockerlab.core.model import Lab
+from dockerlab.core.model import STANDALONE_NETWORKS, Lab
 from dockerlab.errors import DockerlabError
 from dockerlab.host.facts import links_in
 from dockerlab.host.host import Host
@@ -70,7 +70,7 @@ def _container_tap(lab: Lab, host: Host, key: str, network: str, engine_pid: int
     if box is None or not box.running:
         raise DockerlabError(f"container {key} is not running; `dockerlab apply` first")
     pid = int(host.engine.state(box.id).get("Pid") or 0)
-    if att.network in ("host", "none"):
+    if att.network in STANDALONE_NETWORKS:
         where = "the host's own interfaces" if att.network == "host" else "its loopback only"
         return Tap("any" if att.network == "host" else "lo", pid, f"container {key} on '{att.network}': {where}")
     ep = box.endpoints.get(lab.docker_network_name(att.network))

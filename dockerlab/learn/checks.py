@@ -25,7 +25,7 @@ from dockerlab.errors import DockerlabError
 from dockerlab.learn import pings
 from dockerlab.learn.checkresult import CheckError, CheckResult
 from dockerlab.learn.diagnose import cause, missing, stopped
-from dockerlab.learn.facts import FactProbes
+from dockerlab.learn.factprobes import FactProbes
 from dockerlab.plan.ownership import strangers
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from dockerlab.core.model import PREDEFINED_NETWORKS, Lab, NetworkSpec
+from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Lab, NetworkSpec
 from dockerlab.core.observed import Observed
 from dockerlab.plan.steps import Kind, Plan, drift_by_object
 
@@ -67,7 +67,7 @@ def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | 
         for att in box.attachments:
             ep = found.endpoints.get(lab.docker_network_name(att.network)) if found else None
             address = (ep.ipv4 if ep else None) or att.ipv4
-            bits = [str(address) if address else ("" if att.network in ("host", "none") else "dynamic")]
+            bits = [str(address) if address else ("" if att.network in STANDALONE_NETWORKS else "dynamic")]
             bits += [f"alias {a}" for a in att.aliases] + ([f"mac {att.mac}"] if att.mac else [])
             bits += [att.link.describe()] if att.link else []  # as the file has it: drift shows on the container
             out.edges.append(Edge(_id("c", box.key), _id("n", att.network), ", ".join(b for b in bits if b),

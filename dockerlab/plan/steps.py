@@ -52,7 +52,7 @@ class Kind(Enum):
     IMAGE = "image"
     NETWORK = "network"
     CONTAINER = "container"
-    HOST_LINK = "host-link"  # the host's own macvlan interface on a lab network's parent (see hostlink)
+    HOST_LINK = "host-link"  # the host's own macvlan interface on a lab network's parent (see core/hostaccess)
     SWARM = "swarm"  # a host's swarm membership: create = init (manager), connect = join, remove = leave
     IMPAIRMENT = "impairment"  # delay, jitter, loss, rate of what a container sends on one network (see shaper)
 

@@ -1,4 +1,5 @@
-"""Commands for looking inside a lab: a command or a shell in a container by its lab key, and diagrams."""
+"""Commands for looking inside a lab: a command or a shell in a container by its lab key, a packet capture on
+one of its networks, and diagrams."""
 
 from __future__ import annotations
 
