@@ -61,6 +61,18 @@ class AttachFailed(EngineError):
     """Docker could not attach a starting container to a network (swarm attachments race)."""
 
 
+NAME_APPEARED = ("a network of that name appeared after the plan was made; were two labs with one prefix applied "
+                 "at once? Give each lab its own 'prefix'")
+
+
+class NameTaken(EngineError):
+    """A network of the name the plan makes appeared after the plan was made."""
+
+    def __init__(self, name: str, owner: str | None) -> None:
+        super().__init__(f"create network {name}: {NAME_APPEARED} "
+                         f"({f'made by lab {owner}' if owner else 'not made by dockerlab'})")
+
+
 class RemovalInProgress(EngineError):
     """The container is being removed already (by a destroy killed halfway)."""
 

@@ -71,23 +71,73 @@ class FakeHost:
 
 
 class FakeEngine:
-    """An engine.seam.EngineChanges that records the calls the executor makes; refuses to connect anything to
-    `refuse`, as if a stranger took the address after the plan."""
+    """An engine.seam.EngineChanges that records every call; refuses to connect anything to `refuse`, as if a
+    stranger took the address after the plan."""
 
     caps, identity = Capabilities("1.44"), "fake"
 
     def __init__(self, refuse: str = ""):
         self.calls, self.refuse = [], refuse
 
+    def _record(self, *call):
+        self.calls.append(call)
+
     def load_sdk(self):
         pass
 
-    def disconnect(self, container, network, label=""):
-        self.calls.append(("disconnect", container, network))
+    def pull(self, image):
+        self._record("pull", image)
+
+    def create_network(self, spec, labels):
+        self._record("create_network", spec.name)
+        return f"id-{spec.name}"
+
+    def network(self, name_or_id):
+        return None
+
+    def networks_named(self, name):
+        return []
+
+    def remove_network(self, name_or_id, label, scope="local"):
+        self._record("remove_network", name_or_id)
+
+    def create_container(self, spec, labels, networks, joined):
+        self._record("create_container", spec.name, tuple(a.network for a in joined))
+        return f"cid-{spec.name}"
+
+    def membership(self, container, network):
+        return None
 
     def connect(self, container, network, att, dns_name, label=""):
         from dockerlab.errors import EngineError
 
-        self.calls.append(("connect", container, network, str(att.ipv4)))
+        self._record("connect", container, network, str(att.ipv4))
         if str(att.ipv4) == self.refuse:
             raise EngineError(f"connect {label or container} to {network}: that static IP is taken")
+
+    def disconnect(self, container, network, label=""):
+        self._record("disconnect", container, network)
+
+    def start(self, container, label):
+        self._record("start", container)
+
+    def park(self, container, parked_name):
+        self._record("park", container, parked_name)
+        return True
+
+    def unpark(self, container, name, start):
+        self._record("unpark", container, name, start)
+
+    def remove_container(self, container, label):
+        self._record("remove_container", container)
+
+
+class FakeView:
+    """A plan's view of one engine (plan.observe.View), enough for status and the swarm's handlers."""
+
+    def __init__(self, lab, observed=None):
+        engine = SimpleNamespace(describe=lambda: "Docker 28.5.2 (API 1.51) at unix:///var/run/docker.sock",
+                                 release="28.5.2", caps=SimpleNamespace(api_version="1.51"))
+        self.lab = lab
+        self.sites = {"": SimpleNamespace(lab=lab, host=SimpleNamespace(engine=engine))} if observed else {}
+        self.observed = {"": observed} if observed else {}

@@ -8,11 +8,10 @@ After a deliberate change: DOCKERLAB_GOLDEN_UPDATE=1 make unit, then read the di
 
 import os
 import pathlib
-from types import SimpleNamespace
 
 import pytest
 import yaml
-from fakes import box_api, net_api
+from fakes import FakeView, box_api, net_api
 
 from dockerlab.cli.as_docker import plan_commands
 from dockerlab.cli.render import plan_text
@@ -35,13 +34,6 @@ def live(before: pathlib.Path) -> Observed:
                     tuple(box_api(lab, c.key, "exited" if c.key in stopped else "running") for c in lab.containers))
 
 
-def view(lab, observed: Observed) -> SimpleNamespace:
-    engine = SimpleNamespace(describe=lambda: f"Docker 28.5.2 (API 1.51) at {WHERE['']}", release="28.5.2",
-                             caps=SimpleNamespace(api_version="1.51"))
-    return SimpleNamespace(lab=lab, sites={"": SimpleNamespace(lab=lab, host=SimpleNamespace(engine=engine))},
-                           observed={"": observed})
-
-
 def test_there_are_cases():
     assert len(CASES) >= 6
 
@@ -52,7 +44,7 @@ def test_the_plan_is_exactly_the_golden_one(case: pathlib.Path):
     observed = live(case.with_suffix(".before.yaml"))
     plan = make_plan(lab, observed)
     shown = (f"{plan_text(plan, WHERE)}\n\n# as docker commands\n{plan_commands(lab, plan, WHERE)}\n\n# status\n"
-             f"{status_text(status_of(view(lab, observed), plan))}\n")
+             f"{status_text(status_of(FakeView(lab, observed), plan))}\n")
     golden = case.with_suffix(".plan")
     if os.environ.get("DOCKERLAB_GOLDEN_UPDATE"):
         golden.write_text(shown)

@@ -67,3 +67,10 @@ def parent_clash(first: str, second: str) -> str | None:
     if first == "ipvlan":
         return "Docker allows one ipvlan network per parent interface"
     return None
+
+
+def kernel_missing(link_type: str, what: str) -> str:
+    feature = KERNEL[link_type]
+    return (f"the kernel of the engine's host has no {feature.name} support, so {what}. "
+            f"Load it with `modprobe {feature.module}` where the kernel ships it, or run this lab on a host that "
+            "has it")

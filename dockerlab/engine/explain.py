@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dockerlab import errors
-from dockerlab.core.drivers import DRIVERS, KERNEL, driver
+from dockerlab.core.drivers import DRIVERS, driver, kernel_missing
 from dockerlab.core.model import Attachment, ContainerSpec, NetworkSpec
 from dockerlab.errors import EngineError
 
@@ -40,13 +40,6 @@ def busy_network(label: str, endpoints: dict[str, str], live: set[str]) -> list[
     return (f"remove network {label}: the engine still counts an endpoint on it that belongs to no container "
             "(a lost count, a known bug of Docker before 28.1: moby/moby#42119). Restarting the Docker daemon "
             "clears it; then run the command again")
-
-
-def kernel_missing(link_type: str, what: str) -> str:
-    feature = KERNEL[link_type]
-    return (f"the kernel of the engine's host has no {feature.name} support, so {what}. "
-            f"Load it with `modprobe {feature.module}` where the kernel ships it, or run this lab on a host that "
-            "has it")
 
 
 # Docker's words for the refusals dockerlab acts on -> their type; the one place that reads them.
@@ -107,8 +100,7 @@ def _swarm(subject: Any, text: str) -> str:
             "to turn it off again)")
 
 
-NAME_APPEARED = ("a network of that name appeared after the plan was made; were two labs with one prefix applied "
-                 "at once? Give each lab its own 'prefix'")
+
 
 _RULES: list[tuple[str, Any]] = [
     ("invalid subinterface vlan name", _vlan),
@@ -124,7 +116,7 @@ _RULES: list[tuple[str, Any]] = [
     ("port is already allocated", lambda s, t: f"a published host port is in use by another process or container "
                                                f"({t}); choose another host port"),
     ("already in use", lambda s, t: f"the name is taken ({t}); another run may have made it; run apply again"),
-    ("already exists", lambda s, t: f"{NAME_APPEARED} ({t})" if isinstance(s, NetworkSpec) else None),
+    ("already exists", lambda s, t: f"{errors.NAME_APPEARED} ({t})" if isinstance(s, NetworkSpec) else None),
     ("has active endpoints", lambda s, t: NETWORK_IN_USE),
     ("pull access denied", lambda s, t: "the image is not on this engine and could not be pulled; build or load "
                                         "it locally (`make image` builds busybox), or check the name"),

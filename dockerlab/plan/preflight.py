@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING
 
 from dockerlab.core import hostaccess
 from dockerlab.core.capabilities import Capabilities, Feature, option_features
-from dockerlab.core.drivers import driver, parent_clash
+from dockerlab.core.drivers import driver, kernel_missing, parent_clash
 from dockerlab.core.model import IPAddress, Lab, NetworkSpec, Port
 from dockerlab.core.observed import Observed, ObservedContainer
-from dockerlab.engine.explain import kernel_missing
 from dockerlab.errors import DockerlabError
 from dockerlab.plan.steps import Action, Kind, Plan
 

@@ -14,9 +14,8 @@ from dockerlab.core.capabilities import Feature
 from dockerlab.core.model import PREDEFINED_NETWORKS, Attachment, ContainerSpec, Lab
 from dockerlab.core.observed import ObservedNetwork
 from dockerlab.defaults import PARALLEL
-from dockerlab.engine.explain import NAME_APPEARED
 from dockerlab.engine.seam import EngineChanges
-from dockerlab.errors import ApplyError, DockerlabError, EngineError, EngineGone, Unstarted
+from dockerlab.errors import ApplyError, DockerlabError, EngineError, EngineGone, NameTaken, Unstarted
 from dockerlab.host.access import HostLinks
 from dockerlab.host.shaper import Shaper
 from dockerlab.plan.steps import STEP_KINDS, Action, Kind, Plan, Step
@@ -91,8 +90,7 @@ class Executor:
         with nullcontext() if unique else engine_lock(self.engine.identity, "networks"):
             if not unique and (taken := self.engine.networks_named(spec.name)):
                 owner = (taken[0].get("Labels") or {}).get(L.LAB)
-                raise EngineError(f"create network {spec.name}: {NAME_APPEARED} "
-                                  f"({f'made by lab {owner}' if owner else 'not made by dockerlab'})")
+                raise NameTaken(spec.name, owner)
             network_id = self.engine.create_network(spec, L.network_labels(self.lab, spec))
         with self.lock:
             self.network_ids[spec.name] = network_id
