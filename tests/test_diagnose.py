@@ -60,3 +60,10 @@ def test_the_schema_names_exactly_the_expectations_of_the_table():
 def test_each_expectation_has_its_opposite_on_the_same_probe():
     for probe in Probe:
         assert len([e for e in Expect if e.probe is probe]) == 2, probe
+
+
+def test_every_expectation_can_be_found():
+    from dockerlab.core.expect import Got
+
+    assert all(Got(e.value).meets(e) for e in Expect)
+    assert not Got.TOO_SLOW.meets(Expect.REACHABLE)

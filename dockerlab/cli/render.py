@@ -105,7 +105,7 @@ def labs_text(observed: Observed, where: str = "") -> str:
 
 def checks_text(lab: str, results: list[Any]) -> str:
     rows = [[r.check.name or f"line {r.check.line}", r.check.source, r.check.target or "-", r.how, str(r.check.expect),
-             r.got, "pass" if r.passed else "FAIL", _clip(r.reason)] for r in results]
+             str(r.got), "pass" if r.passed else "FAIL", _clip(r.reason)] for r in results]
     passed = sum(r.passed for r in results)
     grid = table(rows, ["CHECK", "FROM", "TO", "HOW", "EXPECT", "GOT", "RESULT", "REASON"])
     why = [f"  {r.check.name or f'line {r.check.line}'}: {r.reason}" for r in results

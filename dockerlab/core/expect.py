@@ -3,7 +3,7 @@ the validation rules, the probes that run and the diagnosis all ask here."""
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 
 
 class Probe(Enum):
@@ -60,6 +60,31 @@ class Expect(Enum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class Got(StrEnum):
+    """What a check found: an expectation's word when it found that, else what it found instead."""
+
+    REACHABLE = "reachable"
+    UNREACHABLE = "unreachable"
+    RESOLVES = "resolves"
+    UNRESOLVABLE = "unresolvable"
+    OWN_MAC = "own-mac"
+    PARENT_MAC = "parent-mac"
+    ARP = "arp"
+    NO_ARP = "no-arp"
+    ONLY_LOOPBACK = "only-loopback"
+    MORE_INTERFACES = "more-interfaces"
+    HOST_INTERFACES = "host-interfaces"
+    OWN_INTERFACES = "own-interfaces"
+    TOO_FAST = "too-fast"  # pings got through, but outside the bounds the check sets
+    TOO_SLOW = "too-slow"
+    TOO_LITTLE_LOSS = "too-little-loss"
+    TOO_LOSSY = "too-lossy"
+    ERROR = "error"  # the check could not be carried out
+
+    def meets(self, expect: Expect) -> bool:
+        return str(self) == str(expect)
 
 
 class By(Enum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dockerlab.core.expect import Got
 from dockerlab.core.model import Check
 from dockerlab.errors import DockerlabError
 
@@ -12,17 +13,17 @@ from dockerlab.errors import DockerlabError
 class CheckResult:
     check: Check
     how: str
-    got: str
+    got: Got
     reason: str = ""
 
     @property
     def passed(self) -> bool:
-        return self.got == str(self.check.expect)
+        return self.got.meets(self.check.expect)
 
     def to_dict(self) -> dict[str, object]:
         c = self.check
         return {"name": c.name, "from": c.source, "to": c.target, "how": self.how, "expect": c.expect.value,
-                "got": self.got, "passed": self.passed, "reason": self.reason, "line": c.line}
+                "got": self.got.value, "passed": self.passed, "reason": self.reason, "line": c.line}
 
 
 class CheckError(DockerlabError):

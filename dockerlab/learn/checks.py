@@ -17,7 +17,7 @@ from dataclasses import replace
 from ipaddress import ip_address
 from typing import TYPE_CHECKING
 
-from dockerlab.core.expect import By, Expect, Probe
+from dockerlab.core.expect import By, Got, Probe
 from dockerlab.core.model import PREDEFINED_NETWORKS, Check
 from dockerlab.core.observed import ObservedContainer
 from dockerlab.defaults import PARALLEL
@@ -92,7 +92,7 @@ class _Runner(FactProbes):
             self._running(check)
             result = self._run(check)
         except CheckError as exc:
-            return CheckResult(check, "-", "error", str(exc))
+            return CheckResult(check, "-", Got.ERROR, str(exc))
         why = None if result.passed else cause(self.lab, check, result.got)
         return replace(result, reason=f"{why} ({result.reason})" if why and result.reason else why or result.reason)
 
@@ -117,8 +117,8 @@ class _Runner(FactProbes):
     def _dns(self, check: Check) -> CheckResult:
         name = check.target_key
         addresses, reason = self._resolve(check, name)
-        got = Expect.RESOLVES if addresses else Expect.UNRESOLVABLE
-        return CheckResult(check, f"dns {name}", got.value, ", ".join(addresses) if addresses else reason)
+        got = Got.RESOLVES if addresses else Got.UNRESOLVABLE
+        return CheckResult(check, f"dns {name}", got, ", ".join(addresses) if addresses else reason)
 
     def _reach(self, check: Check) -> CheckResult:
         name = check.target_key
@@ -127,7 +127,7 @@ class _Runner(FactProbes):
         if check.by is By.NAME:
             addresses, reason = self._resolve(check, name)
             if not addresses:
-                return CheckResult(check, f"dns {name}", "unreachable", f"name does not resolve: {reason}")
+                return CheckResult(check, f"dns {name}", Got.UNREACHABLE, f"name does not resolve: {reason}")
             address = addresses[0]
         else:
             address = self._address(check)
@@ -212,7 +212,7 @@ class _Runner(FactProbes):
         went_to = pings.address(address, out)
         if code != 0 and went_to is None:
             why = _words(out) or "no answer"
-            return CheckResult(check, f"dns {address}", "unreachable", f"name does not resolve: {why}")
+            return CheckResult(check, f"dns {address}", Got.UNREACHABLE, f"name does not resolve: {why}")
         how = f"ping {went_to or address}" + (f" x{check.pings}" if check.pings > 1 else "")
         got, reason = pings.verdict(check, code, out)
         return CheckResult(check, how, got, reason or _words(out))
@@ -224,15 +224,15 @@ class _Runner(FactProbes):
             published = self._published(check, port)
             outside = published[0] if published else address
             if why := _refused(outside, port, check.timeout):
-                return CheckResult(check, f"tcp {outside}:{port}", "unreachable", why)
+                return CheckResult(check, f"tcp {outside}:{port}", Got.UNREACHABLE, why)
             # docker-proxy takes a connection to a published port whether or not anything listens inside
             if published and (why := _refused(address, published[1], check.timeout)):
-                return CheckResult(check, f"tcp {outside}:{port}", "unreachable",
+                return CheckResult(check, f"tcp {outside}:{port}", Got.UNREACHABLE,
                                    f"the host takes it, but nothing answers in the container on {address}:"
                                    f"{published[1]} ({why})")
-            return CheckResult(check, f"tcp {outside}:{port}", "reachable", "connected")
+            return CheckResult(check, f"tcp {outside}:{port}", Got.REACHABLE, "connected")
         code, out = self._exec(check, ["nc", "-w", str(_seconds(check)), address, str(port)])
-        return CheckResult(check, f"tcp {address}:{port}", "reachable" if code == 0 else "unreachable",
+        return CheckResult(check, f"tcp {address}:{port}", Got.REACHABLE if code == 0 else Got.UNREACHABLE,
                            "connected" if code == 0 else _words(out))
 
     def _published(self, check: Check, port: int) -> tuple[str, int] | None:

@@ -4,7 +4,7 @@ trackers. Pure: the lab, and the containers as the engine has them."""
 from __future__ import annotations
 
 from dockerlab.core.drivers import driver
-from dockerlab.core.expect import By, Expect
+from dockerlab.core.expect import By, Expect, Got
 from dockerlab.core.model import PREDEFINED_NETWORKS, Check, Lab
 from dockerlab.core.observed import ObservedContainer
 
@@ -15,8 +15,8 @@ NO_DNS = ("is on Docker's default bridge only, where containers get no DNS by na
           "user-defined network, or check by ip")
 
 
-def cause(lab: Lab, check: Check, got: str) -> str | None:
-    if not check.expect.gets_through or got not in (Expect.UNREACHABLE.value, Expect.UNRESOLVABLE.value):
+def cause(lab: Lab, check: Check, got: Got) -> str | None:
+    if not check.expect.gets_through or got not in (Got.UNREACHABLE, Got.UNRESOLVABLE):
         return None
     target = check.target_key
     if check.from_host or check.to_host:

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dockerlab.core.drivers import driver
-from dockerlab.core.expect import Expect
+from dockerlab.core.expect import Expect, Got
 from dockerlab.core.model import Check, Lab, NetworkSpec
 from dockerlab.core.observed import ObservedContainer
 from dockerlab.learn.checkresult import CheckError, CheckResult
@@ -32,12 +32,12 @@ class FactProbes:
         code, out = self._exec(check, ["ip", "-o", "link"])
         names = sorted({m.split("@")[0] for m in re.findall(r"^\d+:\s*([^:\s]+)", out, flags=re.M)})
         if check.expect is Expect.ONLY_LOOPBACK:
-            got = "only-loopback" if names == ["lo"] else "more-interfaces"
+            got = Got.ONLY_LOOPBACK if names == ["lo"] else Got.MORE_INTERFACES
             return CheckResult(check, "ip link", got, ", ".join(names))
         host = self.host(check).facts.interfaces()
         if host is None:
             raise CheckError("cannot read the engine host's interfaces (a remote engine?)")
-        got = "host-interfaces" if set(names) == host else "own-interfaces"
+        got = Got.HOST_INTERFACES if set(names) == host else Got.OWN_INTERFACES
         return CheckResult(check, "ip link", got, ", ".join(names))
 
     def _parent_link(self, check: Check) -> tuple[NetworkSpec, str | None, str]:
@@ -64,7 +64,7 @@ class FactProbes:
         parent = self.host(check).facts.interface_mac(net.parent) if net.parent else None
         if mac is None or parent is None:
             raise CheckError(f"cannot read the MAC of {check.source} ({iface}) or of parent {net.parent}")
-        got = "parent-mac" if mac == parent else "own-mac"
+        got = Got.PARENT_MAC if mac == parent else Got.OWN_MAC
         return CheckResult(check, f"mac {iface}", got, f"{mac} vs parent {net.parent} {parent}")
 
     def _arp(self, check: Check) -> CheckResult:
@@ -73,4 +73,4 @@ class FactProbes:
         flags = m.group(1).split(",") if (m := re.search(r"<([^>]*)>", line)) else None
         if flags is None:
             raise CheckError(f"cannot read the flags of {check.source}'s interface {iface}")
-        return CheckResult(check, f"flags {iface}", "no-arp" if "NOARP" in flags else "arp", ",".join(flags))
+        return CheckResult(check, f"flags {iface}", Got.NO_ARP if "NOARP" in flags else Got.ARP, ",".join(flags))

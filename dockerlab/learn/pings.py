@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from ipaddress import ip_address
 
+from dockerlab.core.expect import Got
 from dockerlab.core.impairment import show_time
 from dockerlab.core.model import Check
 
@@ -30,28 +31,28 @@ def options(check: Check) -> list[str]:
     return ["-c", str(check.pings)] + (["-i", str(INTERVAL)] if check.pings > 1 else [])
 
 
-def verdict(check: Check, code: int, out: str) -> tuple[str, str]:
+def verdict(check: Check, code: int, out: str) -> tuple[Got, str]:
     """(got, reason) from ping's exit code and output; "" for a reason the caller finds in the output."""
     loss, rtt = LOSS.search(out), RTT.search(out)
     if code != 0 or not check.measures:
-        return "reachable" if code == 0 else "unreachable", loss.group(0) if loss else ""
+        return Got.REACHABLE if code == 0 else Got.UNREACHABLE, loss.group(0) if loss else ""
     if not (loss and rtt):
-        return "error", "ping printed no round-trip summary to measure"
+        return Got.ERROR, "ping printed no round-trip summary to measure"
     return measured(check, float(rtt.group(1)), float(loss.group(1)))
 
 
-def measured(check: Check, avg_ms: float, loss: float) -> tuple[str, str]:
+def measured(check: Check, avg_ms: float, loss: float) -> tuple[Got, str]:
     seen = f"average round trip {avg_ms:g} ms, {loss:g}% lost of {check.pings}"
     (low_rtt, high_rtt), (low_loss, high_loss) = check.rtt_us, check.loss
-    broken = []
+    broken: list[tuple[Got, str]] = []
     if low_rtt is not None and avg_ms * 1000 < low_rtt:
-        broken.append(("too-fast", f"below min_rtt {show_time(low_rtt)}"))
+        broken.append((Got.TOO_FAST, f"below min_rtt {show_time(low_rtt)}"))
     if high_rtt is not None and avg_ms * 1000 > high_rtt:
-        broken.append(("too-slow", f"above max_rtt {show_time(high_rtt)}"))
+        broken.append((Got.TOO_SLOW, f"above max_rtt {show_time(high_rtt)}"))
     if low_loss is not None and loss < low_loss:
-        broken.append(("too-little-loss", f"below min_loss {low_loss:g}%"))
+        broken.append((Got.TOO_LITTLE_LOSS, f"below min_loss {low_loss:g}%"))
     if high_loss is not None and loss > high_loss:
-        broken.append(("too-lossy", f"above max_loss {high_loss:g}%"))
+        broken.append((Got.TOO_LOSSY, f"above max_loss {high_loss:g}%"))
     if not broken:
-        return "reachable", seen
+        return Got.REACHABLE, seen
     return broken[0][0], f"{seen}: " + ", ".join(why for _, why in broken)
