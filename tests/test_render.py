@@ -33,7 +33,8 @@ def test_destroy_tells_a_typo_from_a_clean_engine():
 
 def test_ls_counts_each_labs_containers_and_networks():
     seen = Observed((net_api(LAB, "lan"),), (box_api(LAB, "a", "exited"),))
-    assert labs_text(seen, "h1").splitlines() == ["h1:", "LAB  RUNNING  NETWORKS  FILE", "r    0/1      1         lab.yaml"]
+    assert labs_text(seen, "h1").splitlines() == ["h1:", "LAB  RUNNING  NETWORKS  FILE",
+                                                  "r    0/1      1         lab.yaml"]
     assert labs_text(Observed((), ())) == "no dockerlab labs on this engine"
 
 
