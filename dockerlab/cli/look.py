@@ -11,7 +11,8 @@ import sys
 
 import click
 
-from dockerlab.cli.common import DURATION, FILE, lab_and_hosts
+from dockerlab.cli.common import lab_and_hosts
+from dockerlab.cli.params import DURATION, FILE
 from dockerlab.errors import DockerlabError
 from dockerlab.printable import say
 

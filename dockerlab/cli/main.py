@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING
 import click
 
 from dockerlab import defaults
-from dockerlab.cli.common import FILE, SECONDS, addresses, hosts_of, lab_and_hosts, load, run_checks_of, show_version
+from dockerlab.cli.checks import run_checks_of
+from dockerlab.cli.common import addresses, hosts_of, lab_and_hosts, load
 from dockerlab.cli.look import capture, graph, run_in, shell
+from dockerlab.cli.params import FILE, SECONDS
 from dockerlab.cli.progress import Ticker
+from dockerlab.cli.version import show_version
 from dockerlab.errors import DockerlabError
 from dockerlab.printable import say
 
