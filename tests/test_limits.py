@@ -163,5 +163,7 @@ def test_a_relative_file_label_is_another_files_and_a_hand_label_nobodys(tmp_pat
     assert made_elsewhere(lab, old) == "lab.yaml" and "another file" in (not_ours(lab, old) or "")
     assert made_elsewhere(by_name, old) is None, "destroy --lab removes what any file of the lab made"
     hand = net({})
-    assert made_elsewhere(lab, hand) == made_elsewhere(by_name, hand) == UNFILED
+    assert made_elsewhere(lab, hand) is UNFILED and made_elsewhere(by_name, hand) is UNFILED
+    odd = net({L.FILE: "no lab file"})  # a label that reads like the marker is a label: another file's
+    assert made_elsewhere(lab, odd) == "no lab file" and made_elsewhere(lab, odd) is not UNFILED
     assert Observed((hand,), ()).lab_networks("rel")  # seen, yet claimed by neither

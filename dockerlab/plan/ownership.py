@@ -37,7 +37,11 @@ class Claims:
     notes: list[str] = field(default_factory=list)
 
 
-UNFILED = "no lab file"  # what made_elsewhere says of an object with the lab label and no file label
+class _Unfiled(str):
+    """Told apart by identity: a file label that reads "no lab file" is still a label."""
+
+
+UNFILED = _Unfiled("no lab file")  # what made_elsewhere says of an object with the lab label and no file label
 
 
 def made_elsewhere(lab: Lab, obj: Owned) -> str | None:
@@ -56,7 +60,7 @@ def not_ours(lab: Lab, obj: Owned) -> str | None:
     if obj.lab != lab.name:
         return f"lab {shown(obj.lab)}'s" if obj.lab else "not made by dockerlab"
     origin = made_elsewhere(lab, obj)
-    if origin == UNFILED:
+    if origin is UNFILED:
         return "labelled with the lab's name by hand (no file label): not made by dockerlab"
     return f"made from {shown(origin)}, another file with this lab name" if origin else None
 
@@ -86,7 +90,7 @@ def claims(lab: Lab, observed: Observed, mode: Mode, take_over: bool = False) ->
     objects: list[Owned] = [*observed.lab_networks(lab.name), *observed.lab_containers(lab.name)]
     for obj in objects:
         origin = made_elsewhere(lab, obj)
-        if origin == UNFILED:  # nobody's: never taken over, never removed
+        if origin is UNFILED:  # nobody's: never taken over, never removed
             if mode is Mode.APPLY:
                 problems.append(f"{obj.name} carries lab '{lab.name}''s label but no file label: dockerlab did "
                                 "not make it; remove it or its label")
