@@ -165,3 +165,29 @@ def test_a_lab_file_swapped_while_it_is_read_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(labfile.os.path, "realpath", lambda path: next(answers))
     with pytest.raises(labfile.LabFileError, match="the file changed while it was read"):
         labfile.load_lab(str(tmp_path / "link.yaml"))
+
+
+def test_dns_and_hosts_entries_are_checked_where_they_are():
+    text = ("name: d\ncontainers:\n  a:\n    image: busybox\n    hostname: a.lab\n    dns: [10.0.0.53, resolver]\n"
+            "    extra_hosts: {db: 10.0.0.9, gw: host-gateway, bad: somewhere}\n    dns_options: [ndots:2]\n")
+    assert problems(text) == ["lab.yaml:6: containers.a.dns[1]: 'resolver' is not an IP address",
+                              "lab.yaml:7: containers.a.extra_hosts.bad: 'somewhere' is not an IP address"]
+    lab = parse_lab(text.replace(", resolver", "").replace(", bad: somewhere", ""), "lab.yaml")
+    box = lab.container("a")
+    assert box.hostname == "a.lab" and [str(a) for a in box.dns] == ["10.0.0.53"]
+    assert box.extra_hosts == (("db", "10.0.0.9"), ("gw", "host-gateway"))
+
+
+def test_a_field_added_later_leaves_the_hash_of_a_container_made_before_it():
+    """Upgrading dockerlab must not make every existing container anew."""
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    from dockerlab.core.model import LATER_FIELDS
+
+    box = parse_lab("name: h\ncontainers:\n  a: {image: busybox, hostname: a}\n", "lab.yaml").container("a")
+    before = {k: v for k, v in asdict(box).items() if k not in ("key", "attachments", "host", *LATER_FIELDS)}
+    before["network_mode"] = ""
+    text = json.dumps(before, sort_keys=True, default=str)
+    assert box.config_hash() == hashlib.sha256(text.encode()).hexdigest()[:16]

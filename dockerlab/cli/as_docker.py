@@ -159,6 +159,11 @@ class Writer:
         for key, value in spec.env:
             args += ["-e", f"{key}={value}"]
         args += ["--hostname", spec.hostname] if spec.hostname else []
+        args += ["--domainname", spec.domainname] if spec.domainname else []
+        args += [word for flag, values in (("--dns", spec.dns), ("--dns-search", spec.dns_search),
+                                          ("--dns-option", spec.dns_options)) for value in values
+                 for word in (flag, str(value))]
+        args += [word for name, address in spec.extra_hosts for word in ("--add-host", f"{name}:{address}")]
         for cap in spec.cap_add:
             args += ["--cap-add", cap]
         return args + _labels(L.container_labels(lab, spec))

@@ -137,6 +137,9 @@ class Port:
         return f"{host}{self.container_port}/{self.protocol}"
 
 
+LATER_FIELDS = ("domainname", "dns", "dns_search", "dns_options", "extra_hosts")  # see config_hash
+
+
 @dataclass(frozen=True)
 class ContainerSpec:
     key: str
@@ -147,6 +150,11 @@ class ContainerSpec:
     ports: tuple[Port, ...] = ()
     env: Pairs = ()
     hostname: str | None = None
+    domainname: str | None = None
+    dns: tuple[IPAddress, ...] = ()  # resolvers instead of Docker's (its embedded DNS still answers names)
+    dns_search: tuple[str, ...] = ()
+    dns_options: tuple[str, ...] = ()
+    extra_hosts: Pairs = ()  # /etc/hosts: name -> address or "host-gateway"
     cap_add: tuple[str, ...] = ()
     labels: Pairs = ()
     host: str = ""  # the key of the host it runs on; "" on a lab of one engine
@@ -161,6 +169,9 @@ class ContainerSpec:
         config = asdict(self)
         for volatile in ("key", "attachments", "host"):  # where it runs is not what it is
             config.pop(volatile)
+        for later in LATER_FIELDS:  # unset, a field added later leaves the hash of a container made before it
+            if not config[later]:
+                config.pop(later)
         config["network_mode"] = self.network_mode if self.network_mode in STANDALONE_NETWORKS else ""
         text = json.dumps(config, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -193,8 +193,10 @@ class Engine(SwarmCalls, InsideCalls):
         for p in spec.ports:
             bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
                 (p.host_ip, p.host_port) if p.host_ip else p.host_port)
-        host_config = api.create_host_config(network_mode=mode, port_bindings=bindings or None,
-                                             cap_add=list(spec.cap_add) or None)
+        host_config = api.create_host_config(
+            network_mode=mode, port_bindings=bindings or None, cap_add=list(spec.cap_add) or None,
+            dns=[str(a) for a in spec.dns] or None, dns_search=list(spec.dns_search) or None,
+            dns_opt=list(spec.dns_options) or None, extra_hosts=dict(spec.extra_hosts) or None)
         networking = None
         if mode not in STANDALONE_NETWORKS:  # Docker's bridge too: its endpoint carries the MAC from API 1.44
             networking = api.create_networking_config({  # type: ignore[arg-type]  # the stub is wrong
@@ -205,7 +207,7 @@ class Engine(SwarmCalls, InsideCalls):
         result = self._call(
             f"create container {spec.name}", "create_container", spec.image,
             command=list(spec.command) if spec.command is not None else None, name=spec.name,
-            hostname=spec.hostname, environment=dict(spec.env) or None, labels=labels,
+            hostname=spec.hostname, domainname=spec.domainname, environment=dict(spec.env) or None, labels=labels,
             ports=[(p.container_port, p.protocol) for p in spec.ports] or None, host_config=host_config,
             networking_config=networking, mac_address=container_mac, detach=True, subject=spec)
         return str(result["Id"])

@@ -29,6 +29,8 @@ from dockerlab.core.model import (
 from dockerlab.errors import LabFileError, Problem
 from dockerlab.labfile.yamlsource import MAX_BYTES, Path, Source, decode, format_path, load
 
+HOST_GATEWAY = "host-gateway"  # an extra_hosts value: the engine host's gateway address (Docker 20.10 and later)
+
 
 def load_lab(filename: str) -> Lab:
     """The file is resolved once, before it is read: what is read is what the labels will name as its origin
@@ -139,6 +141,13 @@ class _Builder:
             return None
         return value
 
+    def extra_hosts(self, path: Path, raw: dict[str, str]) -> Pairs:
+        """name -> an address, or host-gateway (the engine puts its host's gateway address there)."""
+        for name, value in raw.items():
+            if value != HOST_GATEWAY:
+                self.address(path + (name,), value)
+        return _pairs(raw)
+
     def subnet(self, path: Path, text: str | None) -> IPNetwork | None:
         if text is None:
             return None
@@ -198,7 +207,10 @@ class _Builder:
             attachments=self.attachments(path + ("networks",), raw.get("networks")),
             ports=tuple(filter(None, (self.port(path + ("ports", i), p)
                                       for i, p in enumerate(raw.get("ports") or [])))),
-            env=_pairs(raw.get("env")), hostname=raw.get("hostname"),
+            env=_pairs(raw.get("env")), hostname=raw.get("hostname"), domainname=raw.get("domainname"),
+            dns=tuple(filter(None, (self.address(path + ("dns", i), a) for i, a in enumerate(raw.get("dns") or [])))),
+            dns_search=tuple(raw.get("dns_search") or ()), dns_options=tuple(raw.get("dns_options") or ()),
+            extra_hosts=self.extra_hosts(path + ("extra_hosts",), raw.get("extra_hosts") or {}),
             cap_add=tuple(sorted(set(raw.get("cap_add") or []))), labels=_pairs(raw.get("labels")),
             host=raw.get("host") or self.first_host,
         )

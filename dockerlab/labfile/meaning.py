@@ -95,8 +95,6 @@ def _container(lab: Lab, box: ContainerSpec) -> Found:
         yield here + ("networks",), f"a container on the '{standalone[0]}' network cannot join any other network"
     if standalone and box.ports:
         yield here + ("ports",), f"published ports do nothing on the '{standalone[0]}' network; remove 'ports'"
-    if standalone and box.hostname:
-        yield here + ("hostname",), f"Docker refuses a hostname for a container on the '{standalone[0]}' network"
     for att in box.attachments:
         yield from _attachment(lab, here + ("networks", att.network), att)
 
