@@ -191,3 +191,13 @@ def test_a_field_added_later_leaves_the_hash_of_a_container_made_before_it():
     before["network_mode"] = ""
     text = json.dumps(before, sort_keys=True, default=str)
     assert box.config_hash() == hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def test_an_external_network_is_named_and_nothing_else():
+    lab = parse_lab("name: e\nnetworks:\n  ci: {external: true}\n  job: {external: true, name: job-net}\n"
+                    "  own: {name: my-own}\n", "lab.yaml")
+    assert [n.name for n in lab.networks] == ["ci", "job-net", "my-own"], "an external network is not prefixed"
+    assert problems("name: e\nnetworks:\n  ci: {external: true, subnet: 10.0.0.0/24}\n  b: {name: ci}\n") == [
+        "lab.yaml:3: networks.ci: an external network is made by someone else: give it only 'name' (its Docker "
+        "name), or drop 'external' to let the lab make it as the file says",
+        "lab.yaml:4: networks.b.name: network 'ci' has the Docker name 'ci' too"]

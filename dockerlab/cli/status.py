@@ -38,6 +38,7 @@ class NetworkRow(Row):
     mode: str | None
     id: str | None
     drift: list[str]
+    external: bool = False  # someone else's network that the lab's containers join
 
 
 @dataclass
@@ -125,9 +126,11 @@ def _rows(lab: Lab, observed: Observed, plan: Plan) -> dict[str, list[Any]]:
     for net in lab.networks:
         found = observed.network_named(net.name)
         pools = found.pools if found else net.pools
-        nets.append(NetworkRow(net.name, net.key, net.driver, found is not None, [str(p.subnet) for p in pools],
+        nets.append(NetworkRow(net.name, net.key, found.driver if found and net.external else net.driver,
+                               found is not None, [str(p.subnet) for p in pools],
                                [str(p.gateway) for p in (found.pools if found else ()) if p.gateway], net.parent,
-                               net.mode, found.id[:12] if found else None, drift.get((Kind.NETWORK, net.name), [])))
+                               net.mode, found.id[:12] if found else None, drift.get((Kind.NETWORK, net.name), []),
+                               net.external))
     boxes = []
     for box in lab.containers:
         live = observed.container_named(box.name)
@@ -155,7 +158,7 @@ def status_text(status: Status) -> str:
                                       "DRIFT (dockerlab plan shows the fix)")]
     parts += [f"engine{' ' + e.host if e.host else ''}: {e.engine}" for e in status.engines]
     net_rows = [[*_on(n), n.name, n.driver, ", ".join(n.subnets) or "-", ", ".join(n.gateways) or "-",
-                 n.parent or "-", "; ".join(n.drift) or ("ok" if n.present else "missing")] for n in status.networks]
+                 n.parent or "-", "; ".join(n.drift) or _presence(n)] for n in status.networks]
     if net_rows:
         parts += ["", table(net_rows, [*head, "NETWORK", "DRIVER", "SUBNET", "GATEWAY", "PARENT", "STATE"])]
     impaired = any(ep.impairment for c in status.containers for ep in c.networks)
@@ -183,6 +186,12 @@ def _container_lines(c: ContainerRow, impaired: bool) -> list[list[str]]:
                       ep.ipv6 or "-", ep.mac or "-", *([ep.impairment or "-"] if impaired else []),
                       ("; ".join(c.drift) or "ok") if first else ""])
     return lines
+
+
+def _presence(net: NetworkRow) -> str:
+    if not net.present:
+        return "missing"
+    return "external (not the lab's)" if net.external else "ok"
 
 
 def _on(row: Row) -> list[str]:

@@ -74,6 +74,7 @@ class NetworkSpec:
     parent: str | None = None
     mode: str | None = None
     host_access: IPv4Address | None = None  # the host's own address on the network (see core/hostaccess)
+    external: bool = False  # someone else's: joined, never made, changed or removed
 
     @property
     def spans_hosts(self) -> bool:

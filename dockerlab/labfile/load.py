@@ -184,12 +184,13 @@ class _Builder:
         host = self.address(path + ("host_access", "address"), (raw.get("host_access") or {}).get("address"), 4)
         assert host is None or isinstance(host, IPv4Address)
         pools = [_reserve(p, host) for p in pools]
+        external = bool(raw.get("external", False))
         return NetworkSpec(
-            key=key, name=prefix + key, driver=raw.get("driver", "bridge"),
+            key=key, name=raw.get("name") or (key if external else prefix + key), driver=raw.get("driver", "bridge"),
             pools=tuple(p for p in pools if p), ipv6=raw.get("ipv6", False),
             internal=raw.get("internal", False), attachable=raw.get("attachable", False),
             options=_pairs(raw.get("options")), labels=_pairs(raw.get("labels")),
-            parent=raw.get("parent"), mode=raw.get("mode"), host_access=host,
+            parent=raw.get("parent"), mode=raw.get("mode"), host_access=host, external=external,
         )
 
     def container(self, key: str, raw: dict[str, Any], prefix: str) -> ContainerSpec:

@@ -35,7 +35,11 @@ def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
 
 def _networks(lab: Lab) -> Found:
     for net in lab.networks:
-        yield from _network(net)
+        yield from _external(net) if net.external else _network(net)
+    names: dict[str, str] = {}
+    for net in lab.networks:
+        if (first := names.setdefault(net.name, net.key)) != net.key:
+            yield ("networks", net.key, "name"), f"network '{first}' has the Docker name '{net.name}' too"
     for a, b in combinations(lab.networks, 2):
         if a.parent and a.parent == b.parent and all(driver(n.driver).parent for n in (a, b)) and (
                 why := parent_clash(a.driver, b.driver)):
@@ -46,6 +50,13 @@ def _networks(lab: Lab) -> Found:
                     yield (("networks", b.key, "subnet"),
                            f"{pb.subnet} overlaps {pa.subnet} of network '{a.key}'; Docker refuses "
                            "overlapping pools unless each network sets its own, separate ip_range")
+
+
+def _external(net: NetworkSpec) -> Found:
+    """Someone else's network is joined as it is: the file can say nothing of how it is made."""
+    if net != NetworkSpec(net.key, net.name, external=True):
+        yield ("networks", net.key), ("an external network is made by someone else: give it only 'name' (its Docker "
+                                      "name), or drop 'external' to let the lab make it as the file says")
 
 
 def _network(net: NetworkSpec) -> Found:
@@ -113,7 +124,7 @@ def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:
     if net.driver == "overlay" and not net.attachable:
         yield here, f"containers can join overlay network '{net.key}' only if it sets 'attachable: true'"
     for version, addr in ((4, att.ipv4), (6, att.ipv6)):
-        if addr is None:
+        if addr is None or net.external:  # someone else's subnets: the engine says if the address fits
             continue
         pools = [p for p in net.pools if p.subnet.version == version]
         field = here + (f"ipv{version}",)

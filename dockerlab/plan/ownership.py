@@ -130,7 +130,8 @@ def _still_there(origin: str) -> bool:
 
 def _name_conflicts(lab: Lab, observed: Observed) -> list[str]:
     problems = []
-    for kind, specs, objects in (("network", lab.networks, observed.networks),
+    ours = [n for n in lab.networks if not n.external]  # an external network is someone else's by definition
+    for kind, specs, objects in (("network", ours, observed.networks),
                                  ("container", lab.containers, observed.containers)):
         for spec in specs:
             same = [o for o in objects if o.name == spec.name]

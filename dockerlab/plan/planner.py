@@ -60,7 +60,7 @@ class _Builder:
                 self.add(Step(A.PULL, K.IMAGE, image, detail="not on this engine"))
 
     def networks(self) -> None:
-        for spec in self.lab.networks:
+        for spec in (n for n in self.lab.networks if not n.external):  # someone else's: joined as it is
             obs = self.observed.network_named(spec.name)
             if obs is None:
                 self.add(Step(A.CREATE, K.NETWORK, spec.name, spec.key, spec.summary()))

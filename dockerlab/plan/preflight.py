@@ -14,6 +14,7 @@ from dockerlab.core.model import IPAddress, Lab, NetworkSpec, Port
 from dockerlab.core.observed import Observed, ObservedContainer
 from dockerlab.errors import DockerlabError
 from dockerlab.plan.steps import Action, Kind, Plan
+from dockerlab.printable import shell_word
 
 if TYPE_CHECKING:
     from dockerlab.host.host import Host
@@ -30,12 +31,26 @@ def preflight_problems(lab: Lab, plan: Plan, observed: Observed, host: Host) -> 
     problems = list(_overlaps(plan, observed, specs)) + list(_held(lab, plan, observed))
     problems += list(_engine_support(host.engine.caps, specs)) + list(_parents(host.engine.caps, lab, plan, observed))
     problems += list(_host_access(lab, plan, host)) + list(_impairments(lab, plan, host))
+    problems += list(_external(lab, observed))
     if host.is_local:
         interfaces = host.facts.interfaces()
         for spec in specs:
             problems += list(_host_support(host, spec, interfaces))
     where = f"{host.name}: " if host.name else ""
     return [where + p for p in problems]
+
+
+def _external(lab: Lab, observed: Observed) -> Iterator[str]:
+    """An external network is joined as it is: it must be there, and it must not be the lab's own."""
+    used = {a.network for c in lab.containers for a in c.attachments}
+    for spec in (n for n in lab.networks if n.external and n.key in used):
+        found = observed.network_named(spec.name)
+        if found is None:
+            yield (f"network {spec.key} is external, and the engine has no network '{spec.name}': make it first "
+                   f"(`docker network create {shell_word(spec.name)}`), or drop 'external' to let the lab make it")
+        elif found.lab == lab.name:
+            yield (f"network {spec.key} is external, but '{spec.name}' was made by this lab; drop 'external', or "
+                   "`dockerlab destroy` the lab first")
 
 
 def _host_access(lab: Lab, plan: Plan, host: Host) -> Iterator[str]:
