@@ -1,7 +1,7 @@
-"""Issue 23, item 2: a container's own resolvers, search domains, resolver options, /etc/hosts entries (host-gateway
-too), domain name and a dotted hostname. Made, read back inside the container, re-planned with no changes, made
-anew when they change, and made the same by the plan as docker commands. Nothing is resolved or sent: the files
-are read."""
+"""Issue 23, items 2 and 4: a container's own resolvers, search domains, resolver options, /etc/hosts entries
+(host-gateway too), domain name, a dotted hostname and the sysctls of its network namespace. Made, read back
+inside the container, re-planned with no changes, made anew when they change, and made the same by the plan as
+docker commands. Nothing is resolved or sent: the files are read."""
 
 import re
 import subprocess
@@ -26,6 +26,7 @@ containers:
     dns_search: [lab.example]
     dns_options: ["ndots:2"]
     extra_hosts: {db: 10.97.30.9, gw: host-gateway}
+    sysctls: {net.ipv4.ip_forward: 1, net.ipv4.conf.all.arp_ignore: "1"}
   old:
     image: busybox
     command: [sleep, infinity]
@@ -53,6 +54,8 @@ def test_dns_and_hosts_entries_are_made_kept_and_changed(make_lab, docker_client
     assert re.search(r"^10\.97\.30\.9\s+db$", hosts, flags=re.M) and re.search(r"^\S+\s+gw$", hosts, flags=re.M)
     assert inside(docker_client, web, "hostname").strip() == "web.lab"
     assert inside(docker_client, web, "cat", "/proc/sys/kernel/domainname").strip() == "lab.example"
+    assert inside(docker_client, web, "cat", "/proc/sys/net/ipv4/conf/all/arp_ignore").strip() == "1"
+    assert inside(docker_client, f"{lab}-old", "cat", "/proc/sys/net/ipv4/conf/all/arp_ignore").strip() == "0"
     # on Docker's default bridge the container asks the named resolver itself
     assert "nameserver 10.97.30.53" in inside(docker_client, f"{lab}-old", "cat", "/etc/resolv.conf")
     assert inside(docker_client, f"{lab}-onhost", "hostname").strip() == "onhost.lab"
@@ -71,6 +74,7 @@ def test_the_plan_as_docker_commands_makes_the_same_dns_and_hosts(make_lab, dock
     path, lab = make_lab(LAB)
     commands = dockerlab("plan", path, "--as", "docker", ok=True).stdout
     assert "--add-host gw:host-gateway" in commands and "--dns-option ndots:2" in commands
+    assert "--sysctl net.ipv4.ip_forward=1" in commands
     try:
         done = subprocess.run(["bash", "-c", commands], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr

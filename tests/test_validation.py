@@ -201,3 +201,15 @@ def test_an_external_network_is_named_and_nothing_else():
         "lab.yaml:3: networks.ci: an external network is made by someone else: give it only 'name' (its Docker "
         "name), or drop 'external' to let the lab make it as the file says",
         "lab.yaml:4: networks.b.name: network 'ci' has the Docker name 'ci' too"]
+
+
+def test_sysctls_are_the_network_namespaces_and_not_the_hosts():
+    assert problems("name: s\ncontainers:\n  r: {image: busybox, networks: [host], sysctls: {net.ipv4.ip_forward: 1}}\n"
+                    ) == ["lab.yaml:3: containers.r.sysctls: a container on the 'host' network shares the host's "
+                          "network namespace, whose settings are not a container's to change; give it a network of "
+                          "its own"]
+    assert "kernel.shmmax" in "\n".join(problems("name: s\ncontainers:\n  r: {image: busybox, sysctls: "
+                                                  "{kernel.shmmax: 1}}\n"))
+    box = parse_lab("name: s\ncontainers:\n  r: {image: busybox, sysctls: {net.ipv4.ip_forward: 1}}\n",
+                    "lab.yaml").container("r")
+    assert box.sysctls == (("net.ipv4.ip_forward", "1"),)

@@ -164,6 +164,7 @@ class Writer:
                                           ("--dns-option", spec.dns_options)) for value in values
                  for word in (flag, str(value))]
         args += [word for name, address in spec.extra_hosts for word in ("--add-host", f"{name}:{address}")]
+        args += [word for key, value in spec.sysctls for word in ("--sysctl", f"{key}={value}")]
         for cap in spec.cap_add:
             args += ["--cap-add", cap]
         return args + _labels(L.container_labels(lab, spec))

@@ -138,7 +138,7 @@ class Port:
         return f"{host}{self.container_port}/{self.protocol}"
 
 
-LATER_FIELDS = ("domainname", "dns", "dns_search", "dns_options", "extra_hosts")  # see config_hash
+LATER_FIELDS = ("domainname", "dns", "dns_search", "dns_options", "extra_hosts", "sysctls")  # see config_hash
 
 
 @dataclass(frozen=True)
@@ -156,6 +156,7 @@ class ContainerSpec:
     dns_search: tuple[str, ...] = ()
     dns_options: tuple[str, ...] = ()
     extra_hosts: Pairs = ()  # /etc/hosts: name -> address or "host-gateway"
+    sysctls: Pairs = ()  # net.* settings of its own network namespace
     cap_add: tuple[str, ...] = ()
     labels: Pairs = ()
     host: str = ""  # the key of the host it runs on; "" on a lab of one engine

@@ -196,7 +196,8 @@ class Engine(SwarmCalls, InsideCalls):
         host_config = api.create_host_config(
             network_mode=mode, port_bindings=bindings or None, cap_add=list(spec.cap_add) or None,
             dns=[str(a) for a in spec.dns] or None, dns_search=list(spec.dns_search) or None,
-            dns_opt=list(spec.dns_options) or None, extra_hosts=dict(spec.extra_hosts) or None)
+            dns_opt=list(spec.dns_options) or None, extra_hosts=dict(spec.extra_hosts) or None,
+            sysctls=dict(spec.sysctls) or None)
         networking = None
         if mode not in STANDALONE_NETWORKS:  # Docker's bridge too: its endpoint carries the MAC from API 1.44
             networking = api.create_networking_config({  # type: ignore[arg-type]  # the stub is wrong

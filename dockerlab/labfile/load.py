@@ -212,6 +212,7 @@ class _Builder:
             dns=tuple(filter(None, (self.address(path + ("dns", i), a) for i, a in enumerate(raw.get("dns") or [])))),
             dns_search=tuple(raw.get("dns_search") or ()), dns_options=tuple(raw.get("dns_options") or ()),
             extra_hosts=self.extra_hosts(path + ("extra_hosts",), raw.get("extra_hosts") or {}),
+            sysctls=_pairs(raw.get("sysctls")),
             cap_add=tuple(sorted(set(raw.get("cap_add") or []))), labels=_pairs(raw.get("labels")),
             host=raw.get("host") or self.first_host,
         )

@@ -104,6 +104,9 @@ def _container(lab: Lab, box: ContainerSpec) -> Found:
     standalone = [n for n in names if n in STANDALONE_NETWORKS]
     if standalone and len(names) > 1:
         yield here + ("networks",), f"a container on the '{standalone[0]}' network cannot join any other network"
+    if "host" in standalone and box.sysctls:
+        yield here + ("sysctls",), ("a container on the 'host' network shares the host's network namespace, whose "
+                                    "settings are not a container's to change; give it a network of its own")
     if standalone and box.ports:
         yield here + ("ports",), f"published ports do nothing on the '{standalone[0]}' network; remove 'ports'"
     for att in box.attachments:

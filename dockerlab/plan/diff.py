@@ -126,8 +126,8 @@ def recreate_causes(spec: ContainerSpec, obs: ObservedContainer, lab: Lab, obser
         return [f"image {obs.image} -> {spec.image}"]
     if spec.command is not None and obs.command != " ".join(spec.command):
         return [f"command '{obs.command}' -> '{' '.join(spec.command)}'"]
-    return ["configuration changed (image, command, env, ports, hostname, domainname, dns, extra_hosts, cap_add, "
-            "labels or network mode)"]
+    return ["configuration changed (image, command, env, ports, hostname, domainname, dns, extra_hosts, sysctls, "
+            "cap_add, labels or network mode)"]
 
 
 def network_mode_lost(obs: ObservedContainer, observed: Observed, rebuilt: set[str], kept: set[str]) -> list[str]:
