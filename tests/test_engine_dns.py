@@ -1,7 +1,7 @@
-"""Issue 23, items 2 and 4: a container's own resolvers, search domains, resolver options, /etc/hosts entries
-(host-gateway too), domain name, a dotted hostname and the sysctls of its network namespace. Made, read back
-inside the container, re-planned with no changes, made anew when they change, and made the same by the plan as
-docker commands. Nothing is resolved or sent: the files are read."""
+"""Issue 23, items 2, 4 and 5: a container's own resolvers, search domains, resolver options, /etc/hosts entries
+(host-gateway too), domain name, a dotted hostname, the sysctls of its network namespace and a range of published
+ports. Made, read back inside the container, re-planned with no changes, made anew when they change, and made the
+same by the plan as docker commands. Nothing is resolved or sent: the files are read."""
 
 import re
 import subprocess
@@ -31,6 +31,7 @@ containers:
     image: busybox
     command: [sleep, infinity]
     dns: [10.97.30.53]
+    ports: ["127.0.0.1:18100-18101:8100-8101"]
   onhost:
     image: busybox
     command: [sleep, infinity]
@@ -59,6 +60,8 @@ def test_dns_and_hosts_entries_are_made_kept_and_changed(make_lab, docker_client
     # on Docker's default bridge the container asks the named resolver itself
     assert "nameserver 10.97.30.53" in inside(docker_client, f"{lab}-old", "cat", "/etc/resolv.conf")
     assert inside(docker_client, f"{lab}-onhost", "hostname").strip() == "onhost.lab"
+    bound = docker_client.api.inspect_container(f"{lab}-old")["HostConfig"]["PortBindings"]
+    assert {k: v[0]["HostPort"] for k, v in bound.items()} == {"8100/tcp": "18100", "8101/tcp": "18101"}
     assert "no changes" in dockerlab("plan", path, ok=True).stdout
     with open(path, "w") as f:
         f.write(LAB.replace("name: x", f"name: {lab}").replace("dns: [10.97.30.53]\n    dns_search",
@@ -74,7 +77,7 @@ def test_the_plan_as_docker_commands_makes_the_same_dns_and_hosts(make_lab, dock
     path, lab = make_lab(LAB)
     commands = dockerlab("plan", path, "--as", "docker", ok=True).stdout
     assert "--add-host gw:host-gateway" in commands and "--dns-option ndots:2" in commands
-    assert "--sysctl net.ipv4.ip_forward=1" in commands
+    assert "--sysctl net.ipv4.ip_forward=1" in commands and "-p 127.0.0.1:18101:8101/tcp" in commands
     try:
         done = subprocess.run(["bash", "-c", commands], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr

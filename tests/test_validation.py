@@ -213,3 +213,15 @@ def test_sysctls_are_the_network_namespaces_and_not_the_hosts():
     box = parse_lab("name: s\ncontainers:\n  r: {image: busybox, sysctls: {net.ipv4.ip_forward: 1}}\n",
                     "lab.yaml").container("r")
     assert box.sysctls == (("net.ipv4.ip_forward", "1"),)
+
+
+def test_a_port_range_is_a_mapping_per_port():
+    text = "name: p\ncontainers:\n  a: {image: busybox, ports: ['127.0.0.1:8000-8002:9000-9002/udp', '7000-7001']}\n"
+    box = parse_lab(text, "lab.yaml").container("a")
+    assert [str(p) for p in box.ports] == ["127.0.0.1:8000:9000/udp", "127.0.0.1:8001:9001/udp",
+                                           "127.0.0.1:8002:9002/udp", "7000/tcp", "7001/tcp"]
+    assert problems("name: p\ncontainers:\n  a: {image: busybox, ports: ['8000-8003:9000-9001', '90-80']}\n") == [
+        "lab.yaml:3: containers.a.ports[0]: '8000-8003:9000-9001': the host range and the container range must be "
+        "as long",
+        "lab.yaml:3: containers.a.ports[1]: '90-80': ports are numbers from 1 to 65535, a range from the lower to the "
+        "higher"]

@@ -95,9 +95,11 @@ def _name_despite(filename: str, invalid: LabFileError) -> str:
             0, "", "cannot read the lab name; use `dockerlab destroy --lab NAME`")]) from None
 
 
-# [HOST_IP:[HOST_PORT]:]CONTAINER_PORT or HOST_PORT:CONTAINER_PORT, then /PROTOCOL: `docker run -p`'s forms
-PORT = re.compile(r"(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+):(?P<ip_host>[0-9]*):|(?P<host>[0-9]+):)?"
-                  r"(?P<container>[0-9]+)(?:/(?P<proto>tcp|udp|sctp))?")
+# [HOST_IP:[HOST_PORT]:]CONTAINER_PORT or HOST_PORT:CONTAINER_PORT, then /PROTOCOL: `docker run -p`'s forms; a port
+# may be a range (FIRST-LAST), a host range as long as the container's
+_NUMBERS = r"[0-9]+(?:-[0-9]+)?"
+PORT = re.compile(rf"(?:(?P<ip>\[[0-9a-fA-F:.]+\]|[0-9.]+):(?P<ip_host>(?:{_NUMBERS})?):|(?P<host>{_NUMBERS}):)?"
+                  rf"(?P<container>{_NUMBERS})(?:/(?P<proto>tcp|udp|sctp))?")
 
 
 class _Builder:
@@ -206,8 +208,8 @@ class _Builder:
             key=key, name=prefix + key, image=raw["image"],
             command=tuple(command) if command is not None else None,
             attachments=self.attachments(path + ("networks",), raw.get("networks")),
-            ports=tuple(filter(None, (self.port(path + ("ports", i), p)
-                                      for i, p in enumerate(raw.get("ports") or [])))),
+            ports=tuple(port for i, p in enumerate(raw.get("ports") or [])
+                        for port in self.ports(path + ("ports", i), p)),
             env=_pairs(raw.get("env")), hostname=raw.get("hostname"), domainname=raw.get("domainname"),
             dns=tuple(filter(None, (self.address(path + ("dns", i), a) for i, a in enumerate(raw.get("dns") or [])))),
             dns_search=tuple(raw.get("dns_search") or ()), dns_options=tuple(raw.get("dns_options") or ()),
@@ -235,21 +237,26 @@ class _Builder:
                                   mac.lower() if mac else None, link_from(endpoint)))
         return tuple(out)
 
-    def port(self, path: Path, raw: str | int) -> Port | None:
+    def ports(self, path: Path, raw: str | int) -> list[Port]:
+        """One mapping, or a range of them (8000-8002:9000-9002 is three)."""
         match = PORT.fullmatch(str(raw))
         if match is None:
             self.fail(path, f"'{raw}' is not a port: write [HOST_IP:HOST_PORT:]CONTAINER_PORT[/tcp|udp|sctp], "
-                            "HOST_PORT:CONTAINER_PORT or HOST_IP::CONTAINER_PORT (an IPv6 host IP in [])")
-            return None
-        host = match["host"] or match["ip_host"]
-        numbers = [int(n) for n in (host, match["container"]) if n]
-        if any(not 1 <= n <= 65535 for n in numbers):
-            self.fail(path, f"'{raw}': ports are numbers from 1 to 65535")
-            return None
+                            "HOST_PORT:CONTAINER_PORT or HOST_IP::CONTAINER_PORT (an IPv6 host IP in []); a port "
+                            "may be a range FIRST-LAST")
+            return []
+        host, inside = _span(match["host"] or match["ip_host"]), _span(match["container"])
+        if any(not 1 <= n <= 65535 for n in (*host, *inside)) or inside[0] > inside[-1] or host[:1] > host[-1:]:
+            self.fail(path, f"'{raw}': ports are numbers from 1 to 65535, a range from the lower to the higher")
+            return []
+        if host and host[-1] - host[0] != inside[-1] - inside[0]:
+            self.fail(path, f"'{raw}': the host range and the container range must be as long")
+            return []
         host_ip = match["ip"].strip("[]") if match["ip"] else None
         if host_ip is not None and self.address(path, host_ip) is None:
-            return None
-        return Port(int(match["container"]), match["proto"] or "tcp", int(host) if host else None, host_ip)
+            return []
+        return [Port(n, match["proto"] or "tcp", host[0] + i if host else None, host_ip)
+                for i, n in enumerate(range(inside[0], inside[-1] + 1))]
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
         def time(key: str) -> int | None:
@@ -269,6 +276,11 @@ def _reserve(pool: Pool | None, host: IPv4Address | None) -> Pool | None:
     if pool is None or host is None or host not in pool.subnet or any(a == host for _, a in pool.aux_addresses):
         return pool
     return replace(pool, aux_addresses=tuple(sorted((*pool.aux_addresses, ("dockerlab-host", host)))))
+
+
+def _span(text: str | None) -> tuple[int, ...]:
+    """'80' -> (80,), '80-82' -> (80, 82), '' or None -> ()."""
+    return tuple(int(n) for n in text.split("-")) if text else ()
 
 
 def _pairs(raw: dict[str, Any] | None) -> Pairs:
