@@ -5,25 +5,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 TESTED_ON = (("20.10", "1.41"), ("28.5", "1.51"))  # the engines `make test ENGINE=20|28` runs the suite on
 
 
+class Gate(NamedTuple):
+    api: str  # the first API version that has it
+    release: str  # the Docker release that brought that API
+    what: str
+
+
 class Feature(Enum):
-    ENDPOINT_MAC = ("1.44", "25.0", "a MAC address per network endpoint (before: one MAC, set at create)")
-    CREATE_ON_ALL_NETWORKS = ("1.44", "25.0", "a container created on all its networks at once (before: one, "
+    ENDPOINT_MAC = Gate("1.44", "25.0", "a MAC address per network endpoint (before: one MAC, set at create)")
+    CREATE_ON_ALL_NETWORKS = Gate("1.44", "25.0", "a container created on all its networks at once (before: one, "
                               "then a connect call for each of the others)")
-    UNIQUE_NETWORK_NAMES = ("1.44", "25.0", "network names the engine itself keeps unique (before: two racing "
+    UNIQUE_NETWORK_NAMES = Gate("1.44", "25.0", "network names the engine itself keeps unique (before: two racing "
                             "creations could both get one name)")
-    SAFE_ENDPOINT_COUNT = ("1.49", "28.1", "parallel endpoint deletes keep a network's endpoint count right "
+    SAFE_ENDPOINT_COUNT = Gate("1.49", "28.1", "parallel endpoint deletes keep a network's endpoint count right "
                            "(before: moby/moby#42119, a network that cannot be removed until the daemon restarts)")
-    IPVLAN_L3S = ("1.42", "23.0", "ipvlan mode l3s")
-    IPVLAN_FLAG = ("1.42", "23.0", "the ipvlan option ipvlan_flag (20.10 stores it and ignores it)")
-    IPV6_AUTO_SUBNET = ("1.46", "27.0", "an IPv6 subnet of its own choosing for 'ipv6: true' without one")
-    MACVLAN_SHARED_PARENT = ("1.46", "27.0", "several macvlan networks on one parent interface")
-    GATEWAY_MODE = ("1.46", "27.0", "the bridge gateway modes (gateway_mode_ipv4/_ipv6: nat, routed)")
-    GATEWAY_MODE_UNPROTECTED = ("1.48", "28.0", "the bridge gateway modes nat-unprotected and isolated")
-    TRUSTED_HOST_INTERFACES = ("1.50", "28.2", "the bridge option trusted_host_interfaces")
+    IPVLAN_L3S = Gate("1.42", "23.0", "ipvlan mode l3s")
+    IPVLAN_FLAG = Gate("1.42", "23.0", "the ipvlan option ipvlan_flag (20.10 stores it and ignores it)")
+    IPV6_AUTO_SUBNET = Gate("1.46", "27.0", "an IPv6 subnet of its own choosing for 'ipv6: true' without one")
+    MACVLAN_SHARED_PARENT = Gate("1.46", "27.0", "several macvlan networks on one parent interface")
+    GATEWAY_MODE = Gate("1.46", "27.0", "the bridge gateway modes (gateway_mode_ipv4/_ipv6: nat, routed)")
+    GATEWAY_MODE_UNPROTECTED = Gate("1.48", "28.0", "the bridge gateway modes nat-unprotected and isolated")
+    TRUSTED_HOST_INTERFACES = Gate("1.50", "28.2", "the bridge option trusted_host_interfaces")
 
     def __init__(self, api: str, release: str, what: str) -> None:
         self.api, self.release, self.what = api, release, what
