@@ -1,7 +1,7 @@
 """Issue 23, items 2, 4 and 5: a container's own resolvers, search domains, resolver options, /etc/hosts entries
-(host-gateway too), domain name, a dotted hostname, the sysctls of its network namespace and a range of published
-ports. Made, read back inside the container, re-planned with no changes, made anew when they change, and made the
-same by the plan as docker commands. Nothing is resolved or sent: the files are read."""
+(host-gateway too), domain name, a dotted hostname, the sysctls of its network namespace, a range of published
+ports, an exposed port and -P. Made, read back inside the container, re-planned with no changes, made anew when
+they change, and made the same by the plan as docker commands. Nothing is resolved or sent: the files are read."""
 
 import re
 import subprocess
@@ -32,6 +32,8 @@ containers:
     command: [sleep, infinity]
     dns: [10.97.30.53]
     ports: ["127.0.0.1:18100-18101:8100-8101"]
+    expose: [8200]
+    publish_all: true
   onhost:
     image: busybox
     command: [sleep, infinity]
@@ -62,6 +64,9 @@ def test_dns_and_hosts_entries_are_made_kept_and_changed(make_lab, docker_client
     assert inside(docker_client, f"{lab}-onhost", "hostname").strip() == "onhost.lab"
     bound = docker_client.api.inspect_container(f"{lab}-old")["HostConfig"]["PortBindings"]
     assert {k: v[0]["HostPort"] for k, v in bound.items()} == {"8100/tcp": "18100", "8101/tcp": "18101"}
+    old = docker_client.api.inspect_container(f"{lab}-old")
+    assert "8200/tcp" in old["Config"]["ExposedPorts"] and old["HostConfig"]["PublishAllPorts"] is True
+    assert old["NetworkSettings"]["Ports"]["8200/tcp"][0]["HostPort"], "-P gives an exposed port a host port"
     assert "no changes" in dockerlab("plan", path, ok=True).stdout
     with open(path, "w") as f:
         f.write(LAB.replace("name: x", f"name: {lab}").replace("dns: [10.97.30.53]\n    dns_search",
@@ -78,6 +83,7 @@ def test_the_plan_as_docker_commands_makes_the_same_dns_and_hosts(make_lab, dock
     commands = dockerlab("plan", path, "--as", "docker", ok=True).stdout
     assert "--add-host gw:host-gateway" in commands and "--dns-option ndots:2" in commands
     assert "--sysctl net.ipv4.ip_forward=1" in commands and "-p 127.0.0.1:18101:8101/tcp" in commands
+    assert "--expose 8200/tcp" in commands and " -P" in commands
     try:
         done = subprocess.run(["bash", "-c", commands], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr

@@ -225,3 +225,11 @@ def test_a_port_range_is_a_mapping_per_port():
         "as long",
         "lab.yaml:3: containers.a.ports[1]: '90-80': ports are numbers from 1 to 65535, a range from the lower to the "
         "higher"]
+
+
+def test_exposed_ports_and_publish_all_are_read_and_checked():
+    box = parse_lab("name: x\ncontainers:\n  a: {image: busybox, expose: [80, 53/udp], publish_all: true}\n",
+                    "lab.yaml").container("a")
+    assert [str(p) for p in box.expose] == ["80/tcp", "53/udp"] and box.publish_all
+    assert problems("name: x\ncontainers:\n  a: {image: busybox, networks: [host], publish_all: true}\n") == [
+        "lab.yaml:3: containers.a.publish_all: publishing does nothing on the 'host' network; remove it"]

@@ -156,6 +156,8 @@ class Writer:
             args += ["--mac-address", first.mac]
         for port in spec.ports:
             args += ["-p", publish(port)]
+        args += [word for port in spec.expose for word in ("--expose", f"{port.container_port}/{port.protocol}")]
+        args += ["-P"] if spec.publish_all else []
         for key, value in spec.env:
             args += ["-e", f"{key}={value}"]
         args += ["--hostname", spec.hostname] if spec.hostname else []

@@ -138,7 +138,8 @@ class Port:
         return f"{host}{self.container_port}/{self.protocol}"
 
 
-LATER_FIELDS = ("domainname", "dns", "dns_search", "dns_options", "extra_hosts", "sysctls")  # see config_hash
+# see config_hash
+LATER_FIELDS = ("domainname", "dns", "dns_search", "dns_options", "extra_hosts", "sysctls", "expose", "publish_all")
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ class ContainerSpec:
     command: tuple[str, ...] | None = None
     attachments: tuple[Attachment, ...] = (Attachment("bridge"),)
     ports: tuple[Port, ...] = ()
+    expose: tuple[Port, ...] = ()  # offered, not published (a host port only with publish_all)
+    publish_all: bool = False
     env: Pairs = ()
     hostname: str | None = None
     domainname: str | None = None

@@ -197,7 +197,7 @@ class Engine(SwarmCalls, InsideCalls):
             network_mode=mode, port_bindings=bindings or None, cap_add=list(spec.cap_add) or None,
             dns=[str(a) for a in spec.dns] or None, dns_search=list(spec.dns_search) or None,
             dns_opt=list(spec.dns_options) or None, extra_hosts=dict(spec.extra_hosts) or None,
-            sysctls=dict(spec.sysctls) or None)
+            sysctls=dict(spec.sysctls) or None, publish_all_ports=spec.publish_all)
         networking = None
         if mode not in STANDALONE_NETWORKS:  # Docker's bridge too: its endpoint carries the MAC from API 1.44
             networking = api.create_networking_config({  # type: ignore[arg-type]  # the stub is wrong
@@ -209,7 +209,8 @@ class Engine(SwarmCalls, InsideCalls):
             f"create container {spec.name}", "create_container", spec.image,
             command=list(spec.command) if spec.command is not None else None, name=spec.name,
             hostname=spec.hostname, domainname=spec.domainname, environment=dict(spec.env) or None, labels=labels,
-            ports=[(p.container_port, p.protocol) for p in spec.ports] or None, host_config=host_config,
+            ports=[(p.container_port, p.protocol) for p in (*spec.ports, *spec.expose)] or None,
+            host_config=host_config,
             networking_config=networking, mac_address=container_mac, detach=True, subject=spec)
         return str(result["Id"])
 

@@ -210,6 +210,9 @@ class _Builder:
             attachments=self.attachments(path + ("networks",), raw.get("networks")),
             ports=tuple(port for i, p in enumerate(raw.get("ports") or [])
                         for port in self.ports(path + ("ports", i), p)),
+            expose=tuple(port for i, p in enumerate(raw.get("expose") or [])
+                         for port in self.ports(path + ("expose", i), p)),
+            publish_all=bool(raw.get("publish_all", False)),
             env=_pairs(raw.get("env")), hostname=raw.get("hostname"), domainname=raw.get("domainname"),
             dns=tuple(filter(None, (self.address(path + ("dns", i), a) for i, a in enumerate(raw.get("dns") or [])))),
             dns_search=tuple(raw.get("dns_search") or ()), dns_options=tuple(raw.get("dns_options") or ()),

@@ -107,6 +107,8 @@ def _container(lab: Lab, box: ContainerSpec) -> Found:
     if "host" in standalone and box.sysctls:
         yield here + ("sysctls",), ("a container on the 'host' network shares the host's network namespace, whose "
                                     "settings are not a container's to change; give it a network of its own")
+    if standalone and box.publish_all:
+        yield here + ("publish_all",), f"publishing does nothing on the '{standalone[0]}' network; remove it"
     if standalone and box.ports:
         yield here + ("ports",), f"published ports do nothing on the '{standalone[0]}' network; remove 'ports'"
     for att in box.attachments:
