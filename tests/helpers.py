@@ -81,3 +81,15 @@ def ip(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["ip", *args], capture_output=True, text=True)
 
 
+
+
+def made_by_its_commands(client, path: str, lab: str, commands: str) -> None:
+    """The plan as docker commands, run as a user would paste it, makes the lab the file says: a plan after it has
+    nothing to do. The lab is destroyed after, whatever happened."""
+    try:
+        done = subprocess.run(["bash", "-c", commands], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "no changes" in dockerlab("plan", path, ok=True).stdout
+    finally:
+        dockerlab("destroy", path, ok=True)
+    assert lab_objects(client, lab) == []
