@@ -249,7 +249,7 @@ class _Builder:
                             "may be a range FIRST-LAST")
             return []
         host, inside = _span(match["host"] or match["ip_host"]), _span(match["container"])
-        if any(not 1 <= n <= 65535 for n in (*host, *inside)) or inside[0] > inside[-1] or host[:1] > host[-1:]:
+        if not (_port_span(host) and _port_span(inside)):
             self.fail(path, f"'{raw}': ports are numbers from 1 to 65535, a range from the lower to the higher")
             return []
         if host and host[-1] - host[0] != inside[-1] - inside[0]:
@@ -284,6 +284,11 @@ def _reserve(pool: Pool | None, host: IPv4Address | None) -> Pool | None:
 def _span(text: str | None) -> tuple[int, ...]:
     """'80' -> (80,), '80-82' -> (80, 82), '' or None -> ()."""
     return tuple(int(n) for n in text.split("-")) if text else ()
+
+
+def _port_span(span: tuple[int, ...]) -> bool:
+    """Ports from 1 to 65535, a range from the lower to the higher (no port at all is a span too)."""
+    return all(1 <= n <= 65535 for n in span) and list(span) == sorted(span)
 
 
 def _pairs(raw: dict[str, Any] | None) -> Pairs:
