@@ -61,6 +61,10 @@ class AttachFailed(EngineError):
     """Docker could not attach a starting container to a network (swarm attachments race)."""
 
 
+class NetworkNotFound(EngineError):
+    """The engine does not know a network the call names (404); a worker just joined may not know it yet."""
+
+
 NAME_APPEARED = ("a network of that name appeared after the plan was made; were two labs with one prefix applied "
                  "at once? Give each lab its own 'prefix'")
 

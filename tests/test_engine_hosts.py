@@ -54,6 +54,23 @@ def rig(docker_client):
                 docker_client.api.remove_network(net["Id"])
 
 
+@pytest.fixture(autouse=True)
+def _each_test_undone(rig):
+    """What a failed test left (a swarm, a lab's objects) goes after it, so that one failure does not fail the
+    tests after it. The rig's own engines (h2, h3) are the tests' alone: they leave any swarm."""
+    yield
+    leave_test_swarm(rig["h1"])
+    for key, client in rig.items():
+        if key != "h1" and client.info()["Swarm"]["LocalNodeState"] != "inactive":
+            client.swarm.leave(force=True)
+        for box in client.containers.list(all=True, filters={"label": "io.dockerlab.lab"}):
+            if box.labels["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
+                box.remove(force=True)
+        for net in client.networks.list(filters={"label": "io.dockerlab.lab"}):
+            if net.attrs["Labels"]["io.dockerlab.lab"].startswith(TEST_LAB_PREFIX):
+                net.remove()
+
+
 def lab_copy(tmp_path, name: str, lab: str) -> str:
     text = (ROOT / "labs" / f"{name}.yaml").read_text()
     text = re.sub(r"^name: .*$", f"name: {lab}", text, count=1, flags=re.M)

@@ -6,6 +6,7 @@ through the SDK's public API. What the engine's version allows is asked of its C
 
 from __future__ import annotations
 
+import time
 from contextlib import suppress
 from dataclasses import replace
 from functools import cached_property
@@ -32,6 +33,7 @@ from dockerlab.errors import (
     EngineError,
     NetworkInUse,
     NetworkInUseByTask,
+    NetworkNotFound,
     NotConnected,
     RemovalInProgress,
 )
@@ -40,7 +42,8 @@ if TYPE_CHECKING:
     import docker
 
 
-ATTACH_TRIES = 3
+ATTACH_TRIES = 4
+ATTACH_PAUSE = 1.0  # seconds, growing: a worker learns a swarm network from the manager's gossip
 
 
 class Engine(SwarmCalls, InsideCalls):
@@ -255,14 +258,16 @@ class Engine(SwarmCalls, InsideCalls):
 
     def start(self, container: str, label: str) -> None:
         """On a swarm worker the manager must allocate the overlay attachment first; a busy manager misses
-        Docker's own deadline now and then (moby#41841), and the next start usually succeeds."""
+        Docker's own deadline now and then (moby#41841), and the next start usually succeeds. A worker that
+        has just joined may not know the overlay yet (Docker 28 answers 404): it learns it within seconds."""
         for attempt in range(ATTACH_TRIES):
             try:
                 self._call(f"start container {label}", "start", container)
                 return
-            except AttachFailed:
+            except (AttachFailed, NetworkNotFound):
                 if attempt == ATTACH_TRIES - 1:
                     raise
+                time.sleep(ATTACH_PAUSE * (attempt + 1))
 
     def remove_container(self, container: str, label: str) -> None:
         """A removal already in progress (a destroy killed halfway) is waited for, not failed."""

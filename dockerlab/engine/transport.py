@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlencode
 
 from dockerlab.engine.explain import explain_connection_error, refusal
-from dockerlab.errors import DockerlabError, EngineError, EngineGone
+from dockerlab.errors import DockerlabError, EngineError, EngineGone, NetworkNotFound
 
 if TYPE_CHECKING:
     import docker
@@ -214,6 +214,8 @@ def refused(what: str, status: int, message: str, missing_ok: bool, subject: obj
     """The engine said no: None where a missing object is fine, else an EngineError that says what to do."""
     if missing_ok and (status == 404 or "not found" in message):  # swarm objects answer 500
         return None
+    if status == 404 and "network" in message.lower():
+        raise NetworkNotFound(f"{what}: not found on the engine (Docker says: {message})")
     if status == 404:
         raise EngineError(f"{what}: not found on the engine")
     raise refusal(what, message, subject)
