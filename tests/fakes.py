@@ -101,8 +101,9 @@ class FakeEngine:
     def remove_network(self, name_or_id, label, scope="local"):
         self._record("remove_network", name_or_id)
 
-    def create_container(self, spec, labels, networks, joined):
-        self._record("create_container", spec.name, tuple(a.network for a in joined))
+    def create_container(self, spec, labels, networks, joined, shares=None):
+        self._record("create_container", spec.name, (f"container:{shares}",) if shares else
+                     tuple(a.network for a in joined))
         return f"cid-{spec.name}"
 
     def membership(self, container, network):

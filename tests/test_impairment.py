@@ -4,8 +4,8 @@ captured from the full-kernel VM and this machine), the plan's steps and the che
 import pytest
 from test_planner import box_api, net_api
 
+from dockerlab.core.check import Check
 from dockerlab.core.impairment import Link, from_tc, link_from, parse_percent, parse_rate, parse_time
-from dockerlab.core.model import Check
 from dockerlab.core.observed import Observed
 from dockerlab.labfile.load import parse_lab
 from dockerlab.learn import pings

@@ -122,7 +122,7 @@ class Writer:
     def _container_create(self, step: Step, lab: Lab) -> Lines:
         spec = lab.container(step.key or "")
         assert spec is not None
-        first, *rest = lab.creation_order(spec)
+        first, *rest = lab.creation_order(spec) or (None,)
         yield from self.docker(step, "create", *self.create_options(lab, spec, first), spec.image,
                                *(spec.command or ()))
         for att in rest:
@@ -147,12 +147,13 @@ class Writer:
         yield from self._disconnect(step, lab)
         yield from self._connect(step, lab)
 
-    def create_options(self, lab: Lab, spec: ContainerSpec, first: Attachment) -> list[str]:
-        network = lab.docker_network_name(first.network)
+    def create_options(self, lab: Lab, spec: ContainerSpec, first: Attachment | None) -> list[str]:
+        """first: the network it is created on; None when it shares another container's network stack."""
+        network = lab.docker_network_name(first.network) if first else f"container:{lab.shared_stack(spec)}"
         args = ["--name", spec.name, "--network", network]
-        if network not in PREDEFINED_NETWORKS:
+        if first and network not in PREDEFINED_NETWORKS:
             args += self.endpoint_options(first, spec.key, primary=True)
-        elif first.mac and network not in STANDALONE_NETWORKS:
+        elif first and first.mac and network not in STANDALONE_NETWORKS:
             args += ["--mac-address", first.mac]
         for port in spec.ports:
             args += ["-p", publish(port)]

@@ -12,9 +12,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
+from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver
-from dockerlab.core.expect import By, Expect
-from dockerlab.core.impairment import MEASURED_PINGS, Link
+from dockerlab.core.impairment import Link
 from dockerlab.errors import DockerlabError
 from dockerlab.printable import shown
 
@@ -32,7 +32,6 @@ def lab_name(name: str) -> str:
     return name
 PREDEFINED_NETWORKS = ("bridge", "host", "none")
 STANDALONE_NETWORKS = ("host", "none")
-HOST = "host"  # a check's end that is the engine's host, not a container
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,8 @@ class Port:
 
 
 # see config_hash
-LATER_FIELDS = ("domainname", "dns", "dns_search", "dns_options", "extra_hosts", "sysctls", "expose", "publish_all")
+LATER_FIELDS = ("shares", "domainname", "dns", "dns_search", "dns_options", "extra_hosts", "sysctls", "expose",
+                "publish_all")
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,8 @@ class ContainerSpec:
     name: str
     image: str
     command: tuple[str, ...] | None = None
-    attachments: tuple[Attachment, ...] = (Attachment("bridge"),)
+    attachments: tuple[Attachment, ...] = (Attachment("bridge"),)  # none when it shares another's stack
+    shares: str | None = None  # the key of the lab container whose network stack it joins (container:KEY)
     ports: tuple[Port, ...] = ()
     expose: tuple[Port, ...] = ()  # offered, not published (a host port only with publish_all)
     publish_all: bool = False
@@ -166,8 +167,8 @@ class ContainerSpec:
 
     @property
     def network_mode(self) -> str:
-        """The network the container is created in; the others are connected later."""
-        return self.attachments[0].network
+        """The network the container is created in (the others are connected later), or container:KEY."""
+        return f"container:{self.shares}" if self.shares else self.attachments[0].network
 
     def config_hash(self) -> str:
         """Hash of everything that can only change by recreating the container."""
@@ -180,45 +181,6 @@ class ContainerSpec:
         config["network_mode"] = self.network_mode if self.network_mode in STANDALONE_NETWORKS else ""
         text = json.dumps(config, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Check:
-    source: str
-    target: str | None = None
-    by: By | None = None  # None: by ip
-    expect: Expect = Expect.REACHABLE
-    port: int | None = None
-    name: str | None = None
-    timeout: float = 2.0
-    line: int = 0
-    count: int | None = None  # pings, as the file says
-    rtt_us: tuple[int | None, int | None] = (None, None)  # bounds on the average round trip: min, max
-    loss: tuple[float | None, float | None] = (None, None)  # bounds on the share of pings lost, percent
-
-    @property
-    def measures(self) -> bool:
-        """A reachable check that bounds round trips or loss: it pings several times and reads the summary."""
-        return any(v is not None for v in (*self.rtt_us, *self.loss))
-
-    @property
-    def pings(self) -> int:
-        """Pings sent: the file's count, else several for a check that measures, else one."""
-        return self.count or (MEASURED_PINGS if self.measures else 1)
-
-    @property
-    def from_host(self) -> bool:
-        """Sent from the engine's host (`from: host`), not from a container."""
-        return self.source == HOST
-
-    @property
-    def to_host(self) -> bool:
-        return self.target == HOST
-
-    @property
-    def target_key(self) -> str:
-        """The container part of `to` (KEY in KEY@NETWORK), or the whole of an address or name."""
-        return (self.target or "").partition("@")[0]
 
 
 @dataclass(frozen=True)
@@ -274,10 +236,20 @@ class Lab:
         """A container's networks in the order it joins them, its network mode first: Docker's own network, when
         the file names it first; else the lab's local networks before those that span hosts (Docker 28 may not
         start a container whose mode is an overlay and that joined a bridge beside it)."""
-        if spec.attachments[0].network in PREDEFINED_NETWORKS:
+        if not spec.attachments or spec.attachments[0].network in PREDEFINED_NETWORKS:
             return spec.attachments
         return tuple(sorted(spec.attachments, key=lambda a: (a.network in PREDEFINED_NETWORKS,
                                                               self.spans_hosts(a.network))))
+
+    def stack(self, key: str) -> ContainerSpec | None:
+        """The container whose network stack `key` uses (its networks, addresses): its own, or the one it shares."""
+        spec = self.container(key)
+        return self.container(spec.shares) if spec and spec.shares else spec
+
+    def shared_stack(self, spec: ContainerSpec) -> str | None:
+        """The Docker name of the container whose network stack `spec` shares (network_mode: container:KEY)."""
+        other = self.container(spec.shares or "")
+        return other.name if other else None
 
     def spans_hosts(self, key: str) -> bool:
         """Whether a container's network reference spans hosts: an overlay the lab declares, or one a worker's

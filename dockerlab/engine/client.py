@@ -186,12 +186,13 @@ class Engine(SwarmCalls, InsideCalls):
                               "or check its name") from None
 
     def create_container(self, spec: ContainerSpec, labels: dict[str, str], networks: dict[str, str],
-                         joined: tuple[Attachment, ...]) -> str:
+                         joined: tuple[Attachment, ...], shares: str | None = None) -> str:
         """Create it on the networks `joined`, the first its network mode (the engine takes one, or from API 1.44
         several). `networks`: key -> Docker name; by name, not id, because a recreated network keeps its name
-        and Docker 28 refuses to connect a container whose network mode names a network that is gone."""
+        and Docker 28 refuses to connect a container whose network mode names a network that is gone.
+        shares: the name of the container whose network stack it joins instead (it then joins no network)."""
         api = self.sdk.api
-        mode = networks.get(joined[0].network, joined[0].network)
+        mode = f"container:{shares}" if shares else networks.get(joined[0].network, joined[0].network)
         bindings: dict[int | str, list[Any]] = {}
         for p in spec.ports:
             bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
@@ -202,11 +203,11 @@ class Engine(SwarmCalls, InsideCalls):
             dns_opt=list(spec.dns_options) or None, extra_hosts=dict(spec.extra_hosts) or None,
             sysctls=dict(spec.sysctls) or None, publish_all_ports=spec.publish_all)
         networking = None
-        if mode not in STANDALONE_NETWORKS:  # Docker's bridge too: its endpoint carries the MAC from API 1.44
+        if joined and mode not in STANDALONE_NETWORKS:  # Docker's bridge too: its endpoint carries the MAC from API 1.44
             networking = api.create_networking_config({  # type: ignore[arg-type]  # the stub is wrong
                 networks[a.network]: api.create_endpoint_config(**self._endpoint_args(a, spec.key, primary=i == 0))
                 for i, a in enumerate(joined)})
-        container_mac = joined[0].mac if mode not in STANDALONE_NETWORKS and not self.caps.has(
+        container_mac = joined[0].mac if joined and mode not in STANDALONE_NETWORKS and not self.caps.has(
             Feature.ENDPOINT_MAC) else None
         result = self._call(
             f"create container {spec.name}", "create_container", spec.image,

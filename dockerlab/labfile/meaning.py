@@ -6,21 +6,18 @@ from collections.abc import Iterator
 from ipaddress import IPv4Address, ip_address
 from itertools import combinations
 
-from dockerlab.core import impairment
+from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver, parent_clash, parent_drivers
 from dockerlab.core.expect import By, Expect, Probe
 from dockerlab.core.model import (
     PREDEFINED_NETWORKS,
-    STANDALONE_NETWORKS,
-    Attachment,
-    Check,
-    ContainerSpec,
     Lab,
     NetworkSpec,
     Pool,
 )
 from dockerlab.errors import Problem
 from dockerlab.labfile import hosts
+from dockerlab.labfile.containermeaning import container_problems
 from dockerlab.labfile.hazards import hazards
 from dockerlab.labfile.yamlsource import Path, Source, format_path
 
@@ -28,7 +25,7 @@ Found = Iterator[tuple[Path, str]]
 
 
 def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
-    found = [*_networks(lab), *_containers(lab), *_static_addresses(lab), *_room(lab), *_host_access(lab),
+    found = [*_networks(lab), *container_problems(lab), *_static_addresses(lab), *_room(lab), *_host_access(lab),
              *_checks(lab), *hazards(lab, source.data), *hosts.problems(lab)]
     return [Problem(source.line(path), format_path(path), message) for path, message in found]
 
@@ -93,54 +90,6 @@ def _driver_fit(net: NetworkSpec, here: Path) -> Found:
                                        "a local network is always attachable")
 
 
-def _containers(lab: Lab) -> Found:
-    for box in lab.containers:
-        yield from _container(lab, box)
-
-
-def _container(lab: Lab, box: ContainerSpec) -> Found:
-    here: Path = ("containers", box.key)
-    names = [a.network for a in box.attachments]
-    standalone = [n for n in names if n in STANDALONE_NETWORKS]
-    if standalone and len(names) > 1:
-        yield here + ("networks",), f"a container on the '{standalone[0]}' network cannot join any other network"
-    if "host" in standalone and box.sysctls:
-        yield here + ("sysctls",), ("a container on the 'host' network shares the host's network namespace, whose "
-                                    "settings are not a container's to change; give it a network of its own")
-    if standalone and box.publish_all:
-        yield here + ("publish_all",), f"publishing does nothing on the '{standalone[0]}' network; remove it"
-    if standalone and box.ports:
-        yield here + ("ports",), f"published ports do nothing on the '{standalone[0]}' network; remove 'ports'"
-    for att in box.attachments:
-        yield from _attachment(lab, here + ("networks", att.network), att)
-
-
-def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:
-    net = lab.network(att.network)
-    if net is None and att.network not in PREDEFINED_NETWORKS:
-        known = ", ".join([n.key for n in lab.networks] + list(PREDEFINED_NETWORKS))
-        yield here, f"no network '{att.network}' in this lab; declare it under 'networks' or use one of: {known}"
-        return
-    if att.link:
-        yield from ((here + (name,), message) for name, message in impairment.problems(att.link))
-    if net is None:
-        yield from _predefined_attachment(here, att)
-        return
-    if net.driver == "overlay" and not net.attachable:
-        yield here, f"containers can join overlay network '{net.key}' only if it sets 'attachable: true'"
-    for version, addr in ((4, att.ipv4), (6, att.ipv6)):
-        if addr is None or net.external:  # someone else's subnets: the engine says if the address fits
-            continue
-        pools = [p for p in net.pools if p.subnet.version == version]
-        field = here + (f"ipv{version}",)
-        if not pools:
-            yield field, f"a static IPv{version} address needs an IPv{version} subnet on network '{net.key}'"
-        elif not any(addr in p.subnet for p in pools):
-            yield field, f"{addr} is outside network '{net.key}' ({', '.join(str(p.subnet) for p in pools)})"
-        elif any(addr == p.gateway or addr == p.subnet.network_address for p in pools):
-            yield field, f"{addr} is the network address or gateway of '{net.key}'; pick another"
-
-
 def _host_access(lab: Lab) -> Found:
     for net in lab.networks:
         if net.host_access is None:
@@ -159,16 +108,6 @@ def _host_access(lab: Lab) -> Found:
             yield here, f"{addr} is the network address, broadcast or gateway of '{net.key}'; pick another"
         elif holders:
             yield here, f"{addr} is already given to container '{holders[0]}'; the host needs an address of its own"
-
-
-def _predefined_attachment(here: Path, att: Attachment) -> Found:
-    if att.link and att.network in STANDALONE_NETWORKS:
-        yield here, (f"on the '{att.network}' network the container has no interface of its own to impair; "
-                     "put delay, jitter, loss and rate on a bridge, macvlan, ipvlan or overlay network")
-    if att.ipv4 or att.ipv6 or att.aliases:
-        yield here, f"static IPs and aliases need a user-defined network with a subnet, not Docker's '{att.network}'"
-    if att.mac and att.network in STANDALONE_NETWORKS:
-        yield here + ("mac",), f"a container on '{att.network}' has no interface of its own to give a MAC"
 
 
 def _static_addresses(lab: Lab) -> Found:

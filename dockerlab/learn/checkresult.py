@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dockerlab.core.check import Check
 from dockerlab.core.expect import Got
-from dockerlab.core.model import Check
 from dockerlab.errors import DockerlabError
 
 

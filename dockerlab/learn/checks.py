@@ -17,8 +17,9 @@ from dataclasses import replace
 from ipaddress import ip_address
 from typing import TYPE_CHECKING
 
+from dockerlab.core.check import Check
 from dockerlab.core.expect import By, Got, Probe
-from dockerlab.core.model import PREDEFINED_NETWORKS, Check
+from dockerlab.core.model import PREDEFINED_NETWORKS
 from dockerlab.core.observed import ObservedContainer
 from dockerlab.defaults import PARALLEL
 from dockerlab.errors import DockerlabError
@@ -144,15 +145,15 @@ class _Runner(FactProbes):
         except ValueError:
             pass
         key, _, network = target.partition("@")
-        box = self.box(key)
-        spec = self.lab.container(key)
+        spec = self.lab.stack(key)  # a container that shares another's stack has that one's addresses
+        box = self.box(spec.key) if spec else None
         if box is None or spec is None:
             raise CheckError(f"target {key} is not on the engine; run `dockerlab apply` first")
         order = [self.lab.docker_network_name(a.network) for a in spec.attachments]
         if network:
             order = [self.lab.docker_network_name(network)]
         elif not check.from_host:
-            source_spec = self.lab.container(check.source)
+            source_spec = self.lab.stack(check.source)
             assert source_spec is not None
             shared = {self.lab.docker_network_name(a.network) for a in source_spec.attachments}
             order = [n for n in order if n in shared] + [n for n in order if n not in shared]
@@ -166,7 +167,8 @@ class _Runner(FactProbes):
 
     def _on_docker_dns(self, check: Check) -> bool:
         """A container on a user-defined network asks Docker's DNS (its resolv.conf says 127.0.0.11)."""
-        box = self.box(check.source) if not check.from_host else None
+        spec = self.lab.stack(check.source) if not check.from_host else None
+        box = self.box(spec.key) if spec else None
         return box is not None and any(net not in PREDEFINED_NETWORKS for net in box.endpoints)
 
     def _resolve(self, check: Check, name: str) -> tuple[list[str], str]:

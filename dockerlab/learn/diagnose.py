@@ -3,9 +3,10 @@ trackers. Pure: the lab, and the containers as the engine has them."""
 
 from __future__ import annotations
 
+from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver
 from dockerlab.core.expect import By, Expect, Got
-from dockerlab.core.model import PREDEFINED_NETWORKS, Check, Lab
+from dockerlab.core.model import PREDEFINED_NETWORKS, Lab
 from dockerlab.core.observed import ObservedContainer
 
 MACVLAN_HOST = ("a macvlan (or ipvlan) container and its own host cannot reach each other through the parent: "
@@ -21,7 +22,7 @@ def cause(lab: Lab, check: Check, got: Got) -> str | None:
     target = check.target_key
     if check.from_host or check.to_host:
         return _macvlan(lab, target if check.from_host else check.source)
-    src, dst = lab.container(check.source), lab.container(target)
+    src, dst = lab.stack(check.source), lab.stack(target)  # one that shares a stack is on that one's networks
     if src is None:
         return None
     user = [a.network for a in src.attachments if a.network not in PREDEFINED_NETWORKS]
@@ -31,26 +32,24 @@ def cause(lab: Lab, check: Check, got: Got) -> str | None:
     if dst is None:
         return None
     mine, theirs = _networks(lab, check.source), _networks(lab, target)
-    if not (mine & theirs) and not {"host"} & {n for n, _ in mine | theirs}:
+    if not (mine.keys() & theirs.keys()) and not {"host"} & {n for n, _ in mine | theirs}:
         return (f"{check.source} is on {_names(mine)}, {target} on {_names(theirs)}: they share no network, and "
                 "Docker keeps networks apart")
     return None
 
 
-def _networks(lab: Lab, key: str) -> set[tuple[str, str]]:
-    """(network, where): a network per host is another network on another host; an overlay is one."""
-    spec = lab.container(key)
+def _networks(lab: Lab, key: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """(Docker name, where) -> (as the file names it, where). By Docker name, because a worker's part of a lab
+    names an overlay so; a network per host is another network on another host, an overlay is one."""
+    spec = lab.stack(key)
     if spec is None:
-        return set()
-    out = set()
-    for att in spec.attachments:
-        net = lab.network(att.network)
-        out.add((att.network, "" if net is not None and net.spans_hosts else spec.host))
-    return out
+        return {}
+    where = {a.network: "" if lab.spans_hosts(a.network) else spec.host for a in spec.attachments}
+    return {(lab.docker_network_name(n), h): (n, h) for n, h in where.items()}
 
 
-def _names(networks: set[tuple[str, str]]) -> str:
-    return ", ".join(sorted(f"{n} (host {h})" if h else n for n, h in networks)) or "no network"
+def _names(networks: dict[tuple[str, str], tuple[str, str]]) -> str:
+    return ", ".join(sorted(f"{n} (host {h})" if h else n for n, h in networks.values())) or "no network"
 
 
 def _macvlan(lab: Lab, key: str) -> str | None:

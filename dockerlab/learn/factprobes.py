@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver
 from dockerlab.core.expect import Expect, Got
-from dockerlab.core.model import Check, Lab, NetworkSpec
+from dockerlab.core.model import Lab, NetworkSpec
 from dockerlab.core.observed import ObservedContainer
 from dockerlab.learn.checkresult import CheckError, CheckResult
 

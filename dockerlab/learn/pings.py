@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from ipaddress import ip_address
 
+from dockerlab.core.check import Check
 from dockerlab.core.expect import Got
 from dockerlab.core.impairment import show_time
-from dockerlab.core.model import Check
 
 INTERVAL = 0.2  # seconds between the pings of a measuring check: the shortest ping allows without flooding
 RTT = re.compile(r"min/avg/max(?:/mdev)? = [\d.]+/([\d.]+)/")  # busybox's and iputils' summaries

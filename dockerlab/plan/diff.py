@@ -148,6 +148,21 @@ def network_mode_lost(obs: ObservedContainer, observed: Observed, rebuilt: set[s
     return [f"its network mode is network {mode}, which {fate}"]
 
 
+def stack_lost(spec: ContainerSpec, obs: ObservedContainer, lab: Lab, observed: Observed,
+               remade: dict[str, str]) -> list[str]:
+    """Why a container that shares another's network stack must be made anew: it joined that container by id,
+    and a container made anew, or started again, has a new stack. remade: name -> what this plan does to it."""
+    shared = lab.shared_stack(spec)
+    if shared is None:
+        return []
+    if shared in remade:
+        return [f"{shared}, whose network stack it shares, {remade[shared]}"]
+    live = observed.container_named(shared)
+    if live is None or obs.network_mode != f"container:{live.id}":
+        return [f"the container whose network stack it joined is not {shared} as it is now"]
+    return []
+
+
 def shares_parent(spec: NetworkSpec, old: ObservedNetwork) -> bool:
     return bool(spec.parent) and old.parent == spec.parent
 

@@ -11,17 +11,18 @@ from dataclasses import replace
 from dockerlab.core import hostaccess, scheduler
 from dockerlab.core.model import STANDALONE_NETWORKS, Attachment, ContainerSpec, Lab
 from dockerlab.core.observed import Observed, ObservedContainer, ObservedNetwork
+from dockerlab.plan.dependencies import Dependencies
 from dockerlab.plan.diff import (
     as_is,
     endpoint_changes,
-    frees_room_for,
     network_changes,
     network_mode_lost,
     recreate_causes,
+    stack_lost,
     user_networks,
 )
 from dockerlab.plan.ownership import Claims, claims
-from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step, making_network, step_id
+from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step
 
 A, K = Action, Kind
 # Among steps that are ready together, what frees names, addresses and endpoints goes first.
@@ -87,17 +88,24 @@ class _Builder:
                               ("no host access in the lab file",)))
 
     def containers(self) -> None:
+        """Those that share another's network stack last: what the plan does to that one decides their fate."""
         kept = self._kept()
-        for spec in self.lab.containers:
+        for spec in sorted(self.lab.containers, key=lambda c: c.shares is not None):
             obs = self.observed.container_named(spec.name)
             if obs is None:
                 self.add(self._container_step(A.CREATE, spec))
             elif causes := (self._taken_over(obs.id) + recreate_causes(spec, obs, self.lab, self.observed)
-                            + network_mode_lost(obs, self.observed, self.rebuilt_networks, kept)):
+                            + network_mode_lost(obs, self.observed, self.rebuilt_networks, kept)
+                            + stack_lost(spec, obs, self.lab, self.observed, self._remade())):
                 self.add(replace(self._container_step(A.RECREATE, spec, tuple(causes)), docker_id=obs.id,
                                  networks=user_networks(obs)))
             else:
                 self._converge(spec, obs)
+
+    def _remade(self) -> dict[str, str]:
+        """Containers this plan makes anew or starts: name -> what it does, as a reason reads it."""
+        return {s.name: "is made anew" if s.action.builds else "starts again" for s in self.steps
+                if s.kind is K.CONTAINER and (s.action.builds or s.action is A.START)}
 
     def _kept(self) -> set[str]:
         """The network names that exist once the plan is done: the lab's, those its containers name (a worker's
@@ -116,7 +124,9 @@ class _Builder:
         return [f"taken over from {origin}"] if origin else []
 
     def _container_step(self, action: Action, spec: ContainerSpec, causes: tuple[str, ...] = ()) -> Step:
-        detail = f"{spec.image}; " + ", ".join(self._describe(a) for a in spec.attachments)
+        shared = self.lab.shared_stack(spec)
+        detail = f"{spec.image}; " + (f"the network stack of {shared}" if shared else
+                                      ", ".join(self._describe(a) for a in spec.attachments))
         return Step(action, K.CONTAINER, spec.name, spec.key, detail, causes)
 
     def _describe(self, att: Attachment) -> str:
@@ -193,82 +203,7 @@ class _Builder:
 
     def ordered(self) -> tuple[Step, ...]:
         """Steps with their dependencies, listed in an order that respects them."""
-        deps = _Dependencies(self.lab, self.observed, self.steps)
+        deps = Dependencies(self.lab, self.observed, self.steps)
         steps = [replace(s, after=tuple(sorted(deps.of(s)))) for s in self.steps]
         return tuple(scheduler.order(steps, key=lambda s: s.id, deps=lambda s: s.after,
                                      rank=lambda s: RANK.get((s.kind, s.action), 2)))
-
-
-class _Dependencies:
-    """What each step waits for: networks before their members, frees before claims."""
-
-    def __init__(self, lab: Lab, observed: Observed, steps: list[Step]) -> None:
-        self.lab, self.observed, self.steps = lab, observed, steps
-        self.ids = {s.id for s in steps}
-        self.by_container: dict[str, list[Step]] = {}
-        self.claims: dict[str, list[Step]] = {}  # network -> steps that claim a static address on it
-        for step in steps:
-            if step.kind is K.CONTAINER:
-                self.by_container.setdefault(step.name, []).append(step)
-            for network in self._static_claims(step):
-                self.claims.setdefault(network, []).append(step)
-
-    def of(self, step: Step) -> set[str]:
-        if step.kind is K.NETWORK:
-            return self._network(step)
-        if step.kind is K.IMPAIRMENT:  # on the interface its container's steps make
-            return {s.id for s in self.by_container.get(step.name, ())}
-        if step.kind is K.HOST_LINK:  # on its network's parent, which Docker may make (a VLAN sub-interface)
-            net = self.lab.network(step.key or "")
-            return making_network(net.name) & self.ids if net else set()
-        spec = self.lab.container(step.key or "") if step.kind is K.CONTAINER else None
-        if spec is None or step.action in (A.REMOVE, A.DISCONNECT):
-            return set()
-        own = [s for s in self.by_container[step.name] if s is not step]
-        if step.action is A.START:  # a stopped container's dynamic address is taken anew when it starts
-            return {s.id for s in own} | self._static_first(spec, [self.lab.docker_network_name(a.network)
-                                                                    for a in spec.attachments])
-        return self._joining(step, spec, own)
-
-    def _joining(self, step: Step, spec: ContainerSpec, own: list[Step]) -> set[str]:
-        """A container joining networks: after they exist, its own disconnects, and static claims there."""
-        networks = [step.network] if step.network else [self.lab.docker_network_name(a.network)
-                                                        for a in spec.attachments]
-        after = {i for n in networks for i in making_network(n)} & self.ids
-        after |= {s.id for s in own if s.action is A.DISCONNECT}
-        after |= self._static_first(spec, networks)
-        pull = step_id(K.IMAGE, A.PULL, spec.image)
-        if step.action.builds and pull in self.ids:
-            after.add(pull)
-        return after
-
-    def _network(self, step: Step) -> set[str]:
-        """Take lab containers off a network before it goes; free a subnet or parent before reuse."""
-        on_it = {c.name for c in self.observed.attached_to(step.name)}
-        blocking = {A.REMOVE, A.DISCONNECT} | ({A.RECREATE} if step.action is A.REMOVE else set())
-        after = {s.id for s in self.steps if s.kind is K.CONTAINER and s.name in on_it and s.action in blocking
-                 and (s.action is not A.DISCONNECT or s.network == step.name)}
-        spec = self.lab.network(step.key or "")
-        if step.action is A.CREATE and spec is not None:
-            for s in self.steps:
-                old = self.observed.network_named(s.name) if (s.kind, s.action) == (K.NETWORK, A.REMOVE) else None
-                if old and frees_room_for(spec, old):
-                    after.add(s.id)
-        return after
-
-    def _static_claims(self, step: Step) -> list[str]:
-        """The networks on which a step gives its container a static address."""
-        spec = self.lab.container(step.key or "") if step.kind is K.CONTAINER else None
-        if spec is None or not (step.action.builds or step.action in (A.CONNECT, A.RECONNECT, A.START)):
-            return []
-        names = [self.lab.docker_network_name(a.network) for a in spec.attachments if a.ipv4 or a.ipv6]
-        return names if step.action.builds or step.action is A.START else [n for n in names if n == step.network]
-
-    def _static_first(self, spec: ContainerSpec, networks: list[str]) -> set[str]:
-        """A dynamic address must not take one a static container is about to claim. A container that claims a
-        static address anywhere waits for none: two such could wait for each other, a cycle no order solves."""
-        if any(a.ipv4 or a.ipv6 for a in spec.attachments):
-            return set()
-        mine = {self.lab.docker_network_name(a.network): a for a in spec.attachments}
-        dynamic = [n for n in networks if not (mine[n].ipv4 or mine[n].ipv6)]
-        return {other.id for n in dynamic for other in self.claims.get(n, ()) if other.name != spec.name}

@@ -193,7 +193,8 @@ class Executor:
         assert spec is not None
         names = {a.network: self.lab.docker_network_name(a.network) for a in spec.attachments}
         joined = self._at_create(spec)
-        cid = self.engine.create_container(spec, L.container_labels(self.lab, spec), names, joined)
+        cid = self.engine.create_container(spec, L.container_labels(self.lab, spec), names, joined,
+                                           self.lab.shared_stack(spec))
         try:
             for att in (a for a in spec.attachments if a not in joined):
                 self.engine.connect(cid, self._network(names[att.network]), att, spec.key, spec.name)
@@ -205,6 +206,8 @@ class Executor:
         """The networks a container is created on, its network mode first (Lab.creation_order). Where the engine
         takes several, all its user-defined networks; else, or when its mode is Docker's own network, the first."""
         order = self.lab.creation_order(spec)
+        if not order:  # it shares another container's network stack
+            return ()
         if order[0].network in PREDEFINED_NETWORKS or not self.engine.caps.has(Feature.CREATE_ON_ALL_NETWORKS):
             return (spec.attachments[0],)  # as 20.10 has always been given them
         return tuple(a for a in order if a.network not in PREDEFINED_NETWORKS)

@@ -1,0 +1,49 @@
+"""A check of the lab file: what one end should observe of another, typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dockerlab.core.expect import By, Expect
+from dockerlab.core.impairment import MEASURED_PINGS
+
+HOST = "host"  # a check's end that is the engine's host, not a container
+
+
+@dataclass(frozen=True)
+class Check:
+    source: str
+    target: str | None = None
+    by: By | None = None  # None: by ip
+    expect: Expect = Expect.REACHABLE
+    port: int | None = None
+    name: str | None = None
+    timeout: float = 2.0
+    line: int = 0
+    count: int | None = None  # pings, as the file says
+    rtt_us: tuple[int | None, int | None] = (None, None)  # bounds on the average round trip: min, max
+    loss: tuple[float | None, float | None] = (None, None)  # bounds on the share of pings lost, percent
+
+    @property
+    def measures(self) -> bool:
+        """A reachable check that bounds round trips or loss: it pings several times and reads the summary."""
+        return any(v is not None for v in (*self.rtt_us, *self.loss))
+
+    @property
+    def pings(self) -> int:
+        """Pings sent: the file's count, else several for a check that measures, else one."""
+        return self.count or (MEASURED_PINGS if self.measures else 1)
+
+    @property
+    def from_host(self) -> bool:
+        """Sent from the engine's host (`from: host`), not from a container."""
+        return self.source == HOST
+
+    @property
+    def to_host(self) -> bool:
+        return self.target == HOST
+
+    @property
+    def target_key(self) -> str:
+        """The container part of `to` (KEY in KEY@NETWORK), or the whole of an address or name."""
+        return (self.target or "").partition("@")[0]

@@ -1,0 +1,42 @@
+"""The values a lab file holds, parsed: a value that cannot be parsed becomes a problem, not an exception."""
+
+from __future__ import annotations
+
+from ipaddress import ip_address
+from typing import Any
+
+from dockerlab.core.model import IPAddress, Pairs
+from dockerlab.errors import Problem
+from dockerlab.labfile.yamlsource import Path, Source, format_path
+
+
+class ValueReader:
+    """What every part of the builder shares: the source, the problems found, addresses."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self.first_host = next(iter(source.data.get("hosts") or {}), "")  # where containers go by default
+
+    def fail(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(self.source.line(path), format_path(path), message))
+
+    def address(self, path: Path, text: str | None, version: int | None = None) -> IPAddress | None:
+        if text is None:
+            return None
+        try:
+            value = ip_address(text)
+        except ValueError:
+            self.fail(path, f"'{text}' is not an IP address")
+            return None
+        if version and value.version != version:
+            self.fail(path, f"'{text}' is not an IPv{version} address")
+            return None
+        return value
+
+
+def pairs(raw: dict[str, Any] | None) -> Pairs:
+    """A label/option map as sorted string pairs; true and "true" are one value."""
+    def text(value: Any) -> str:
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    return tuple(sorted((str(k), text(v)) for k, v in (raw or {}).items()))
