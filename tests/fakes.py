@@ -44,7 +44,8 @@ def box_api(lab, key, state="running", **over):
     raw = {"Id": f"cid-{spec.name}", "Names": [f"/{spec.name}"], "Image": spec.image,
            "Command": " ".join(spec.command) if spec.command else "sh", "State": state, "Ports": ports,
            "Labels": L.container_labels(lab, spec), "NetworkSettings": {"Networks": nets},
-           "HostConfig": {"NetworkMode": lab.docker_network_name(spec.network_mode)}}
+           "HostConfig": {"NetworkMode": f"container:cid-{lab.shared_stack(spec)}" if spec.shares else
+                          lab.docker_network_name(spec.network_mode)}}
     raw.update(over)
     return container_from_api(raw)
 

@@ -134,10 +134,11 @@ def _rows(lab: Lab, observed: Observed, plan: Plan) -> dict[str, list[Any]]:
     boxes = []
     for box in lab.containers:
         live = observed.container_named(box.name)
+        shared = lab.shared_stack(box)  # it has no endpoints: it is on that container's
+        endpoints = ([EndpointRow(f"container:{shared}", None, None, None, None)] if shared else
+                     _endpoints(live, observed.links.get(box.name) or {})) if live else []
         boxes.append(ContainerRow(box.name, box.key, box.image, live.state if live else "missing",
-                                  live.id[:12] if live else None,
-                                  _endpoints(live, observed.links.get(box.name) or {}) if live else [],
-                                  drift.get((Kind.CONTAINER, box.name), [])))
+                                  live.id[:12] if live else None, endpoints, drift.get((Kind.CONTAINER, box.name), [])))
     links = [HostAccessRow(want.name, net.key, str(want.address), want.parent,
                            observed.host_link(want.name) is not None, drift.get((Kind.HOST_LINK, want.name), []))
              for net in lab.networks if (want := hostaccess.wanted(lab, net))]

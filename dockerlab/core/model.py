@@ -209,8 +209,9 @@ class Lab:
     swarm: SwarmSpec | None = None
     path: str = ""  # as the user named the file
     origin: str = ""  # the file's real path, recorded in labels: which file made an object
-    _networks: dict[str, NetworkSpec] = field(default_factory=dict, compare=False, repr=False)
-    _containers: dict[str, ContainerSpec] = field(default_factory=dict, compare=False, repr=False)
+    # lookups of this lab's own: not init fields, so that replace() (a host's slice) never shares them
+    _networks: dict[str, NetworkSpec] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _containers: dict[str, ContainerSpec] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._networks.update({n.key: n for n in self.networks})

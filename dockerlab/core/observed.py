@@ -74,7 +74,8 @@ class ObservedContainer(_Labelled):
     endpoints: dict[str, Endpoint] = field(hash=False)
     labels: dict[str, str] = field(hash=False)
     published: tuple[tuple[str, int, str], ...] = ()  # (host IP, host port, protocol) while running
-    network_mode: str = ""  # the network it was created in, as named then: a name, or a network's id
+    network_mode: str = ""  # the network it was created in, as named then: a name, a network's id, container:ID
+    started: str = ""  # when it last started (RFC 3339, UTC), read by inspect for those that share a stack
 
     @property
     def running(self) -> bool:

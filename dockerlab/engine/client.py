@@ -78,7 +78,7 @@ class Engine(SwarmCalls, InsideCalls):
                         tuple(container_from_api(c) for c in self.reader.containers()))
 
     def with_endpoint_details(self, observed: Observed, names: list[str]) -> Observed:
-        """Fill in aliases, which only inspect shows, for the few containers that need them."""
+        """Fill in aliases and start times, which only inspect shows, for the few containers that need them."""
         if not names:
             return observed
         boxes = []
@@ -87,7 +87,7 @@ class Engine(SwarmCalls, InsideCalls):
                 raw = self.reader.inspect_container(box.id)
                 endpoints = {name: replace(ep, aliases=own_aliases(raw, name, box.key))
                              for name, ep in box.endpoints.items()}
-                box = replace(box, endpoints=endpoints)
+                box = replace(box, endpoints=endpoints, started=(raw.get("State") or {}).get("StartedAt") or "")
             boxes.append(box)
         return replace(observed, containers=tuple(boxes))
 
@@ -203,7 +203,7 @@ class Engine(SwarmCalls, InsideCalls):
             dns_opt=list(spec.dns_options) or None, extra_hosts=dict(spec.extra_hosts) or None,
             sysctls=dict(spec.sysctls) or None, publish_all_ports=spec.publish_all)
         networking = None
-        if joined and mode not in STANDALONE_NETWORKS:  # Docker's bridge too: its endpoint carries the MAC from API 1.44
+        if joined and mode not in STANDALONE_NETWORKS:  # bridge too: its endpoint has the MAC from API 1.44
             networking = api.create_networking_config({  # type: ignore[arg-type]  # the stub is wrong
                 networks[a.network]: api.create_endpoint_config(**self._endpoint_args(a, spec.key, primary=i == 0))
                 for i, a in enumerate(joined)})

@@ -32,7 +32,7 @@ class Node:
 @dataclass(frozen=True)
 class Edge:
     container: str
-    network: str
+    network: str  # a network node, or the container node whose network stack `container` shares
     label: str
     drift: bool = False
 
@@ -64,6 +64,8 @@ def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | 
             lines.append(found.state if found else "not on the engine")
         out.nodes.append(Node(_id("c", box.key), False, box.key, tuple(lines),
                               tuple(drift.get((Kind.CONTAINER, box.name), ()))))
+        if box.shares:  # no network of its own: an edge to the container whose stack it shares
+            out.edges.append(Edge(_id("c", box.key), _id("c", box.shares), "shares its network stack", False))
         for att in box.attachments:
             ep = found.endpoints.get(lab.docker_network_name(att.network)) if found else None
             address = (ep.ipv4 if ep else None) or att.ipv4

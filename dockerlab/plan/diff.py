@@ -13,7 +13,8 @@ from dockerlab.core.observed import Endpoint, Observed, ObservedContainer, Obser
 
 
 def needs_inspect(lab: Lab, observed: Observed) -> list[str]:
-    """Containers whose aliases or MACs may differ from the file; only inspect shows them."""
+    """Containers whose aliases or MACs may differ from the file, and those that share a network stack and the
+    containers they share it with (when each started); only inspect shows them."""
     names = []
     for spec in lab.containers:
         obs = observed.container_named(spec.name)
@@ -22,6 +23,8 @@ def needs_inspect(lab: Lab, observed: Observed) -> list[str]:
         created = obs.created_details()
         if any(created.get(lab.docker_network_name(a.network)) != a.live_details() for a in spec.attachments):
             names.append(obs.name)
+        if shared := lab.shared_stack(spec):
+            names += [obs.name, shared]
     return names
 
 
@@ -160,6 +163,8 @@ def stack_lost(spec: ContainerSpec, obs: ObservedContainer, lab: Lab, observed: 
     live = observed.container_named(shared)
     if live is None or obs.network_mode != f"container:{live.id}":
         return [f"the container whose network stack it joined is not {shared} as it is now"]
+    if obs.running and live.running and obs.started < live.started:
+        return [f"{shared} started again after it, with a new network stack"]
     return []
 
 

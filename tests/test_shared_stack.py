@@ -1,0 +1,116 @@
+"""A container that shares another's network stack (network_mode: container:KEY), planned and diagnosed against
+fabricated engine state. No engine."""
+
+from dataclasses import replace
+
+import pytest
+from fakes import box_api, net_api
+
+from dockerlab.core.expect import Got
+from dockerlab.core.observed import Observed
+from dockerlab.core.placement import slice_for
+from dockerlab.labfile.load import parse_lab
+from dockerlab.learn.diagnose import cause
+from dockerlab.plan.planner import make_plan
+from dockerlab.plan.steps import Action
+
+LAB = """\
+name: s
+networks:
+  lan: {subnet: 10.5.0.0/24}
+  far: {subnet: 10.6.0.0/24}
+containers:
+  sidecar: {image: busybox, network_mode: "container:web"}
+  web: {image: busybox, networks: {lan: {ipv4: 10.5.0.10}}}
+  client: {image: busybox, networks: [lan]}
+  other: {image: busybox, networks: [far]}
+checks:
+  - {from: client, to: sidecar}
+  - {from: sidecar, to: other}
+"""
+
+
+@pytest.fixture
+def lab():
+    return parse_lab(LAB, "s.yaml")
+
+
+def live(lab, **boxes):
+    """The lab as made; boxes: key -> fields of its observed container to change."""
+    found = {c.key: box_api(lab, c.key) for c in lab.containers}
+    return Observed(tuple(net_api(lab, n.key) for n in lab.networks),
+                    tuple(replace(box, **boxes.get(key, {})) for key, box in found.items()))
+
+
+def steps(plan):
+    return {(s.name, s.action): s for s in plan.steps}
+
+
+def test_it_is_made_after_the_container_whose_stack_it_shares(lab):
+    plan = make_plan(lab, Observed((), ()))
+    order = [s.id for s in plan.steps]
+    sidecar, web = steps(plan)[("s-sidecar", Action.CREATE)], steps(plan)[("s-web", Action.CREATE)]
+    assert web.id in sidecar.after and order.index(web.id) < order.index(sidecar.id)
+    assert sidecar.detail == "busybox; the network stack of s-web"
+
+
+def test_as_made_it_stays(lab):
+    assert not make_plan(lab, live(lab)).changes
+
+
+def test_it_is_made_anew_when_that_container_is(lab):
+    changed = parse_lab(LAB.replace("{lan: {ipv4: 10.5.0.10}}", "{lan: {ipv4: 10.5.0.11}}"), "s.yaml")
+    assert ("s-web", Action.RECREATE) not in steps(make_plan(changed, live(lab)))  # a live change: reconnect
+    moved = parse_lab(LAB.replace("web: {image: busybox,", "web: {image: busybox, command: [httpd],"), "s.yaml")
+    found = steps(make_plan(moved, live(lab)))
+    assert found[("s-sidecar", Action.RECREATE)].causes == ("s-web, whose network stack it shares, is made anew",)
+    assert found[("s-web", Action.RECREATE)].id in found[("s-sidecar", Action.RECREATE)].after
+
+
+def test_it_is_made_anew_when_that_container_started_after_it(lab):
+    restarted = live(lab, sidecar={"started": "2026-12-02T10:00:00.1Z"}, web={"started": "2026-12-02T10:05:00.1Z"})
+    found = steps(make_plan(lab, restarted))
+    assert found[("s-sidecar", Action.RECREATE)].causes == ("s-web started again after it, with a new network stack",)
+    stopped = live(lab, web={"state": "exited"})
+    found = steps(make_plan(lab, stopped))
+    assert found[("s-sidecar", Action.RECREATE)].causes == ("s-web, whose network stack it shares, starts again",)
+    assert found[("s-web", Action.START)].id in found[("s-sidecar", Action.RECREATE)].after
+
+
+def test_it_is_made_anew_when_it_joined_another_container(lab):
+    strays = live(lab, sidecar={"network_mode": "container:0123456789ab"})
+    assert steps(make_plan(lab, strays))[("s-sidecar", Action.RECREATE)].causes == (
+        "the container whose network stack it joined is not s-web as it is now",)
+
+
+def test_a_check_from_or_to_it_is_diagnosed_on_the_networks_it_shares(lab):
+    assert cause(lab, lab.checks[0], Got.UNREACHABLE) is None  # client and web share lan
+    assert cause(lab, lab.checks[1], Got.UNREACHABLE) == (
+        "sidecar is on lan, other on far: they share no network, and Docker keeps networks apart")
+
+
+OVERLAY = """\
+name: t11
+hosts:
+  h1: {address: 10.233.0.1}
+  h2: {docker_host: "unix:///run/dockerlab-h2.sock", address: 10.233.0.2}
+swarm: {form: true}
+networks:
+  my-attachable-multi-host-network: {driver: overlay, attachable: true, subnet: 10.77.60.0/24}
+containers:
+  e1: {image: busybox, networks: [my-attachable-multi-host-network]}
+  e2: {image: busybox, host: h2, networks: [my-attachable-multi-host-network]}
+checks:
+  - {from: e1, to: e2, by: name}
+"""
+
+
+def test_an_overlay_named_by_key_and_by_its_docker_name_is_one_network():
+    """A worker's part of a lab names an overlay by its Docker name (t11-...): one network, not two. And making
+    that part leaves the lab as it was (a slice once shared the lab's lookup, and changed it)."""
+    lab = parse_lab(OVERLAY, "t11.yaml")
+    worker = slice_for(lab, "h2").container("e2")
+    assert lab.container("e2").attachments[0].network == "my-attachable-multi-host-network"
+    assert worker.attachments[0].network == "t11-my-attachable-multi-host-network"
+    mixed = replace(lab, containers=(lab.container("e1"), worker))
+    assert cause(mixed, mixed.checks[0], Got.UNREACHABLE) is None
