@@ -18,8 +18,8 @@ KERNEL_NEEDS = {"ipvlan": ("ipvlan", "no ipvlan support"), "ipvlan-l3": ("ipvlan
                 "impairments": ("netem", "no netem (network emulator qdisc) support")}
 # labs that need a kernel feature run live in the VM too (make test-kernel: pytest -m kernel)
 LABS = [pytest.param(name, marks=pytest.mark.kernel) if name in KERNEL_NEEDS else name
-        for name in ["default-bridge", "user-bridge", "host", "none", "macvlan", "macvlan-8021q", "ipvlan",
-                     "ipvlan-l3", "macvlan-host", "overlay", "impairments"]]
+        for name in ["default-bridge", "user-bridge", "host", "none", "container-network", "macvlan",
+                     "macvlan-8021q", "ipvlan", "ipvlan-l3", "macvlan-host", "overlay", "impairments"]]
 
 
 def prepared(name, labs_dir, make_lab, veth, request):
