@@ -38,7 +38,7 @@ def box_api(lab, key, state="running", **over):
         nets[name] = {"IPAMConfig": {"IPv4Address": str(att.ipv4)} if att.ipv4 else None, "Aliases": None,
                       "NetworkID": f"id-{name}" if state == "running" else "",
                       "IPAddress": str(att.ipv4 or "10.1.0.99") if state == "running" else "",
-                      "MacAddress": "02:42:0a:01:00:05" if state == "running" else ""}
+                      "MacAddress": "02:42:0a:01:00:05" if state == "running" else "", "GwPriority": att.gw_priority}
     ports = [{"IP": p.host_ip or "0.0.0.0", "PublicPort": p.host_port, "PrivatePort": p.container_port,
               "Type": p.protocol} for p in spec.ports if p.host_port and state == "running"]
     raw = {"Id": f"cid-{spec.name}", "Names": [f"/{spec.name}"], "Image": spec.image,

@@ -158,3 +158,25 @@ def test_a_container_whose_network_mode_network_the_plan_removes_is_made_anew():
     assert sorted((s.action.word, s.kind.value, *s.causes) for s in plan.steps) == [
         ("recreate", "container", "its network mode is network n, which this plan removes"),
         ("remove", "network", "not in the lab file")]
+
+
+ENDPOINTS = """\
+name: v
+networks:
+  n: {subnet: 10.31.1.0/24}
+containers:
+  a:
+    image: busybox
+    networks:
+      n: {gw_priority: 5, interface: lan0, sysctls: {net.ipv4.conf.IFNAME.forwarding: 1}}
+"""
+
+
+def test_an_endpoints_own_settings_need_the_release_that_reads_them():
+    """An older engine takes them and ignores them: the container would not be what the file says."""
+    assert problems(ENDPOINTS, NEW) == []
+    assert [p.split(":")[1].strip() for p in problems(ENDPOINTS, "1.45")] == ["gw_priority", "interface"]
+    found = problems(ENDPOINTS, OLD)
+    assert found[0] == ("container a on n: sysctls: this engine (API 1.41) lacks settings of one interface of a "
+                        "container (an endpoint's sysctls); Docker 26.1 has it")
+    assert [p.split(":")[1].strip() for p in found] == ["sysctls", "gw_priority", "interface"]

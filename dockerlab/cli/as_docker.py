@@ -25,6 +25,20 @@ from dockerlab.printable import shell_comment, shell_word
 Lines = Iterator[list[str]]
 
 
+def _endpoint_settings(att: Attachment) -> list[tuple[str, str]]:
+    """What Docker's CLI calls them: driver-opt (interface name, sysctls), gw-priority, link-local-ip."""
+    out = [("driver-opt", f"{k}={v}") for k, v in att.driver_opts().items()]
+    out += [("gw-priority", str(att.gw_priority))] if att.gw_priority else []
+    return out + [("link-local-ip", str(a)) for a in att.link_local]
+
+
+def _csv_field(text: str) -> str:
+    """The CLI reads --network's long form and --driver-opt as CSV: a comma inside a value needs quotes."""
+    if "," not in text and '"' not in text:
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
 class Raw(str):
     """A word the shell must expand (a join token read from the manager), so not quoted."""
 
@@ -148,9 +162,12 @@ class Writer:
         yield from self._connect(step, lab)
 
     def create_options(self, lab: Lab, spec: ContainerSpec, first: Attachment | None) -> list[str]:
-        """first: the network it is created on; None when it shares another container's network stack."""
+        """first: the network it is created on; None when it shares another container's network stack. Endpoint
+        settings without a flag of their own go in --network's long form (name=NET,driver-opt=...)."""
         network = lab.docker_network_name(first.network) if first else f"container:{lab.shared_stack(spec)}"
-        args = ["--name", spec.name, "--network", network]
+        settings = _endpoint_settings(first) if first else []
+        long_form = ",".join(_csv_field(f) for f in [f"name={network}", *(f"{k}={v}" for k, v in settings)])
+        args = ["--name", spec.name, "--network", long_form if settings else network]
         if first and network not in PREDEFINED_NETWORKS:
             args += self.endpoint_options(first, spec.key, primary=True)
         elif first and first.mac and network not in STANDALONE_NETWORKS:
@@ -180,6 +197,8 @@ class Writer:
             args += ["--mac-address", att.mac]
         for alias in dict.fromkeys([*att.aliases, dns_name]):
             args += ["--network-alias" if primary else "--alias", alias]
+        if not primary:  # the first network's are in --network's long form (create_options)
+            args += [word for key, value in _endpoint_settings(att) for word in (f"--{key}", _csv_field(value))]
         return args
 
     # -- the host's own interfaces, and the swarm

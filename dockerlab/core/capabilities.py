@@ -31,6 +31,9 @@ class Feature(Enum):
     GATEWAY_MODE = Gate("1.46", "27.0", "the bridge gateway modes (gateway_mode_ipv4/_ipv6: nat, routed)")
     GATEWAY_MODE_UNPROTECTED = Gate("1.48", "28.0", "the bridge gateway modes nat-unprotected and isolated")
     TRUSTED_HOST_INTERFACES = Gate("1.50", "28.2", "the bridge option trusted_host_interfaces")
+    ENDPOINT_SYSCTLS = Gate("1.45", "26.1", "settings of one interface of a container (an endpoint's sysctls)")
+    GW_PRIORITY = Gate("1.48", "28.0", "a network's priority for the container's default gateway (gw_priority)")
+    ENDPOINT_IFNAME = Gate("1.48", "28.0", "naming the container's interface on a network (interface)")
 
     def __init__(self, api: str, release: str, what: str) -> None:
         self.api, self.release, self.what = api, release, what
@@ -55,6 +58,16 @@ OPTION_GATES = (
     OptionGate("ipvlan", "ipvlan_mode", ("l3s",), Feature.IPVLAN_L3S),
     OptionGate("ipvlan", "ipvlan_flag", (), Feature.IPVLAN_FLAG),
 )
+
+
+# an endpoint's settings (Attachment fields) that an older engine ignores
+ENDPOINT_GATES = (("sysctls", Feature.ENDPOINT_SYSCTLS), ("gw_priority", Feature.GW_PRIORITY),
+                  ("interface", Feature.ENDPOINT_IFNAME))
+
+
+def endpoint_features(endpoint: object) -> list[tuple[str, Feature]]:
+    """The gated settings an endpoint sets, with what they need."""
+    return [(field, feature) for field, feature in ENDPOINT_GATES if getattr(endpoint, field)]
 
 
 def option_features(driver: str, options: dict[str, str]) -> list[tuple[str, Feature]]:

@@ -6,14 +6,14 @@ Pure: the engine adapter fetches the raw dicts; this module only reads them.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import ip_address, ip_network
 from typing import Any
 
 from dockerlab.core import labels as L
 from dockerlab.core.hostaccess import HostLink
 from dockerlab.core.impairment import Link
-from dockerlab.core.model import Attachment, IPAddress, NetworkSpec, Pairs, Pool
+from dockerlab.core.model import Attachment, IPAddress, NetworkSpec, Pairs, Pool, from_driver_opts
 
 
 class _Labelled:
@@ -62,6 +62,9 @@ class Endpoint:
     ipv6: IPAddress | None
     mac: str | None  # only while running
     aliases: tuple[str, ...] | None = None  # None: the list call does not say
+    gw_priority: int = 0
+    driver_opts: dict[str, str] | None = field(default=None, hash=False)  # None: the list call does not say
+    link_local: tuple[str, ...] | None = None  # None: the list call does not say
 
 
 @dataclass(frozen=True)
@@ -170,14 +173,24 @@ def container_from_api(raw: dict[str, Any]) -> ObservedContainer:
     )
 
 
-def endpoint_from_api(ep: dict[str, Any]) -> Endpoint:
+def endpoint_from_api(ep: dict[str, Any], inspected: bool = False) -> Endpoint:
+    """inspected: from inspect, which shows driver options and link-local addresses (the list call hides them)."""
     ipam = ep.get("IPAMConfig") or {}
     return Endpoint(
         static_ipv4=_addr(ipam.get("IPv4Address")), static_ipv6=_addr(ipam.get("IPv6Address")),
         ipv4=_addr(ep.get("IPAddress")), ipv6=_addr(ep.get("GlobalIPv6Address")),
         mac=(ep.get("MacAddress") or "").lower() or None,
         aliases=tuple(ep["Aliases"]) if ep.get("Aliases") is not None else None,
+        gw_priority=int(ep.get("GwPriority") or 0),
+        driver_opts=dict(ep.get("DriverOpts") or {}) if inspected else None,
+        link_local=tuple(ipam.get("LinkLocalIPs") or ()) if inspected else None,
     )
+
+
+def inspected_endpoint(raw: dict[str, Any], network: str, key: str | None) -> Endpoint:
+    """From an inspected container: its endpoint on a network, with what only inspect shows."""
+    ep = (raw["NetworkSettings"]["Networks"] or {}).get(network) or {}
+    return replace(endpoint_from_api(ep, inspected=True), aliases=own_aliases(raw, network, key))
 
 
 def own_aliases(raw: dict[str, Any], network: str, key: str | None) -> tuple[str, ...]:
@@ -194,10 +207,12 @@ def membership_from_api(raw: dict[str, Any], network: str, endpoint_mac: bool) -
     ep = (raw["NetworkSettings"]["Networks"] or {}).get(network)
     if ep is None:
         return None
-    live = endpoint_from_api(ep)
+    live = endpoint_from_api(ep, inspected=True)
     mac = (_created_details(raw["Config"].get("Labels") or {}).get(network) or {}).get("mac") if endpoint_mac else None
+    interface, sysctls = from_driver_opts(live.driver_opts or {})
     return Attachment(network, live.static_ipv4, live.static_ipv6,  # type: ignore[arg-type]  # by family
-                      own_aliases(raw, network, None), mac)
+                      own_aliases(raw, network, None), mac, gw_priority=live.gw_priority, interface=interface,
+                      sysctls=sysctls, link_local=tuple(ip_address(a) for a in live.link_local or ()))
 
 
 @dataclass(frozen=True)

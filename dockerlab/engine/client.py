@@ -18,9 +18,9 @@ from dockerlab.core.observed import (
     Observed,
     ObservedNetwork,
     container_from_api,
+    inspected_endpoint,
     membership_from_api,
     network_from_api,
-    own_aliases,
 )
 from dockerlab.core.waiting import wait_until
 from dockerlab.engine.address import unix_socket_path
@@ -85,8 +85,7 @@ class Engine(SwarmCalls, InsideCalls):
         for box in observed.containers:
             if box.name in names:
                 raw = self.reader.inspect_container(box.id)
-                endpoints = {name: replace(ep, aliases=own_aliases(raw, name, box.key))
-                             for name, ep in box.endpoints.items()}
+                endpoints = {name: inspected_endpoint(raw, name, box.key) for name in box.endpoints}
                 box = replace(box, endpoints=endpoints, started=(raw.get("State") or {}).get("StartedAt") or "")
             boxes.append(box)
         return replace(observed, containers=tuple(boxes))
@@ -205,8 +204,7 @@ class Engine(SwarmCalls, InsideCalls):
         networking = None
         if joined and mode not in STANDALONE_NETWORKS:  # bridge too: its endpoint has the MAC from API 1.44
             networking = api.create_networking_config({  # type: ignore[arg-type]  # the stub is wrong
-                networks[a.network]: api.create_endpoint_config(**self._endpoint_args(a, spec.key, primary=i == 0))
-                for i, a in enumerate(joined)})
+                networks[a.network]: self._endpoint_config(a, spec.key, primary=i == 0) for i, a in enumerate(joined)})
         container_mac = joined[0].mac if joined and mode not in STANDALONE_NETWORKS and not self.caps.has(
             Feature.ENDPOINT_MAC) else None
         result = self._call(
@@ -228,12 +226,26 @@ class Engine(SwarmCalls, InsideCalls):
                 "ipv6_address": str(att.ipv6) if att.ipv6 else None,
                 "aliases": list(dict.fromkeys([*att.aliases, *([dns_name] if dns_name else [])]))
                 if att.network not in PREDEFINED_NETWORKS else None,
-                "mac_address": att.mac if per_endpoint_mac else None}
+                "mac_address": att.mac if per_endpoint_mac else None,
+                "link_local_ips": [str(a) for a in att.link_local] or None, "driver_opt": att.driver_opts() or None}
+
+    def _endpoint_config(self, att: Attachment, dns_name: str | None, primary: bool) -> dict[str, Any]:
+        """As the API takes it; the SDK knows no gateway priority (API 1.48)."""
+        config: dict[str, Any] = self.sdk.api.create_endpoint_config(**self._endpoint_args(att, dns_name, primary))
+        if att.gw_priority:
+            config["GwPriority"] = att.gw_priority
+        return config
 
     def connect(self, container: str, network: str, att: Attachment, dns_name: str | None, label: str = "") -> None:
-        """container: its id (or name); label: its name, for messages."""
-        self._call(f"connect {label or container} to {network}", "connect_container_to_network", container, network,
-                   subject=att, **self._endpoint_args(att, dns_name, primary=False))
+        """container: its id (or name); label: its name, for messages. The SDK's own connect call cannot send a
+        gateway priority: the same request, with the endpoint as create sends it."""
+        config = self._endpoint_config(att, dns_name, primary=False)
+
+        def post(api: Any) -> None:  # the SDK's own request helpers, which its stubs do not declare
+            done = api._post_json(api._url("/networks/{0}/connect", network),
+                                  data={"Container": container, "EndpointConfig": config})
+            api._raise_for_status(done)
+        self.sdk.call(f"connect {label or container} to {network}", post, att)
 
     def disconnect(self, container: str, network: str, label: str = "") -> None:
         """Not connected (any more) is what was asked: a network made anew took its endpoints with it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dockerlab.core import impairment
@@ -10,6 +11,8 @@ from dockerlab.labfile.yamlsource import Path
 
 Found = Iterator[tuple[Path, str]]
 
+
+ONE_INTERFACE = re.compile(r"net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\..+")
 
 # what is the network stack's, not a container's own: Docker refuses these beside container:NAME
 STACK_FIELDS = ("hostname", "dns", "dns_search", "dns_options", "extra_hosts", "ports", "expose", "publish_all",
@@ -63,6 +66,26 @@ def _container(lab: Lab, box: ContainerSpec) -> Found:
         yield here + ("ports",), f"published ports do nothing on the '{standalone[0]}' network; remove 'ports'"
     for att in box.attachments:
         yield from _attachment(lab, here + ("networks", att.network), att)
+        yield from _endpoint(here + ("networks", att.network), att)
+    for key, _ in box.sysctls:
+        if (m := ONE_INTERFACE.fullmatch(key)) and m.group(1) not in ("all", "default", "lo"):
+            yield here + ("sysctls", key), (f"'{key}' is a setting of one interface, which belongs on its network: "
+                                            f"networks: {{NET: {{sysctls: {{{key.replace(m.group(1), 'IFNAME', 1)}: "
+                                            "...}}} (interfaces are numbered anew as networks come and go)")
+    names = [a.interface for a in box.attachments if a.interface]
+    for twice in sorted({n for n in names if names.count(n) > 1}):
+        yield here + ("networks",), f"two networks name the interface '{twice}'; give each its own name"
+
+
+def _endpoint(here: Path, att: Attachment) -> Found:
+    """The endpoint's own settings: an interface of the container's own, with link-local addresses only."""
+    if att.network in STANDALONE_NETWORKS and (att.gw_priority or att.interface or att.sysctls or att.link_local):
+        yield here, (f"a container on '{att.network}' has no interface of its own: gw_priority, interface, sysctls "
+                     "and link_local need a network that gives it one")
+    for i, addr in enumerate(att.link_local):
+        if not addr.is_link_local:
+            yield here + ("link_local", i), (f"{addr} is not a link-local address (169.254.0.0/16, fe80::/10); "
+                                             "a routable address is 'ipv4' or 'ipv6'")
 
 
 def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:

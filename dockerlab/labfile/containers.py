@@ -69,8 +69,13 @@ class ContainerReader(ValueReader):
             assert ipv4 is None or isinstance(ipv4, IPv4Address)
             assert ipv6 is None or isinstance(ipv6, IPv6Address)
             mac = endpoint.get("mac")
+            link_local = (self.address(here + ("link_local", i), a) for i, a in enumerate(endpoint.get("link_local")
+                                                                                          or ()))
             out.append(Attachment(name, ipv4, ipv6, tuple(endpoint.get("aliases") or ()),
-                                  mac.lower() if mac else None, link_from(endpoint)))
+                                  mac.lower() if mac else None, link_from(endpoint),
+                                  gw_priority=int(endpoint.get("gw_priority") or 0),
+                                  interface=endpoint.get("interface"), sysctls=pairs(endpoint.get("sysctls")),
+                                  link_local=tuple(filter(None, link_local))))
         return tuple(out)
 
     def ports(self, path: Path, raw: str | int) -> list[Port]:

@@ -5,10 +5,20 @@ Only what the lab file states is compared; values the daemon fills in are never 
 
 from __future__ import annotations
 
+from ipaddress import ip_address
 from typing import Any
 
 from dockerlab.core import labels as L
-from dockerlab.core.model import PREDEFINED_NETWORKS, Attachment, ContainerSpec, IPNetwork, Lab, NetworkSpec, Pool
+from dockerlab.core.model import (
+    PREDEFINED_NETWORKS,
+    Attachment,
+    ContainerSpec,
+    IPNetwork,
+    Lab,
+    NetworkSpec,
+    Pool,
+    from_driver_opts,
+)
 from dockerlab.core.observed import Endpoint, Observed, ObservedContainer, ObservedNetwork
 
 
@@ -97,12 +107,28 @@ def mac_changes(lab: Lab, spec: ContainerSpec, obs: ObservedContainer) -> list[s
 
 def as_is(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> Attachment:
     """A live membership as an Attachment, to put back as it was."""
-    return Attachment(att.network, ep.static_ipv4, ep.static_ipv6, live_aliases(ep, created))  # type: ignore[arg-type]
+    interface, sysctls = from_driver_opts(live_driver_opts(ep, created))
+    return Attachment(att.network, ep.static_ipv4, ep.static_ipv6,  # type: ignore[arg-type]  # by family
+                      live_aliases(ep, created), gw_priority=ep.gw_priority, interface=interface, sysctls=sysctls,
+                      link_local=tuple(ip_address(a) for a in live_link_local(ep, created)))
 
 
 def live_aliases(ep: Endpoint, created: dict[str, Any] | None) -> tuple[str, ...]:
     """Inspect shows aliases; the list call does not, and then they are the ones dockerlab made."""
     return ep.aliases if ep.aliases is not None else tuple((created or {}).get("aliases") or ())
+
+
+def live_driver_opts(ep: Endpoint, created: dict[str, Any] | None) -> dict[str, str]:
+    """As live_aliases: inspect shows them, else they are the ones dockerlab made."""
+    return ep.driver_opts if ep.driver_opts is not None else dict((created or {}).get("driver_opts") or {})
+
+
+def _settings(pairs: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in pairs)
+
+
+def live_link_local(ep: Endpoint, created: dict[str, Any] | None) -> tuple[str, ...]:
+    return ep.link_local if ep.link_local is not None else tuple((created or {}).get("link_local") or ())
 
 
 def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> list[str]:
@@ -117,6 +143,22 @@ def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | No
     have_aliases = live_aliases(ep, created)
     if sorted(att.aliases) != sorted(have_aliases):
         causes.append(f"aliases [{', '.join(sorted(have_aliases))}] -> [{', '.join(sorted(att.aliases))}]")
+    return causes + _endpoint_setting_changes(att, ep, created)
+
+
+def _endpoint_setting_changes(att: Attachment, ep: Endpoint, created: dict[str, Any]) -> list[str]:
+    """Gateway priority (the list call shows it), interface name, sysctls and link-local addresses (inspect
+    shows them; else they are as dockerlab made them)."""
+    causes = [f"gw priority {ep.gw_priority} -> {att.gw_priority}"] if ep.gw_priority != att.gw_priority else []
+    interface, sysctls = from_driver_opts(live_driver_opts(ep, created))
+    if interface != att.interface:
+        causes.append(f"interface {interface or 'default'} -> {att.interface or 'default'}")
+    if sysctls != att.sysctls:
+        causes.append(f"sysctls [{_settings(sysctls)}] -> [{_settings(att.sysctls)}]")
+    have_ll = sorted(live_link_local(ep, created))
+    want_ll = sorted(str(a) for a in att.link_local)
+    if have_ll != want_ll:
+        causes.append(f"link-local [{', '.join(have_ll)}] -> [{', '.join(want_ll)}]")
     return causes
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dockerlab.core import hostaccess
-from dockerlab.core.capabilities import Capabilities, Feature, option_features
+from dockerlab.core.capabilities import Capabilities, Feature, endpoint_features, option_features
 from dockerlab.core.drivers import driver, kernel_missing, parent_clash
 from dockerlab.core.model import IPAddress, Lab, NetworkSpec, Port
 from dockerlab.core.observed import Observed, ObservedContainer
@@ -31,7 +31,7 @@ def preflight_problems(lab: Lab, plan: Plan, observed: Observed, host: Host) -> 
     problems = list(_overlaps(plan, observed, specs)) + list(_held(lab, plan, observed))
     problems += list(_engine_support(host.engine.caps, specs)) + list(_parents(host.engine.caps, lab, plan, observed))
     problems += list(_host_access(lab, plan, host)) + list(_impairments(lab, plan, host))
-    problems += list(_external(lab, observed))
+    problems += list(_external(lab, observed)) + list(_endpoint_support(host.engine.caps, lab))
     if host.is_local:
         interfaces = host.facts.interfaces()
         for spec in specs:
@@ -78,6 +78,15 @@ def _engine_support(caps: Capabilities, specs: list[NetworkSpec]) -> Iterator[st
         if spec.ipv6 and all(p.subnet.version == 4 for p in spec.pools) and (
                 why := caps.lacks(Feature.IPV6_AUTO_SUBNET)):
             yield f"network {spec.key}: 'ipv6: true' without an IPv6 subnet: {why}; give it an IPv6 subnet"
+
+
+def _endpoint_support(caps: Capabilities, lab: Lab) -> Iterator[str]:
+    """Endpoint settings an older engine would ignore: the container would not be what the file says."""
+    for box in lab.containers:
+        for att in box.attachments:
+            for field, feature in endpoint_features(att):
+                if why := caps.lacks(feature):
+                    yield f"container {box.key} on {att.network}: {field}: {why}"
 
 
 def _parents(caps: Capabilities, lab: Lab, plan: Plan, observed: Observed) -> Iterator[str]:
