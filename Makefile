@@ -59,6 +59,8 @@ parents:
 	ip addr replace 10.77.10.2/24 dev dlab-mv0  # a LAN interface has an address of its own (labs/macvlan*.yaml)
 	ip link show dlab-ipv0 >/dev/null 2>&1 || (ip link add dlab-ipv0 type veth peer name dlab-ipv1 && \
 	  ip link set dlab-ipv0 up && ip link set dlab-ipv1 up)
+	for lan in rt0 rt1; do ip link show dlab-$$lan >/dev/null 2>&1 || (ip link add dlab-$$lan type veth peer name \
+	  dlab-$$lan-peer && ip link set dlab-$$lan up && ip link set dlab-$$lan-peer up); done  # labs/router.yaml
 
 # Not part of `make test`: compares dockerlab with the docker CLI, docker-compose 1.29 and Ansible,
 # installing the last two (Debian's docker-compose, Ansible from PyPI into bench/.venv) when missing.

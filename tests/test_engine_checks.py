@@ -6,7 +6,7 @@ import time
 
 import pytest
 from helpers import dockerlab
-from test_engine_labs import KERNEL_NEEDS, LABS, prepared
+from test_engine_labs import KERNEL_NEEDS, LABS, prepared, refused_on_this_engine
 
 from dockerlab.host.host import Host
 
@@ -18,6 +18,8 @@ def test_lab_checks_pass(name, labs_dir, make_lab, veth, docker_client, request)
     if name in KERNEL_NEEDS and Host.from_env().facts.kernel_supports(KERNEL_NEEDS[name][0]) is False:
         pytest.skip(f"{name}: this kernel has {KERNEL_NEEDS[name][1]}, so the lab cannot run here")
     path, lab = prepared(name, labs_dir, make_lab, veth, request)
+    if refused_on_this_engine(name, path, docker_client, lab):
+        return
     out = dockerlab("apply", path, "--check")
     assert out.returncode == 0, out.stdout + out.stderr
     print(out.stdout[out.stdout.index("CHECK"):])  # the table, for the record (pytest -rA shows it)

@@ -8,6 +8,7 @@ import pytest
 from helpers import dockerlab, lab_objects, refused_apply
 from test_engine_lifecycle import identity, inspect_lab
 
+from dockerlab.core.capabilities import Feature
 from dockerlab.host.host import Host
 from dockerlab.labfile.load import load_lab
 
@@ -16,17 +17,30 @@ pytestmark = pytest.mark.engine
 KERNEL_NEEDS = {"ipvlan": ("ipvlan", "no ipvlan support"), "ipvlan-l3": ("ipvlan", "no ipvlan support"),
                 "macvlan-8021q": ("vlan", "no 802.1q VLAN support"),
                 "impairments": ("netem", "no netem (network emulator qdisc) support")}
+ENGINE_NEEDS = {"gateway-priority": Feature.GW_PRIORITY}  # on an older engine: refused, naming the release
 # labs that need a kernel feature run live in the VM too (make test-kernel: pytest -m kernel)
 LABS = [pytest.param(name, marks=pytest.mark.kernel) if name in KERNEL_NEEDS else name
-        for name in ["default-bridge", "user-bridge", "host", "none", "container-network", "macvlan",
-                     "macvlan-8021q", "ipvlan", "ipvlan-l3", "macvlan-host", "overlay", "impairments"]]
+        for name in ["default-bridge", "user-bridge", "host", "none", "container-network", "router",
+                     "gateway-priority", "macvlan", "macvlan-8021q", "ipvlan", "ipvlan-l3", "macvlan-host",
+                     "overlay", "impairments"]]
+
+
+def refused_on_this_engine(name, path, client, lab) -> bool:
+    """A lab that needs a newer engine than this one is refused before any change, naming the release."""
+    feature = ENGINE_NEEDS.get(name)
+    if feature is None or Host.from_env().engine.caps.has(feature):
+        return False
+    out = dockerlab("apply", path)
+    assert out.returncode == 1 and f"Docker {feature.release} has it" in out.stderr, out.stderr
+    assert lab_objects(client, lab) == []
+    return True
 
 
 def prepared(name, labs_dir, make_lab, veth, request):
     """The lab as shipped, under a test lab name, with its parent a veth pair the test made."""
     text = (labs_dir / f"{name}.yaml").read_text()
     made: dict[str, str] = {}  # one veth per parent interface, whatever VLANs ride on it
-    for parent in sorted(set(re.findall(r"parent: (\S+)", text))):
+    for parent in sorted(set(re.findall(r"parent: ([^\s,}]+)", text))):
         base, dot, vlan = parent.partition(".")
         if base not in made:
             made[base] = veth(f"dlt{uuid.uuid4().hex[:5]}")
@@ -44,6 +58,8 @@ def test_lab_applies_reapplies_and_destroys(name, labs_dir, make_lab, veth, dock
         pytest.skip(f"live part of {name}: this kernel has {KERNEL_NEEDS[name][1]}; "
                     "test_lab_explains_missing_kernel_support covers the error path")
     path, lab = prepared(name, labs_dir, make_lab, veth, request)
+    if refused_on_this_engine(name, path, docker_client, lab):
+        return
     spec = load_lab(path)
     assert "cannot be applied" not in dockerlab("plan", path, ok=True).stderr, "preflight finds what it needs"
     dockerlab("apply", path, ok=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv6Address
 
 from dockerlab.core.expect import By, Expect
 from dockerlab.core.impairment import MEASURED_PINGS
 
+IPAddress = IPv4Address | IPv6Address
 HOST = "host"  # a check's end that is the engine's host, not a container
 
 
@@ -23,6 +25,14 @@ class Check:
     count: int | None = None  # pings, as the file says
     rtt_us: tuple[int | None, int | None] = (None, None)  # bounds on the average round trip: min, max
     loss: tuple[float | None, float | None] = (None, None)  # bounds on the share of pings lost, percent
+    # facts about the source container (core.expect.FIELDS says which expectation reads which)
+    via: IPAddress | None = None  # the gateway of a route
+    interface: str | None = None
+    mtu: int | None = None
+    address: IPAddress | None = None
+    sysctl: str | None = None  # net.ipv4.ip_forward
+    value: str | None = None
+    resolver: IPAddress | None = None
 
     @property
     def measures(self) -> bool:

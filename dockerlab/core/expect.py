@@ -14,16 +14,37 @@ class Probe(Enum):
     MAC = "mac"  # the container's MAC against its parent's
     ARP = "arp"  # the interface's ARP flag
     INTERFACES = "interfaces"  # which interfaces the container sees
+    ROUTE = "route"  # the container's route to an address (ip route get), or its default route
+    LINK = "link"  # one interface of the container, by name: there, its MTU, an address on it
+    ADDRESS = "address"  # an address the container holds
+    SYSCTL = "sysctl"  # a setting of its network namespace (/proc/sys/net)
+    RESOLVER = "resolver"  # a nameserver of its /etc/resolv.conf
 
     @property
     def fact(self) -> bool:
-        """About one container alone: no 'to'."""
-        return self in (Probe.MAC, Probe.ARP, Probe.INTERFACES)
+        """About one container alone ('to' only for a route's destination)."""
+        return self not in (Probe.REACH, Probe.DNS)
+
+    @property
+    def fields(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The check fields its expectations need, and those they may have (see FIELDS)."""
+        return FIELDS.get(self, ((), ()))
 
     @property
     def on_parent(self) -> bool:
         """About the interface on a macvlan or ipvlan network: the container needs one."""
         return self in (Probe.MAC, Probe.ARP)
+
+
+# a probe -> (the check fields its expectations need, those they may have); the fields are Check's
+FIELDS: dict[Probe, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Probe.ROUTE: (("target",), ("via",)),
+    Probe.LINK: (("interface",), ("mtu", "address")),
+    Probe.ADDRESS: (("address",), ("interface",)),
+    Probe.SYSCTL: (("sysctl", "value"), ()),
+    Probe.RESOLVER: (("resolver",), ()),
+}
+FACT_FIELDS = ("via", "interface", "mtu", "address", "sysctl", "value", "resolver")  # checks of facts only
 
 
 class Expect(Enum):
@@ -41,6 +62,16 @@ class Expect(Enum):
     NO_ARP = ("no-arp", Probe.ARP)
     ONLY_LOOPBACK = ("only-loopback", Probe.INTERFACES)
     HOST_INTERFACES = ("host-interfaces", Probe.INTERFACES)
+    ROUTE = ("route", Probe.ROUTE)
+    NO_ROUTE = ("no-route", Probe.ROUTE)
+    INTERFACE = ("interface", Probe.LINK)
+    NO_INTERFACE = ("no-interface", Probe.LINK)
+    ADDRESS = ("address", Probe.ADDRESS)
+    NO_ADDRESS = ("no-address", Probe.ADDRESS)
+    SYSCTL = ("sysctl", Probe.SYSCTL)
+    SYSCTL_DIFFERS = ("sysctl-differs", Probe.SYSCTL)
+    RESOLVER = ("resolver", Probe.RESOLVER)
+    NO_RESOLVER = ("no-resolver", Probe.RESOLVER)
 
     def __new__(cls, word: str, probe: Probe) -> Expect:
         member = object.__new__(cls)
@@ -77,6 +108,17 @@ class Got(StrEnum):
     MORE_INTERFACES = "more-interfaces"
     HOST_INTERFACES = "host-interfaces"
     OWN_INTERFACES = "own-interfaces"
+    ROUTE = "route"
+    NO_ROUTE = "no-route"
+    INTERFACE = "interface"
+    NO_INTERFACE = "no-interface"
+    OTHER_INTERFACE = "other-interface"  # there, but with another MTU, or without the address
+    ADDRESS = "address"
+    NO_ADDRESS = "no-address"
+    SYSCTL = "sysctl"
+    SYSCTL_DIFFERS = "sysctl-differs"
+    RESOLVER = "resolver"
+    NO_RESOLVER = "no-resolver"
     TOO_FAST = "too-fast"  # pings got through, but outside the bounds the check sets
     TOO_SLOW = "too-slow"
     TOO_LITTLE_LOSS = "too-little-loss"

@@ -155,7 +155,15 @@ class _Builder(ContainerReader):
                      expect=Expect.of(raw.get("expect", "reachable")), port=raw.get("port"), name=raw.get("name"),
                      timeout=float(raw.get("timeout", 2.0)), line=self.source.line(("checks", index)),
                      count=raw.get("count"),
-                     rtt_us=(time("min_rtt"), time("max_rtt")), loss=(percent("min_loss"), percent("max_loss")))
+                     rtt_us=(time("min_rtt"), time("max_rtt")), loss=(percent("min_loss"), percent("max_loss")),
+                     **self.facts(("checks", index), raw))
+
+    def facts(self, path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+        """The fields of a check of a fact (core.expect.FIELDS)."""
+        found: dict[str, Any] = {k: self.address(path + (k,), raw.get(k)) for k in ("via", "address", "resolver")}
+        value = raw.get("value")
+        return {**found, "interface": raw.get("interface"), "mtu": raw.get("mtu"), "sysctl": raw.get("sysctl"),
+                "value": " ".join(str(value).split()) if value is not None else None}
 
 
 def _reserve(pool: Pool | None, host: IPv4Address | None) -> Pool | None:

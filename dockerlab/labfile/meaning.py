@@ -8,7 +8,7 @@ from itertools import combinations
 
 from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver, parent_clash, parent_drivers
-from dockerlab.core.expect import By, Expect, Probe
+from dockerlab.core.expect import FACT_FIELDS, By, Expect, Probe
 from dockerlab.core.model import (
     PREDEFINED_NETWORKS,
     Lab,
@@ -157,6 +157,7 @@ def _checks(lab: Lab) -> Found:
         if not check.from_host and lab.container(check.source) is None:
             yield here + ("from",), f"'{check.source}' is not a container of this lab (nor 'host')"
             continue
+        yield from _fields(here, check)
         if check.expect.probe.fact:
             yield from _fact_check(lab, here, check)
             continue
@@ -198,12 +199,28 @@ def _check_target(lab: Lab, here: Path, target: str) -> Found:
                                    "name outside the lab write it fully qualified, e.g. web.example")
 
 
+def _fields(here: Path, check: Check) -> Found:
+    """The fields an expectation reads, and no field it ignores (core.expect.FIELDS)."""
+    needs, may = check.expect.probe.fields
+    for field in needs:
+        if getattr(check, field) is None:
+            yield here, f"expect: {check.expect} needs '{'to' if field == 'target' else field}'"
+    for field in FACT_FIELDS:
+        if getattr(check, field) is not None and field not in needs + may:
+            readers = [str(e) for e in Expect if field in sum(e.probe.fields, ())]
+            yield here + (field,), f"'{field}' is for expect: {' or '.join(readers)}, not {check.expect}"
+
+
 def _fact_check(lab: Lab, here: Path, check: Check) -> Found:
     box = lab.container(check.source)
     if box is None:
         yield here + ("from",), f"expect: {check.expect} is a fact about a container; 'from' names one"
         return
     on_parent = any(driver(n.driver).parent for a in box.attachments if (n := lab.network(a.network)))
+    if check.expect.probe is Probe.ROUTE and check.target and check.target != "default":
+        yield from _check_target(lab, here, check.target)
+    elif check.target and check.expect.probe is not Probe.ROUTE:
+        yield here + ("to",), f"expect: {check.expect} is a fact about '{box.key}' alone: drop 'to'"
     if check.expect.probe.on_parent and not on_parent:
         yield here, (f"container '{box.key}' is on no {' or '.join(parent_drivers())} network, so it has no "
                      "parent to compare")

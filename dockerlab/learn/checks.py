@@ -27,6 +27,7 @@ from dockerlab.learn import pings
 from dockerlab.learn.checkresult import CheckError, CheckResult
 from dockerlab.learn.diagnose import cause, missing, stopped
 from dockerlab.learn.factprobes import FactProbes
+from dockerlab.learn.stateprobes import StateProbes
 from dockerlab.plan.ownership import strangers
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def _words(text: str, limit: int = 80) -> str:
     return line[:limit]
 
 
-class _Runner(FactProbes):
+class _Runner(FactProbes, StateProbes):
     def __init__(self, view: View) -> None:
         self.view, self.lab = view, view.lab
 
@@ -112,7 +113,8 @@ class _Runner(FactProbes):
         """By the probe the expectation names (core.expect)."""
         probes: dict[Probe, Callable[[Check], CheckResult]] = {
             Probe.MAC: self._mac, Probe.ARP: self._arp, Probe.INTERFACES: self._interfaces, Probe.DNS: self._dns,
-            Probe.REACH: self._reach}
+            Probe.REACH: self._reach, Probe.ROUTE: self._route, Probe.LINK: self._link, Probe.ADDRESS: self._holds,
+            Probe.SYSCTL: self._sysctl, Probe.RESOLVER: self._resolver}
         return probes[check.expect.probe](check)
 
     def _dns(self, check: Check) -> CheckResult:

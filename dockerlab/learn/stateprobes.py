@@ -1,0 +1,87 @@
+"""Checks of one container's own network state (a part of the checks' runner): its route to an address, an
+interface by name, an address it holds, a setting of its network namespace, its resolvers. Each reads what the
+kernel says inside the container, so a lesson is proved where it lives."""
+
+from __future__ import annotations
+
+import re
+
+from dockerlab.core.check import Check
+from dockerlab.core.expect import Got
+from dockerlab.learn.checkresult import CheckError, CheckResult
+
+
+class StateProbes:
+    def _exec(self, check: Check, argv: list[str]) -> tuple[int, str]:
+        raise NotImplementedError
+
+    def _address(self, check: Check) -> str:
+        raise NotImplementedError
+
+    def _route(self, check: Check) -> CheckResult:
+        if check.target == "default":
+            code, out = self._exec(check, ["ip", "route", "show", "default"])
+            how = "ip route show default"
+        else:
+            address = self._address(check)
+            code, out = self._exec(check, ["ip", "route", "get", address])
+            how = f"ip route get {address}"
+        line = next((ln.strip() for ln in out.splitlines() if ln.strip()), "") if code == 0 else ""
+        if not line or "unreachable" in line:
+            return CheckResult(check, how, Got.NO_ROUTE, _first(out) or "no route")
+        via = m.group(1) if (m := re.search(r"\bvia (\S+)", line)) else None
+        if check.via is not None and via != str(check.via):
+            return CheckResult(check, how, Got.NO_ROUTE, f"{line} (not via {check.via})")
+        return CheckResult(check, how, Got.ROUTE, line)
+
+    def _link(self, check: Check) -> CheckResult:
+        name = check.interface or ""
+        code, out = self._exec(check, ["ip", "-o", "addr", "show", "dev", name])
+        _, link = self._exec(check, ["ip", "-o", "link", "show", "dev", name]) if code == 0 else (1, "")
+        how = f"ip link {name}"
+        if code != 0 or not link.strip():
+            return CheckResult(check, how, Got.NO_INTERFACE, _first(out) or f"no interface {name}")
+        mtu = int(m.group(1)) if (m := re.search(r"\bmtu (\d+)", link)) else None
+        if check.mtu is not None and mtu != check.mtu:
+            return CheckResult(check, how, Got.OTHER_INTERFACE, f"{name} has mtu {mtu}, not {check.mtu}")
+        held = _addresses(out)
+        if check.address is not None and str(check.address) not in held:
+            return CheckResult(check, how, Got.OTHER_INTERFACE,
+                               f"{name} holds {', '.join(held) or 'no address'}, not {check.address}")
+        return CheckResult(check, how, Got.INTERFACE, f"{name} mtu {mtu}; {', '.join(held) or 'no address'}")
+
+    def _holds(self, check: Check) -> CheckResult:
+        argv = ["ip", "-o", "addr", "show", *(["dev", check.interface] if check.interface else [])]
+        code, out = self._exec(check, argv)
+        if code != 0:
+            raise CheckError(f"cannot read the addresses of {check.source}: {_first(out) or f'exit {code}'}")
+        held = _addresses(out)
+        got = Got.ADDRESS if str(check.address) in held else Got.NO_ADDRESS
+        where = f" on {check.interface}" if check.interface else ""
+        return CheckResult(check, f"ip addr{where}", got, ", ".join(held) or "no address")
+
+    def _sysctl(self, check: Check) -> CheckResult:
+        """The key is whole dotted words (the schema's pattern): its path has no '..' and no other root."""
+        key = check.sysctl or ""
+        code, out = self._exec(check, ["cat", "/proc/sys/" + key.replace(".", "/")])
+        if code != 0:
+            raise CheckError(f"{key} cannot be read in {check.source}: {_first(out) or f'exit {code}'}")
+        value = " ".join(out.split())
+        got = Got.SYSCTL if value == check.value else Got.SYSCTL_DIFFERS
+        return CheckResult(check, f"sysctl {key}", got, f"{key} = {value}")
+
+    def _resolver(self, check: Check) -> CheckResult:
+        code, out = self._exec(check, ["cat", "/etc/resolv.conf"])
+        if code != 0:
+            raise CheckError(f"cannot read /etc/resolv.conf of {check.source}: {_first(out) or f'exit {code}'}")
+        servers = re.findall(r"^\s*nameserver\s+(\S+)", out, flags=re.M)
+        got = Got.RESOLVER if str(check.resolver) in servers else Got.NO_RESOLVER
+        return CheckResult(check, "resolv.conf", got, "nameservers " + (", ".join(servers) or "none"))
+
+
+def _addresses(out: str) -> list[str]:
+    return re.findall(r"\binet6? ([0-9a-fA-F.:]+)/", out)
+
+
+def _first(out: str) -> str:
+    return next((ln.strip() for ln in out.splitlines() if ln.strip()), "")[:120]
