@@ -235,8 +235,10 @@ def network_options(lab: Lab, spec: NetworkSpec) -> list[str]:
         args += ["--ip-range", str(pool.ip_range)] if pool.ip_range else []
         for name, address in pool.aux_addresses:
             args += ["--aux-address", f"{name}={address}"]
-    args += [flag for flag, on in (("--ipv6", spec.ipv6), ("--internal", spec.internal),
-                                   ("--attachable", spec.attachable)) if on]
+    args += [flag for flag, on in (("--ipv4=false", not spec.ipv4), ("--ipv6", spec.ipv6),
+                                   ("--internal", spec.internal), ("--attachable", spec.attachable)) if on]
+    args += ["--ipam-driver", spec.ipam_driver] if spec.ipam_driver != "default" else []
+    args += [word for key, value in spec.ipam_options for word in ("--ipam-opt", f"{key}={value}")]
     for key, value in sorted(spec.driver_options().items()):
         args += ["-o", f"{key}={value}"]
     return args + _labels(L.network_labels(lab, spec))

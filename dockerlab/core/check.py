@@ -26,6 +26,7 @@ class Check:
     rtt_us: tuple[int | None, int | None] = (None, None)  # bounds on the average round trip: min, max
     loss: tuple[float | None, float | None] = (None, None)  # bounds on the share of pings lost, percent
     # facts about the source container (core.expect.FIELDS says which expectation reads which)
+    family: int | None = None  # 4 or 6: the address of a container to use (None: IPv4 where it has one)
     via: IPAddress | None = None  # the gateway of a route
     interface: str | None = None
     mtu: int | None = None

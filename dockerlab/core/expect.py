@@ -38,13 +38,15 @@ class Probe(Enum):
 
 # a probe -> (the check fields its expectations need, those they may have); the fields are Check's
 FIELDS: dict[Probe, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    Probe.ROUTE: (("target",), ("via",)),
+    Probe.REACH: ((), ("family",)),
+    Probe.ROUTE: (("target",), ("via", "family")),
     Probe.LINK: (("interface",), ("mtu", "address")),
     Probe.ADDRESS: (("address",), ("interface",)),
     Probe.SYSCTL: (("sysctl", "value"), ()),
     Probe.RESOLVER: (("resolver",), ()),
 }
-FACT_FIELDS = ("via", "interface", "mtu", "address", "sysctl", "value", "resolver")  # checks of facts only
+PROBE_FIELDS = ("family", "via", "interface", "mtu", "address", "sysctl", "value", "resolver")  # some probes'
+
 
 
 class Expect(Enum):

@@ -76,6 +76,9 @@ class NetworkSpec:
     mode: str | None = None
     host_access: IPv4Address | None = None  # the host's own address on the network (see core/hostaccess)
     external: bool = False  # someone else's: joined, never made, changed or removed
+    ipv4: bool = True  # False: IPv6 only (28.0)
+    ipam_driver: str = "default"
+    ipam_options: Pairs = ()
 
     @property
     def spans_hosts(self) -> bool:
@@ -100,6 +103,8 @@ class NetworkSpec:
             bits.append(f"mode {self.mode}")
         if self.internal:
             bits.append("internal")
+        if not self.ipv4:
+            bits.append("IPv6 only")
         return " ".join(bits)
 
 

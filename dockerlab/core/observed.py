@@ -42,6 +42,9 @@ class ObservedNetwork(_Labelled):
     attachable: bool
     options: Pairs
     labels: dict[str, str] = field(hash=False)
+    ipv4: bool = True  # engines before 28.0 do not say: IPv4 is always on there
+    ipam_driver: str = "default"
+    ipam_options: Pairs = ()
 
     @property
     def parent(self) -> str | None:
@@ -51,7 +54,8 @@ class ObservedNetwork(_Labelled):
     def as_spec(self) -> NetworkSpec:
         """This network as a spec that makes it again as it is (parent and mode stay among the options)."""
         return NetworkSpec(self.key or "", self.name, self.driver, self.pools, self.ipv6, self.internal,
-                           self.attachable, self.options, tuple(sorted(L.user_labels(self.labels).items())))
+                           self.attachable, self.options, tuple(sorted(L.user_labels(self.labels).items())),
+                           ipv4=self.ipv4, ipam_driver=self.ipam_driver, ipam_options=self.ipam_options)
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,9 @@ def network_from_api(raw: dict[str, Any]) -> ObservedNetwork:
         attachable=bool(raw.get("Attachable")),
         options=tuple(sorted((k, str(v).lower() if str(v).lower() in ("true", "false") else str(v))
                              for k, v in (raw.get("Options") or {}).items())),
-        labels=raw.get("Labels") or {},
+        labels=raw.get("Labels") or {}, ipv4=raw.get("EnableIPv4", True) is not False,
+        ipam_driver=ipam.get("Driver") or "default",
+        ipam_options=tuple(sorted((str(k), str(v)) for k, v in (ipam.get("Options") or {}).items())),
     )
 
 

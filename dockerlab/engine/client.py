@@ -11,6 +11,7 @@ from contextlib import suppress
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from dockerlab.core.capabilities import Capabilities, Feature
 from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment, ContainerSpec, NetworkSpec
@@ -24,6 +25,7 @@ from dockerlab.core.observed import (
 )
 from dockerlab.core.waiting import wait_until
 from dockerlab.engine.address import unix_socket_path
+from dockerlab.engine.bodies import network_body, post
 from dockerlab.engine.exec import InsideCalls
 from dockerlab.engine.explain import busy_network
 from dockerlab.engine.swarmcalls import SWARM_TASKS_GONE, SwarmCalls
@@ -117,18 +119,8 @@ class Engine(SwarmCalls, InsideCalls):
     # -- networks
 
     def create_network(self, spec: NetworkSpec, labels: dict[str, str]) -> str:
-        from docker.types import IPAMConfig, IPAMPool
-
-        ipam = None
-        if spec.pools:
-            ipam = IPAMConfig(pool_configs=[IPAMPool(
-                subnet=str(p.subnet), gateway=str(p.gateway) if p.gateway else None,
-                iprange=str(p.ip_range) if p.ip_range else None,
-                aux_addresses={k: str(v) for k, v in p.aux_addresses} or None) for p in spec.pools])
-        result = self._call(f"create network {spec.name}", "create_network", spec.name,
-                            driver=spec.driver, options=spec.driver_options() or None, ipam=ipam,
-                            check_duplicate=True, internal=spec.internal, labels=labels,
-                            enable_ipv6=spec.ipv6, attachable=spec.attachable or None, subject=spec)
+        result = self.sdk.call(f"create network {spec.name}",
+                               lambda api: post(api, "/networks/create", network_body(spec, labels)), spec)
         return str(result["Id"])
 
     def network(self, name_or_id: str) -> ObservedNetwork | None:
@@ -241,11 +233,9 @@ class Engine(SwarmCalls, InsideCalls):
         gateway priority: the same request, with the endpoint as create sends it."""
         config = self._endpoint_config(att, dns_name, primary=False)
 
-        def post(api: Any) -> None:  # the SDK's own request helpers, which its stubs do not declare
-            done = api._post_json(api._url("/networks/{0}/connect", network),
-                                  data={"Container": container, "EndpointConfig": config})
-            api._raise_for_status(done)
-        self.sdk.call(f"connect {label or container} to {network}", post, att)
+        body = {"Container": container, "EndpointConfig": config}
+        self.sdk.call(f"connect {label or container} to {network}",
+                      lambda api: post(api, f"/networks/{quote(network, safe='')}/connect", body, answer=False), att)
 
     def disconnect(self, container: str, network: str, label: str = "") -> None:
         """Not connected (any more) is what was asked: a network made anew took its endpoints with it."""

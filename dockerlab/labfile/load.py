@@ -7,10 +7,11 @@ from dataclasses import replace
 from ipaddress import IPv4Address, ip_network
 from typing import Any
 
+from dockerlab.core.bridge import BRIDGE_KEYS, bridge_options
 from dockerlab.core.check import Check
 from dockerlab.core.expect import By, Expect
 from dockerlab.core.impairment import parse_percent, parse_time
-from dockerlab.core.model import HostSpec, IPNetwork, Lab, NetworkSpec, Pool, SwarmSpec, lab_name
+from dockerlab.core.model import HostSpec, IPNetwork, Lab, NetworkSpec, Pairs, Pool, SwarmSpec, lab_name
 from dockerlab.errors import LabFileError, Problem
 from dockerlab.labfile.containers import ContainerReader
 from dockerlab.labfile.values import pairs
@@ -141,9 +142,19 @@ class _Builder(ContainerReader):
             key=key, name=raw.get("name") or (key if external else prefix + key), driver=raw.get("driver", "bridge"),
             pools=tuple(p for p in pools if p), ipv6=raw.get("ipv6", False),
             internal=raw.get("internal", False), attachable=raw.get("attachable", False),
-            options=pairs(raw.get("options")), labels=pairs(raw.get("labels")),
+            options=self.options(path, raw), labels=pairs(raw.get("labels")),
             parent=raw.get("parent"), mode=raw.get("mode"), host_access=host, external=external,
+            ipv4=raw.get("ipv4", True), ipam_driver=(raw.get("ipam") or {}).get("driver") or "default",
+            ipam_options=pairs((raw.get("ipam") or {}).get("options")),
         )
+
+    def options(self, path: Path, raw: dict[str, Any]) -> Pairs:
+        """Docker's own options, and the bridge driver's settings written as keys of their own (core.bridge)."""
+        given, typed = dict(pairs(raw.get("options"))), dict(bridge_options(raw.get("bridge") or {}))
+        for option in sorted(given.keys() & typed.keys()):
+            key = next(k.key for k in BRIDGE_KEYS if k.option == option)
+            self.fail(path + ("options", option), f"set twice: here and as bridge: {{{key}: ...}}; keep one")
+        return tuple(sorted({**given, **typed}.items()))
 
     def check(self, index: int, raw: dict[str, Any]) -> Check:
         def time(key: str) -> int | None:
@@ -162,7 +173,7 @@ class _Builder(ContainerReader):
         """The fields of a check of a fact (core.expect.FIELDS)."""
         found: dict[str, Any] = {k: self.address(path + (k,), raw.get(k)) for k in ("via", "address", "resolver")}
         value = raw.get("value")
-        return {**found, "interface": raw.get("interface"), "mtu": raw.get("mtu"), "sysctl": raw.get("sysctl"),
+        return {**found, "family": raw.get("family"), "interface": raw.get("interface"), "mtu": raw.get("mtu"), "sysctl": raw.get("sysctl"),
                 "value": " ".join(str(value).split()) if value is not None else None}
 
 

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from ipaddress import IPv4Address, ip_address
 from itertools import combinations
 
+from dockerlab.core.bridge import BRIDGE_KEYS, BRIDGE_NAME
 from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver, parent_clash, parent_drivers
-from dockerlab.core.expect import FACT_FIELDS, By, Expect, Probe
+from dockerlab.core.expect import PROBE_FIELDS, By, Expect, Probe
 from dockerlab.core.model import (
     PREDEFINED_NETWORKS,
     Lab,
@@ -38,6 +39,8 @@ def _networks(lab: Lab) -> Found:
         if (first := names.setdefault(net.name, net.key)) != net.key:
             yield ("networks", net.key, "name"), f"network '{first}' has the Docker name '{net.name}' too"
     for a, b in combinations(lab.networks, 2):
+        if (bridge := dict(a.options).get(BRIDGE_NAME)) and bridge == dict(b.options).get(BRIDGE_NAME):
+            yield ("networks", b.key, "bridge", "name"), f"network '{a.key}' names its bridge {bridge} too"
         if a.parent and a.parent == b.parent and all(driver(n.driver).parent for n in (a, b)) and (
                 why := parent_clash(a.driver, b.driver)):
             yield ("networks", b.key, "parent"), f"network '{a.key}' has the parent {a.parent} too: {why}"
@@ -72,7 +75,23 @@ def _network(net: NetworkSpec) -> Found:
     versions = {p.subnet.version for p in net.pools}  # 'ipv6: true' alone: the engine picks a subnet (27.0+)
     if 6 in versions and not net.ipv6:
         yield here, "this network has an IPv6 subnet; add 'ipv6: true' so Docker enables IPv6 on it"
+    if not net.ipv4 and (not net.ipv6 or 4 in versions):
+        yield here + ("ipv4",), "an IPv6-only network (ipv4: false) needs 'ipv6: true' and no IPv4 subnet"
     yield from _driver_fit(net, here)
+    yield from _bridge(net, here)
+
+
+def _bridge(net: NetworkSpec, here: Path) -> Found:
+    opts = dict(net.options)
+    typed = [k for k in BRIDGE_KEYS if k.option in opts and k.option.startswith("com.docker.network.bridge.")]
+    if typed and net.driver != "bridge":
+        yield here + ("bridge",), f"bridge settings are for bridge networks, not {net.driver}"
+    for version in (4, 6):
+        if opts.get(f"com.docker.network.bridge.gateway_mode_ipv{version}") == "isolated" and not net.internal:
+            yield here + ("bridge", f"gateway_mode_ipv{version}"), ("the gateway mode 'isolated' puts no address "
+                                                                  "on the bridge: it needs 'internal: true'")
+    if opts.get(BRIDGE_NAME) == "docker0":
+        yield here + ("bridge", "name"), "docker0 is the bridge of Docker's default network; name another"
 
 
 def _driver_fit(net: NetworkSpec, here: Path) -> Found:
@@ -158,6 +177,7 @@ def _checks(lab: Lab) -> Found:
             yield here + ("from",), f"'{check.source}' is not a container of this lab (nor 'host')"
             continue
         yield from _fields(here, check)
+        yield from _family(here, check)
         if check.expect.probe.fact:
             yield from _fact_check(lab, here, check)
             continue
@@ -205,10 +225,20 @@ def _fields(here: Path, check: Check) -> Found:
     for field in needs:
         if getattr(check, field) is None:
             yield here, f"expect: {check.expect} needs '{'to' if field == 'target' else field}'"
-    for field in FACT_FIELDS:
+    for field in PROBE_FIELDS:
         if getattr(check, field) is not None and field not in needs + may:
             readers = [str(e) for e in Expect if field in sum(e.probe.fields, ())]
             yield here + (field,), f"'{field}' is for expect: {' or '.join(readers)}, not {check.expect}"
+
+
+def _family(here: Path, check: Check) -> Found:
+    """family: the address family of a container's address to use; a literal address has its own."""
+    try:
+        literal = ip_address(check.target or "")
+    except ValueError:
+        return
+    if check.family is not None and literal.version != check.family:
+        yield here + ("family",), f"{literal} is an IPv{literal.version} address, not IPv{check.family}"
 
 
 def _fact_check(lab: Lab, here: Path, check: Check) -> Found:

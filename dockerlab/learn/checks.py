@@ -125,10 +125,13 @@ class _Runner(FactProbes, StateProbes):
 
     def _reach(self, check: Check) -> CheckResult:
         name = check.target_key
-        if check.by is By.NAME and not check.port and self._on_docker_dns(check):
+        if check.by is By.NAME and not check.port and not check.family and self._on_docker_dns(check):
             return self._ping(check, name)  # ping asks Docker's DNS itself: one exec, not two
         if check.by is By.NAME:
             addresses, reason = self._resolve(check, name)
+            if check.family:
+                addresses = [a for a in addresses if ip_address(a).version == check.family]
+                reason = reason or f"no IPv{check.family} address in the answer"
             if not addresses:
                 return CheckResult(check, f"dns {name}", Got.UNREACHABLE, f"name does not resolve: {reason}")
             address = addresses[0]
@@ -161,11 +164,14 @@ class _Runner(FactProbes, StateProbes):
             order = [n for n in order if n in shared] + [n for n in order if n not in shared]
         if check.from_host and spec.network_mode == "host":
             return "127.0.0.1"
-        for name in order:
+        for name in order:  # IPv4 where it has one (or as `family` says), else IPv6: an IPv6-only network's
             ep = box.endpoints.get(name)
-            if ep and ep.ipv4:
-                return str(ep.ipv4)
-        raise CheckError(f"{key} has no IP address on {', '.join(order)}")
+            found = (ep.ipv6 if check.family == 6 else ep.ipv4 or (ep.ipv6 if check.family is None else None)
+                     ) if ep else None
+            if found:
+                return str(found)
+        family = f"IPv{check.family} " if check.family else "IP "
+        raise CheckError(f"{key} has no {family}address on {', '.join(order)}")
 
     def _on_docker_dns(self, check: Check) -> bool:
         """A container on a user-defined network asks Docker's DNS (its resolv.conf says 127.0.0.11)."""

@@ -80,7 +80,8 @@ def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | 
 def _network_lines(net: NetworkSpec, several_hosts: bool) -> tuple[str, ...]:
     if net.external:
         return ("external: not the lab's",)
-    lines = [f"{net.driver}{f' {net.mode}' if net.mode else ''}{' internal' if net.internal else ''}"]
+    lines = [f"{net.driver}{f' {net.mode}' if net.mode else ''}{' internal' if net.internal else ''}"
+             f"{'' if net.ipv4 else ' IPv6 only'}"]
     for pool in net.pools:
         lines.append(str(pool.subnet) + (f" gw {pool.gateway}" if pool.gateway else "")
                      + (f" range {pool.ip_range}" if pool.ip_range else ""))

@@ -44,10 +44,10 @@ def network_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
     if spec.driver != obs.driver:
         causes.append(f"driver {obs.driver} -> {spec.driver}")
     causes += _pool_changes(spec, obs)
-    for name in ("ipv6", "internal", "attachable"):
+    for name in ("ipv4", "ipv6", "internal", "attachable", "ipam_driver", "ipam_options"):
         want, have = getattr(spec, name), getattr(obs, name)
         if want != have:
-            causes.append(f"{name} {str(have).lower()} -> {str(want).lower()}")
+            causes.append(f"{name} {_shown(have)} -> {_shown(want)}")
     live = dict(obs.options)
     for key, want in spec.driver_options().items():
         if live.get(key) != want:
@@ -59,6 +59,12 @@ def network_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
     if L.user_labels(obs.labels) != dict(spec.labels):
         causes.append("labels changed")
     return causes
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return "{" + ", ".join(f"{k}={v}" for k, v in value) + "}"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _pool_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dockerlab.core import hostaccess
+from dockerlab.core.bridge import BRIDGE_NAME
 from dockerlab.core.capabilities import Capabilities, Feature, endpoint_features, option_features
 from dockerlab.core.drivers import driver, kernel_missing, parent_clash
 from dockerlab.core.model import IPAddress, Lab, NetworkSpec, Port
@@ -34,6 +35,7 @@ def preflight_problems(lab: Lab, plan: Plan, observed: Observed, host: Host) -> 
     problems += list(_external(lab, observed)) + list(_endpoint_support(host.engine.caps, lab))
     if host.is_local:
         interfaces = host.facts.interfaces()
+        problems += list(_bridge_names(specs, observed, interfaces))
         for spec in specs:
             problems += list(_host_support(host, spec, interfaces))
     where = f"{host.name}: " if host.name else ""
@@ -75,6 +77,8 @@ def _engine_support(caps: Capabilities, specs: list[NetworkSpec]) -> Iterator[st
         for option, feature in option_features(spec.driver, spec.driver_options()):
             if why := caps.lacks(feature):
                 yield f"network {spec.key}: {option}: {why}"
+        if not spec.ipv4 and (why := caps.lacks(Feature.IPV6_ONLY)):
+            yield f"network {spec.key}: ipv4: false: {why}"
         if spec.ipv6 and all(p.subnet.version == 4 for p in spec.pools) and (
                 why := caps.lacks(Feature.IPV6_AUTO_SUBNET)):
             yield f"network {spec.key}: 'ipv6: true' without an IPv6 subnet: {why}; give it an IPv6 subnet"
@@ -176,6 +180,17 @@ class _Holders:
 def _ips_meet(live: str, wanted: str | None) -> bool:
     anywhere = ("0.0.0.0", "::", "", None)
     return live in anywhere or wanted in anywhere or live == wanted
+
+
+def _bridge_names(specs: list[NetworkSpec], observed: Observed, interfaces: set[str] | None) -> Iterator[str]:
+    """Docker takes a host interface of the name asked for as the network's bridge: never one that is not a Docker
+    network's (the user's own bridge, say)."""
+    dockers = {dict(n.options).get(BRIDGE_NAME) for n in observed.networks}
+    for spec in specs:
+        name = dict(spec.options).get(BRIDGE_NAME)
+        if name and interfaces is not None and name in interfaces and name not in dockers:
+            yield (f"network {spec.key}: the host has an interface '{name}' that is no Docker network's bridge; "
+                   "Docker would take it as this network's: name the bridge another way")
 
 
 def _host_support(host: Host, spec: NetworkSpec, interfaces: set[str] | None) -> Iterator[str]:

@@ -1,0 +1,38 @@
+"""The bridge driver's settings as keys of their own (`bridge:` on a network), each a Docker option: one table
+that the builder, validation and the docs' table read."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from dockerlab.core.model import Pairs
+
+
+class BridgeKey(NamedTuple):
+    key: str  # in the lab file, under bridge:
+    option: str  # as Docker stores it
+    what: str
+
+
+_B = "com.docker.network.bridge."
+BRIDGE_NAME = _B + "name"
+BRIDGE_KEYS = (
+    BridgeKey("name", BRIDGE_NAME, "the Linux bridge's name on the host (at most 15 characters)"),
+    BridgeKey("mtu", "com.docker.network.driver.mtu", "the MTU of the bridge and its containers' interfaces"),
+    BridgeKey("enable_icc", _B + "enable_icc", "whether containers on the bridge reach each other"),
+    BridgeKey("masquerade", _B + "enable_ip_masquerade", "whether traffic leaving the host is NATed"),
+    BridgeKey("gateway_mode_ipv4", _B + "gateway_mode_ipv4", "nat, nat-unprotected, routed or isolated (IPv4)"),
+    BridgeKey("gateway_mode_ipv6", _B + "gateway_mode_ipv6", "nat, nat-unprotected, routed or isolated (IPv6)"),
+    BridgeKey("trusted_host_interfaces", _B + "trusted_host_interfaces",
+              "host interfaces that may reach the containers' unpublished ports directly"),
+)
+BY_KEY = {k.key: k for k in BRIDGE_KEYS}
+
+
+def bridge_options(raw: dict[str, object]) -> Pairs:
+    """bridge: {...} as Docker's options: booleans as true/false, a list of interfaces joined by ':'."""
+    def text(value: object) -> str:
+        if isinstance(value, bool):
+            return str(value).lower()
+        return ":".join(map(str, value)) if isinstance(value, list) else str(value)
+    return tuple(sorted((BY_KEY[k].option, text(v)) for k, v in raw.items()))
