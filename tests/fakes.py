@@ -23,7 +23,8 @@ def net_api(lab, key, **over):
               **({"IPRange": str(p.ip_range)} if p.ip_range else {})} for p in spec.pools]
     raw = {"Name": spec.name, "Id": f"id-{spec.name}", "Driver": spec.driver, "Scope": "local",
            "EnableIPv6": spec.ipv6, "Internal": spec.internal, "Attachable": spec.attachable,
-           "IPAM": {"Driver": "default", "Options": None, "Config": pools},
+           "EnableIPv4": spec.ipv4,
+           "IPAM": {"Driver": spec.ipam_driver, "Options": dict(spec.ipam_options) or None, "Config": pools},
            "Options": spec.driver_options(), "Labels": L.network_labels(lab, spec)}
     raw.update(over)
     return network_from_api(raw)

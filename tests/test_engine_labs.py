@@ -17,12 +17,13 @@ pytestmark = pytest.mark.engine
 KERNEL_NEEDS = {"ipvlan": ("ipvlan", "no ipvlan support"), "ipvlan-l3": ("ipvlan", "no ipvlan support"),
                 "macvlan-8021q": ("vlan", "no 802.1q VLAN support"),
                 "impairments": ("netem", "no netem (network emulator qdisc) support")}
-ENGINE_NEEDS = {"gateway-priority": Feature.GW_PRIORITY, "ipv6-only": Feature.IPV6_ONLY}  # on an older engine: refused, naming the release
+# on an older engine: refused, naming the release
+ENGINE_NEEDS = {"gateway-priority": Feature.GW_PRIORITY, "ipv6-only": Feature.IPV6_ONLY}
 # labs that need a kernel feature run live in the VM too (make test-kernel: pytest -m kernel)
 LABS = [pytest.param(name, marks=pytest.mark.kernel) if name in KERNEL_NEEDS else name
         for name in ["default-bridge", "user-bridge", "host", "none", "container-network", "router",
-                     "gateway-priority", "ipv6-only", "bridge-settings", "macvlan", "macvlan-8021q", "ipvlan", "ipvlan-l3", "macvlan-host",
-                     "overlay", "impairments"]]
+                     "gateway-priority", "ipv6-only", "bridge-settings", "macvlan", "macvlan-8021q", "ipvlan",
+                     "ipvlan-l3", "macvlan-host", "overlay", "impairments"]]
 
 
 def refused_on_this_engine(name, path, client, lab) -> bool:

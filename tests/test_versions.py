@@ -180,3 +180,21 @@ def test_an_endpoints_own_settings_need_the_release_that_reads_them():
     assert found[0] == ("container a on n: sysctls: this engine (API 1.41) lacks settings of one interface of a "
                         "container (an endpoint's sysctls); Docker 26.1 has it")
     assert [p.split(":")[1].strip() for p in found] == ["sysctls", "gw_priority", "interface"]
+
+
+def test_an_ipv6_only_network_needs_28_and_gateway_modes_written_as_keys_are_gated_too():
+    lab = "name: v\nnetworks:\n  n: {ipv6: true, ipv4: false, subnet: 'fd00:1::/64', bridge: {gateway_mode_ipv6: routed}}\n"
+    assert problems(lab, NEW) == []
+    assert problems(lab, "1.46") == ["network n: ipv4: false: this engine (API 1.46) lacks IPv6-only networks "
+                                     "(ipv4: false); Docker 28.0 has it"]
+    assert [p.split(":")[1].strip() for p in problems(lab, OLD)] == [
+        "com.docker.network.bridge.gateway_mode_ipv6=routed", "ipv4"]
+
+
+def test_a_bridge_name_an_interface_of_the_host_has_is_refused():
+    """Docker would take the interface (the user's own bridge, say) as the network's."""
+    lab = "name: v\nnetworks:\n  n: {bridge: {name: p0}}\n  m: {bridge: {name: br-free}}\n"
+    assert problems(lab, NEW) == ["network n: the host has an interface 'p0' that is no Docker network's bridge; "
+                                  "Docker would take it as this network's: name the bridge another way"]
+    made = Observed((live_network("v-old", Options={"com.docker.network.bridge.name": "p0"}),), ())
+    assert problems(lab, NEW, made) == []  # an engine's network has it: Docker says whether it may be shared

@@ -151,6 +151,8 @@ class _Builder(ContainerReader):
     def options(self, path: Path, raw: dict[str, Any]) -> Pairs:
         """Docker's own options, and the bridge driver's settings written as keys of their own (core.bridge)."""
         given, typed = dict(pairs(raw.get("options"))), dict(bridge_options(raw.get("bridge") or {}))
+        if typed and raw.get("driver", "bridge") != "bridge":
+            self.fail(path + ("bridge",), f"bridge settings are for bridge networks, not {raw['driver']}")
         for option in sorted(given.keys() & typed.keys()):
             key = next(k.key for k in BRIDGE_KEYS if k.option == option)
             self.fail(path + ("options", option), f"set twice: here and as bridge: {{{key}: ...}}; keep one")
@@ -173,7 +175,8 @@ class _Builder(ContainerReader):
         """The fields of a check of a fact (core.expect.FIELDS)."""
         found: dict[str, Any] = {k: self.address(path + (k,), raw.get(k)) for k in ("via", "address", "resolver")}
         value = raw.get("value")
-        return {**found, "family": raw.get("family"), "interface": raw.get("interface"), "mtu": raw.get("mtu"), "sysctl": raw.get("sysctl"),
+        return {**found, "family": raw.get("family"), "interface": raw.get("interface"), "mtu": raw.get("mtu"),
+                "sysctl": raw.get("sysctl"),
                 "value": " ".join(str(value).split()) if value is not None else None}
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ipaddress import IPv4Address, ip_address
 from itertools import combinations
 
-from dockerlab.core.bridge import BRIDGE_KEYS, BRIDGE_NAME
+from dockerlab.core.bridge import BRIDGE_NAME
 from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver, parent_clash, parent_drivers
 from dockerlab.core.expect import PROBE_FIELDS, By, Expect, Probe
@@ -83,9 +83,6 @@ def _network(net: NetworkSpec) -> Found:
 
 def _bridge(net: NetworkSpec, here: Path) -> Found:
     opts = dict(net.options)
-    typed = [k for k in BRIDGE_KEYS if k.option in opts and k.option.startswith("com.docker.network.bridge.")]
-    if typed and net.driver != "bridge":
-        yield here + ("bridge",), f"bridge settings are for bridge networks, not {net.driver}"
     for version in (4, 6):
         if opts.get(f"com.docker.network.bridge.gateway_mode_ipv{version}") == "isolated" and not net.internal:
             yield here + ("bridge", f"gateway_mode_ipv{version}"), ("the gateway mode 'isolated' puts no address "

@@ -47,7 +47,7 @@ def network_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
     for name in ("ipv4", "ipv6", "internal", "attachable", "ipam_driver", "ipam_options"):
         want, have = getattr(spec, name), getattr(obs, name)
         if want != have:
-            causes.append(f"{name} {_shown(have)} -> {_shown(want)}")
+            causes.append(f"{name.replace('ipam_', 'IPAM ')} {_shown(have)} -> {_shown(want)}")
     live = dict(obs.options)
     for key, want in spec.driver_options().items():
         if live.get(key) != want:
