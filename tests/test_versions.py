@@ -183,7 +183,8 @@ def test_an_endpoints_own_settings_need_the_release_that_reads_them():
 
 
 def test_an_ipv6_only_network_needs_28_and_gateway_modes_written_as_keys_are_gated_too():
-    lab = "name: v\nnetworks:\n  n: {ipv6: true, ipv4: false, subnet: 'fd00:1::/64', bridge: {gateway_mode_ipv6: routed}}\n"
+    lab = ("name: v\nnetworks:\n  n: {ipv6: true, ipv4: false, subnet: 'fd00:1::/64',"
+           " bridge: {gateway_mode_ipv6: routed}}\n")
     assert problems(lab, NEW) == []
     assert problems(lab, "1.46") == ["network n: ipv4: false: this engine (API 1.46) lacks IPv6-only networks "
                                      "(ipv4: false); Docker 28.0 has it"]
