@@ -69,3 +69,17 @@ def test_one_rule_for_pools_in_validation_and_preflight():
                               "IPAM": {"Config": [{"Subnet": "10.43.0.0/24", "IPRange": "10.43.0.0/26"}]}})
     with pytest.raises(PreflightError, match="subnet 10.43.0.0/24 overlaps 10.43.0.0/24 of network 'other'"):
         run_preflight(FakeHost(), Observed((clash,), ()))
+
+
+def test_an_encrypted_overlay_needs_esp_with_aes_gcm_in_the_kernel():
+    """Without it Docker makes the overlay and drops its traffic (issue 23: both checks by name failed)."""
+    lab = parse_lab(LAB.replace("attachable: true, subnet: 10.42.0.0/24",
+                                "attachable: true, subnet: 10.42.0.0/24, options: {encrypted: ''}"), "f.yaml")
+    observed = Observed((), ())
+    problems = preflight_problems(lab, make_plan(lab, observed), observed, FakeHost(missing={"esp"}))
+    assert problems == ["network ov: the kernel of the engine's host has no IPsec ESP with AES-GCM (an encrypted "
+                        "overlay's) support, so Docker would make the encrypted overlay and then drop its traffic; "
+                        "drop 'encrypted' or run the lab where the kernel has it. Load it with `modprobe -a esp4 "
+                        "xfrm_user gcm` where the kernel ships it, or run this lab on a host that has it"]
+    assert preflight_problems(lab, make_plan(lab, observed), observed, FakeHost()) == []
+    run_preflight(FakeHost(missing={"esp"}))  # unencrypted: the kernel's ESP does not matter

@@ -23,6 +23,7 @@ KERNEL = {f.link_type: f for f in (
     KernelFeature("vlan", "802.1q VLAN", "8021q"),
     KernelFeature("dummy", "dummy interface", "dummy"),
     KernelFeature("netem", "netem (network emulator qdisc)", "sch_netem"),  # a qdisc, not a link: see host/facts
+    KernelFeature("esp", "IPsec ESP with AES-GCM (an encrypted overlay's)", "-a esp4 xfrm_user gcm"),
 )}
 
 

@@ -16,18 +16,22 @@ from typing import Any
 from dockerlab.engine.address import unix_socket_path
 from dockerlab.errors import DockerlabError
 
-QDISC_PROBES = {"netem": ["tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"]}
+# what is not a link type is asked by making one of it: a qdisc, an IPsec state as an encrypted overlay's
+PROBES = {"netem": ["tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"],
+          "esp": ["ip", "xfrm", "state", "add", "src", "192.0.2.1", "dst", "192.0.2.2", "proto", "esp", "spi", "0x100",
+                  "mode", "transport", "aead", "rfc4106(gcm(aes))", "0x" + "01" * 20, "128"]}
+MISSING = ("Unknown device type", "qdisc kind is unknown", "algorithm not found")
 
 
 @cache
 def _kernel_supports(link_type: str) -> bool | None:
     """Ask this machine's kernel to make a link of this type (or a qdisc) in a throwaway network namespace."""
-    argv = QDISC_PROBES.get(link_type, ["ip", "link", "add", "dlprobe0", "type", link_type])
+    argv = PROBES.get(link_type, ["ip", "link", "add", "dlprobe0", "type", link_type])
     try:
         result = subprocess.run(["unshare", "--net", *argv], capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    if "Unknown device type" in result.stderr or "qdisc kind is unknown" in result.stderr:
+    if any(words in result.stderr for words in MISSING):
         return False
     if result.returncode != 0 and ("Operation not permitted" in result.stderr or "unshare" in result.stderr):
         return None

@@ -198,6 +198,9 @@ def _host_support(host: Host, spec: NetworkSpec, interfaces: set[str] | None) ->
     where = f"network {spec.key}"
     if row.kernel and host.facts.kernel_supports(row.kernel.link_type) is False:
         yield f"{where}: " + kernel_missing(row.kernel.link_type, f"containers cannot join {row.name} networks")
+    if "encrypted" in dict(spec.options) and row.swarm and host.facts.kernel_supports("esp") is False:
+        yield f"{where}: " + kernel_missing("esp", "Docker would make the encrypted overlay and then drop its "
+                                                   "traffic; drop 'encrypted' or run the lab where the kernel has it")
     if not row.parent:
         return
     if not spec.parent:
