@@ -18,12 +18,13 @@ KERNEL_NEEDS = {"ipvlan": ("ipvlan", "no ipvlan support"), "ipvlan-l3": ("ipvlan
                 "macvlan-8021q": ("vlan", "no 802.1q VLAN support"),
                 "impairments": ("netem", "no netem (network emulator qdisc) support")}
 # on an older engine: refused, naming the release
-ENGINE_NEEDS = {"gateway-priority": Feature.GW_PRIORITY, "ipv6-only": Feature.IPV6_ONLY}
+ENGINE_NEEDS = {"gateway-priority": Feature.GW_PRIORITY, "ipv6-only": Feature.IPV6_ONLY,
+                "gateway-modes": Feature.GATEWAY_MODE_UNPROTECTED}
 # labs that need a kernel feature run live in the VM too (make test-kernel: pytest -m kernel)
 LABS = [pytest.param(name, marks=pytest.mark.kernel) if name in KERNEL_NEEDS else name
         for name in ["default-bridge", "user-bridge", "host", "none", "container-network", "router",
-                     "gateway-priority", "ipv6-only", "bridge-settings", "macvlan", "macvlan-8021q", "ipvlan",
-                     "ipvlan-l3", "macvlan-host", "overlay", "impairments"]]
+                     "gateway-priority", "ipv6-only", "bridge-settings", "port-publishing", "gateway-modes",
+                     "macvlan", "macvlan-8021q", "ipvlan", "ipvlan-l3", "macvlan-host", "overlay", "impairments"]]
 
 
 def refused_on_this_engine(name, path, client, lab) -> bool:

@@ -39,6 +39,7 @@ class Probe(Enum):
 # a probe -> (the check fields its expectations need, those they may have); the fields are Check's
 FIELDS: dict[Probe, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Probe.REACH: ((), ("family",)),
+    Probe.DNS: ((), ("resolver",)),  # a resolver of the lab to ask instead of Docker's DNS
     Probe.ROUTE: (("target",), ("via", "family")),
     Probe.LINK: (("interface",), ("mtu", "address")),
     Probe.ADDRESS: (("address",), ("interface",)),

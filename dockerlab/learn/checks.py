@@ -180,14 +180,15 @@ class _Runner(FactProbes, StateProbes):
         return box is not None and any(net not in PREDEFINED_NETWORKS for net in box.endpoints)
 
     def _resolve(self, check: Check, name: str) -> tuple[list[str], str]:
+        """Through Docker's DNS, or the resolver the check names (a DNS server of the lab: UDP to it)."""
         if check.from_host:
             raise CheckError("the host does not use Docker's DNS; check by ip from the host")
-        code, out = self._exec(check, ["nslookup", name, DOCKER_DNS])
+        code, out = self._exec(check, ["nslookup", name, str(check.resolver or DOCKER_DNS)])
         answer = out.split("Name:", 1)[1] if "Name:" in out else ""
         addresses = re.findall(r"Address:\s*([0-9a-fA-F.:]+)", answer)
         if code == 0 and addresses:
             return addresses, ""
-        if "refused" in out:
+        if "refused" in out and check.resolver is None:
             return [], "no Docker DNS in this container (it is on no user-defined network)"
         return [], _words(out) or "no answer"
 
