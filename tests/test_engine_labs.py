@@ -49,6 +49,7 @@ def prepared(name, labs_dir, make_lab, veth, request):
             if address := re.search(r"^x-parent-address: (\S+)", text, flags=re.M):  # a LAN NIC has one
                 subprocess.run(["ip", "addr", "add", address.group(1), "dev", made[base]], check=True)
         text = text.replace(f"parent: {parent}", f"parent: {made[base]}{dot}{vlan}")
+        text = text.replace(f"interface: {parent}", f"interface: {made[base]}{dot}{vlan}")  # checks of it
     if name == "overlay":
         request.getfixturevalue("swarm")
     return make_lab(text)

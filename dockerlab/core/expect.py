@@ -26,6 +26,11 @@ class Probe(Enum):
         return self not in (Probe.REACH, Probe.DNS)
 
     @property
+    def on_host_too(self) -> bool:
+        """A fact the engine's host has as well (`from: host`): a sub-interface Docker made, a route, an address."""
+        return self in (Probe.ROUTE, Probe.LINK, Probe.ADDRESS)
+
+    @property
     def fields(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The check fields its expectations need, and those they may have (see FIELDS)."""
         return FIELDS.get(self, ((), ()))

@@ -240,6 +240,10 @@ def _family(here: Path, check: Check) -> Found:
 
 def _fact_check(lab: Lab, here: Path, check: Check) -> Found:
     box = lab.container(check.source)
+    if check.from_host and check.expect.probe.on_host_too:
+        if check.target and check.target != "default":
+            yield from _check_target(lab, here, check.target)
+        return
     if box is None:
         yield here + ("from",), f"expect: {check.expect} is a fact about a container; 'from' names one"
         return

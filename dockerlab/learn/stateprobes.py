@@ -5,26 +5,47 @@ kernel says inside the container, so a lesson is proved where it lives."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from dockerlab.core.check import Check
 from dockerlab.core.expect import Got
+from dockerlab.errors import DockerlabError
+from dockerlab.host.facts import ip_in
 from dockerlab.learn.checkresult import CheckError, CheckResult
+
+if TYPE_CHECKING:
+    from dockerlab.host.host import Host
 
 
 class StateProbes:
     def _exec(self, check: Check, argv: list[str]) -> tuple[int, str]:
         raise NotImplementedError
 
+    def host(self, check: Check) -> Host:
+        raise NotImplementedError
+
+    def _ip(self, check: Check, *args: str) -> tuple[int, str]:
+        """`ip ARGS` in the source container, or in the engine's own namespace for `from: host`."""
+        if not check.from_host:
+            return self._exec(check, ["ip", *args])
+        pid = self.host(check).facts.engine_pid
+        if pid is None:
+            raise CheckError("the engine's host cannot be looked into from here (a remote engine, or not root)")
+        try:
+            return 0, ip_in(pid, *args)
+        except DockerlabError as exc:
+            return 1, str(exc)
+
     def _address(self, check: Check) -> str:
         raise NotImplementedError
 
     def _route(self, check: Check) -> CheckResult:
         if check.target == "default":
-            code, out = self._exec(check, ["ip", "route", "show", "default"])
+            code, out = self._ip(check, "route", "show", "default")
             how = "ip route show default"
         else:
             address = self._address(check)
-            code, out = self._exec(check, ["ip", "route", "get", address])
+            code, out = self._ip(check, "route", "get", address)
             how = f"ip route get {address}"
         line = next((ln.strip() for ln in out.splitlines() if ln.strip()), "") if code == 0 else ""
         if not line or "unreachable" in line:
@@ -36,8 +57,8 @@ class StateProbes:
 
     def _link(self, check: Check) -> CheckResult:
         name = check.interface or ""
-        code, out = self._exec(check, ["ip", "-o", "addr", "show", "dev", name])
-        _, link = self._exec(check, ["ip", "-o", "link", "show", "dev", name]) if code == 0 else (1, "")
+        code, out = self._ip(check, "-o", "addr", "show", "dev", name)
+        _, link = self._ip(check, "-o", "link", "show", "dev", name) if code == 0 else (1, "")
         how = f"ip link {name}"
         if code != 0 or not link.strip():
             return CheckResult(check, how, Got.NO_INTERFACE, _first(out) or f"no interface {name}")
@@ -51,8 +72,7 @@ class StateProbes:
         return CheckResult(check, how, Got.INTERFACE, f"{name} mtu {mtu}; {', '.join(held) or 'no address'}")
 
     def _holds(self, check: Check) -> CheckResult:
-        argv = ["ip", "-o", "addr", "show", *(["dev", check.interface] if check.interface else [])]
-        code, out = self._exec(check, argv)
+        code, out = self._ip(check, "-o", "addr", "show", *(["dev", check.interface] if check.interface else []))
         if code != 0:
             raise CheckError(f"cannot read the addresses of {check.source}: {_first(out) or f'exit {code}'}")
         held = _addresses(out)
