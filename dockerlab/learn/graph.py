@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from dockerlab.core.bridge import BRIDGE_KEYS
 from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Lab, NetworkSpec
 from dockerlab.core.observed import Observed
 from dockerlab.plan.steps import Kind, Plan, drift_by_object
@@ -71,6 +72,8 @@ def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | 
             address = (ep.ipv4 if ep else None) or att.ipv4
             bits = [str(address) if address else ("" if att.network in STANDALONE_NETWORKS else "dynamic")]
             bits += [f"alias {a}" for a in att.aliases] + ([f"mac {att.mac}"] if att.mac else [])
+            bits += [f"as {att.interface}"] if att.interface else []
+            bits += [f"gw priority {att.gw_priority}"] if att.gw_priority else []
             bits += [att.link.describe()] if att.link else []  # as the file has it: drift shows on the container
             out.edges.append(Edge(_id("c", box.key), _id("n", att.network), ", ".join(b for b in bits if b),
                                   found is not None and ep is None))
@@ -87,6 +90,9 @@ def _network_lines(net: NetworkSpec, several_hosts: bool) -> tuple[str, ...]:
                      + (f" range {pool.ip_range}" if pool.ip_range else ""))
     if net.parent:
         lines.append(f"parent {net.parent}")
+    opts = dict(net.options)
+    if set_keys := [f"{k.key} {opts[k.option]}" for k in BRIDGE_KEYS if k.option in opts]:
+        lines.append(", ".join(set_keys))
     if net.host_access:
         lines.append(f"host access {net.host_access}")
     if several_hosts:
