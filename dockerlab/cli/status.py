@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from dockerlab.cli.render import table
 from dockerlab.core import hostaccess
+from dockerlab.core.bridge import settings
 from dockerlab.core.impairment import Link
 from dockerlab.core.model import Lab
 from dockerlab.core.observed import Observed, ObservedContainer
@@ -39,6 +40,7 @@ class NetworkRow(Row):
     id: str | None
     drift: list[str]
     external: bool = False  # someone else's network that the lab's containers join
+    settings: list[str] = field(default_factory=list)  # as the file says them (core.bridge.settings)
 
 
 @dataclass
@@ -130,7 +132,7 @@ def _rows(lab: Lab, observed: Observed, plan: Plan) -> dict[str, list[Any]]:
                                found is not None, [str(p.subnet) for p in pools],
                                [str(p.gateway) for p in (found.pools if found else ()) if p.gateway], net.parent,
                                net.mode, found.id[:12] if found else None, drift.get((Kind.NETWORK, net.name), []),
-                               net.external))
+                               net.external, settings(net)))
     boxes = []
     for box in lab.containers:
         live = observed.container_named(box.name)
@@ -158,10 +160,13 @@ def status_text(status: Status) -> str:
     parts = [f"lab {status.lab}: " + ("in sync with the file" if status.in_sync else
                                       "DRIFT (dockerlab plan shows the fix)")]
     parts += [f"engine{' ' + e.host if e.host else ''}: {e.engine}" for e in status.engines]
+    said = any(n.settings for n in status.networks)  # a column only where a network has settings
     net_rows = [[*_on(n), n.name, n.driver, ", ".join(n.subnets) or "-", ", ".join(n.gateways) or "-",
-                 n.parent or "-", "; ".join(n.drift) or _presence(n)] for n in status.networks]
+                 n.parent or "-", *([", ".join(n.settings) or "-"] if said else []),
+                 "; ".join(n.drift) or _presence(n)] for n in status.networks]
     if net_rows:
-        parts += ["", table(net_rows, [*head, "NETWORK", "DRIVER", "SUBNET", "GATEWAY", "PARENT", "STATE"])]
+        parts += ["", table(net_rows, [*head, "NETWORK", "DRIVER", "SUBNET", "GATEWAY", "PARENT",
+                                       *(["SETTINGS"] if said else []), "STATE"])]
     impaired = any(ep.impairment for c in status.containers for ep in c.networks)
     box_rows = [row for c in status.containers for row in _container_lines(c, impaired)]
     if box_rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from dockerlab.core.model import Pairs
+from dockerlab.core.model import NetworkSpec, Pairs
 
 
 class BridgeKey(NamedTuple):
@@ -36,3 +36,12 @@ def bridge_options(raw: dict[str, object]) -> Pairs:
             return str(value).lower()
         return ":".join(map(str, value)) if isinstance(value, list) else str(value)
     return tuple(sorted((BY_KEY[k].option, text(v)) for k, v in raw.items()))
+
+
+def settings(spec: NetworkSpec) -> list[str]:
+    """What a network's file says beyond driver, subnets and parent, in words: for status and graph."""
+    opts = dict(spec.options)
+    words = [f"{k.key} {opts[k.option]}" for k in BRIDGE_KEYS if k.option in opts]
+    words += ["IPv6 only"] if not spec.ipv4 else []
+    words += [f"IPAM {spec.ipam_driver}"] if spec.ipam_driver != "default" else []
+    return words + [f"IPAM {k}={v}" for k, v in spec.ipam_options]

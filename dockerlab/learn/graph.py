@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from dockerlab.core.bridge import BRIDGE_KEYS
+from dockerlab.core.bridge import settings
 from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Lab, NetworkSpec
 from dockerlab.core.observed import Observed
 from dockerlab.plan.steps import Kind, Plan, drift_by_object
@@ -83,16 +83,14 @@ def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | 
 def _network_lines(net: NetworkSpec, several_hosts: bool) -> tuple[str, ...]:
     if net.external:
         return ("external: not the lab's",)
-    lines = [f"{net.driver}{f' {net.mode}' if net.mode else ''}{' internal' if net.internal else ''}"
-             f"{'' if net.ipv4 else ' IPv6 only'}"]
+    lines = [f"{net.driver}{f' {net.mode}' if net.mode else ''}{' internal' if net.internal else ''}"]
     for pool in net.pools:
         lines.append(str(pool.subnet) + (f" gw {pool.gateway}" if pool.gateway else "")
                      + (f" range {pool.ip_range}" if pool.ip_range else ""))
     if net.parent:
         lines.append(f"parent {net.parent}")
-    opts = dict(net.options)
-    if set_keys := [f"{k.key} {opts[k.option]}" for k in BRIDGE_KEYS if k.option in opts]:
-        lines.append(", ".join(set_keys))
+    if words := settings(net):
+        lines.append(", ".join(words))
     if net.host_access:
         lines.append(f"host access {net.host_access}")
     if several_hosts:
