@@ -9,15 +9,8 @@ from collections.abc import Callable, Iterator
 
 from dockerlab.core import hostaccess
 from dockerlab.core import labels as L
-from dockerlab.core.model import (
-    PREDEFINED_NETWORKS,
-    STANDALONE_NETWORKS,
-    Attachment,
-    ContainerSpec,
-    Lab,
-    NetworkSpec,
-    Port,
-)
+from dockerlab.core.endpoint import Attachment
+from dockerlab.core.model import PREDEFINED_NETWORKS, SHARED, STANDALONE_NETWORKS, ContainerSpec, Lab, NetworkSpec, Port
 from dockerlab.core.placement import manager, slice_for
 from dockerlab.plan.steps import Action, Kind, Plan, Step
 from dockerlab.printable import shell_comment, shell_word
@@ -33,7 +26,7 @@ def _endpoint_settings(att: Attachment) -> list[tuple[str, str]]:
 
 
 def _csv_field(text: str) -> str:
-    """The CLI reads --network's long form and --driver-opt as CSV: a comma inside a value needs quotes."""
+    """The CLI reads --driver-opt as CSV: a comma inside a value needs quotes."""
     if "," not in text and '"' not in text:
         return text
     return '"' + text.replace('"', '""') + '"'
@@ -139,6 +132,12 @@ class Writer:
         first, *rest = lab.creation_order(spec) or (None,)
         yield from self.docker(step, "create", *self.create_options(lab, spec, first), spec.image,
                                *(spec.command or ()))
+        if first and (first.driver_opts() or first.gw_priority):
+            # `docker create --network`'s long form lowers every letter it is given (docker/cli): its first
+            # network is joined again by `connect`, whose flags keep them
+            name = lab.docker_network_name(first.network)
+            yield from self.docker(step, "network", "disconnect", name, spec.name)
+            rest = [first, *rest]
         for att in rest:
             yield from self.docker(step, "network", "connect", *self.endpoint_options(att, spec.key),
                                    lab.docker_network_name(att.network), spec.name)
@@ -162,14 +161,12 @@ class Writer:
         yield from self._connect(step, lab)
 
     def create_options(self, lab: Lab, spec: ContainerSpec, first: Attachment | None) -> list[str]:
-        """first: the network it is created on; None when it shares another container's network stack. Endpoint
-        settings without a flag of their own go in --network's long form (name=NET,driver-opt=...)."""
-        network = lab.docker_network_name(first.network) if first else f"container:{lab.shared_stack(spec)}"
-        settings = _endpoint_settings(first) if first else []
-        long_form = ",".join(_csv_field(f) for f in [f"name={network}", *(f"{k}={v}" for k, v in settings)])
-        args = ["--name", spec.name, "--network", long_form if settings else network]
+        """first: the network it is created on; None when it shares another container's network stack."""
+        network = lab.docker_network_name(first.network) if first else f"{SHARED}{lab.shared_stack(spec)}"
+        args = ["--name", spec.name, "--network", network]
         if first and network not in PREDEFINED_NETWORKS:
             args += self.endpoint_options(first, spec.key, primary=True)
+            args += [word for a in first.link_local for word in ("--link-local-ip", str(a))]
         elif first and first.mac and network not in STANDALONE_NETWORKS:
             args += ["--mac-address", first.mac]
         for port in spec.ports:
@@ -197,7 +194,7 @@ class Writer:
             args += ["--mac-address", att.mac]
         for alias in dict.fromkeys([*att.aliases, dns_name]):
             args += ["--network-alias" if primary else "--alias", alias]
-        if not primary:  # the first network's are in --network's long form (create_options)
+        if not primary:  # the first network's: see _container_create
             args += [word for key, value in _endpoint_settings(att) for word in (f"--{key}", _csv_field(value))]
         return args
 

@@ -10,7 +10,7 @@ from dockerlab.cli.render import table
 from dockerlab.core import hostaccess
 from dockerlab.core.bridge import settings
 from dockerlab.core.impairment import Link
-from dockerlab.core.model import Lab
+from dockerlab.core.model import SHARED, Lab
 from dockerlab.core.observed import Observed, ObservedContainer
 from dockerlab.plan.steps import Action, Kind, Plan, drift_by_object
 
@@ -137,7 +137,7 @@ def _rows(lab: Lab, observed: Observed, plan: Plan) -> dict[str, list[Any]]:
     for box in lab.containers:
         live = observed.container_named(box.name)
         shared = lab.shared_stack(box)  # it has no endpoints: it is on that container's
-        endpoints = ([EndpointRow(f"container:{shared}", None, None, None, None)] if shared else
+        endpoints = ([EndpointRow(f"{SHARED}{shared}", None, None, None, None)] if shared else
                      _endpoints(live, observed.links.get(box.name) or {})) if live else []
         boxes.append(ContainerRow(box.name, box.key, box.image, live.state if live else "missing",
                                   live.id[:12] if live else None, endpoints, drift.get((Kind.CONTAINER, box.name), [])))

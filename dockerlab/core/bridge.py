@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from dockerlab.core.model import NetworkSpec, Pairs
+from dockerlab.core.addresses import Pairs
+from dockerlab.core.model import NetworkSpec
 
 
 class BridgeKey(NamedTuple):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv6Address
 
+from dockerlab.core.addresses import IPAddress
 from dockerlab.core.expect import By, Expect
 from dockerlab.core.impairment import MEASURED_PINGS
 
-IPAddress = IPv4Address | IPv6Address
 HOST = "host"  # a check's end that is the engine's host, not a container
 
 

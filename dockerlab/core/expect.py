@@ -45,14 +45,14 @@ class Probe(Enum):
 FIELDS: dict[Probe, tuple[tuple[str, ...], tuple[str, ...]]] = {
     Probe.REACH: ((), ("family",)),
     Probe.DNS: ((), ("resolver",)),  # a resolver of the lab to ask instead of Docker's DNS
-    Probe.ROUTE: (("target",), ("via", "family")),
+    Probe.ROUTE: (("target",), ("via", "interface", "family")),
     Probe.LINK: (("interface",), ("mtu", "address")),
     Probe.ADDRESS: (("address",), ("interface",)),
     Probe.SYSCTL: (("sysctl", "value"), ()),
     Probe.RESOLVER: (("resolver",), ()),
 }
-PROBE_FIELDS = ("family", "via", "interface", "mtu", "address", "sysctl", "value", "resolver")  # some probes'
-
+PROBE_FIELDS = tuple(dict.fromkeys(f for needs, may in FIELDS.values() for f in (*needs, *may) if f != "target"))
+DEFAULT_ROUTE = "default"  # a route check's `to` for the default route
 
 
 class Expect(Enum):

@@ -11,9 +11,11 @@ from ipaddress import ip_address, ip_network
 from typing import Any
 
 from dockerlab.core import labels as L
+from dockerlab.core.addresses import IPAddress, Pairs
+from dockerlab.core.endpoint import Attachment, from_driver_opts
 from dockerlab.core.hostaccess import HostLink
 from dockerlab.core.impairment import Link
-from dockerlab.core.model import Attachment, IPAddress, NetworkSpec, Pairs, Pool, from_driver_opts
+from dockerlab.core.model import NetworkSpec, Pool
 
 
 class _Labelled:

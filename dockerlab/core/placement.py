@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dockerlab.core.model import Attachment, ContainerSpec, Lab
+from dockerlab.core.endpoint import Attachment
+from dockerlab.core.model import ContainerSpec, Lab
 
 ONE = ""  # the host key of a lab on one engine
 

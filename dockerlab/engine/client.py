@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from dockerlab.core.capabilities import Capabilities, Feature
-from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment, ContainerSpec, NetworkSpec
+from dockerlab.core.endpoint import Attachment
+from dockerlab.core.model import PREDEFINED_NETWORKS, SHARED, STANDALONE_NETWORKS, ContainerSpec, NetworkSpec
 from dockerlab.core.observed import (
     Observed,
     ObservedNetwork,
@@ -183,7 +184,7 @@ class Engine(SwarmCalls, InsideCalls):
         and Docker 28 refuses to connect a container whose network mode names a network that is gone.
         shares: the name of the container whose network stack it joins instead (it then joins no network)."""
         api = self.sdk.api
-        mode = f"container:{shares}" if shares else networks.get(joined[0].network, joined[0].network)
+        mode = f"{SHARED}{shares}" if shares else networks.get(joined[0].network, joined[0].network)
         bindings: dict[int | str, list[Any]] = {}
         for p in spec.ports:
             bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(

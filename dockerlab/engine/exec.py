@@ -9,7 +9,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from dockerlab.core import labels as L
-from dockerlab.core.model import Lab
+from dockerlab.core.model import SHARED, Lab
 from dockerlab.core.observed import ObservedContainer
 from dockerlab.core.waiting import wait_until
 from dockerlab.engine.calls import Calls
@@ -70,8 +70,8 @@ class InsideCalls(Calls):
                               name=name, labels={L.LAB: lab.name, L.KEY: L.PROBE, L.FILE: lab.origin or lab.path},
                               # its PID namespace too: two pings from one namespace with one PID (1 in each of two
                               # probes) share an ICMP id, and each counts the other's replies
-                              host_config=self.sdk.api.create_host_config(network_mode=f"container:{container}",
-                                                                          pid_mode=f"container:{container}"))
+                              host_config=self.sdk.api.create_host_config(network_mode=f"{SHARED}{container}",
+                                                                          pid_mode=f"{SHARED}{container}"))
         except EngineError as exc:
             raise EngineError(f"{exc}; the probe image '{image}' must be on the engine (or name another in "
                               "DOCKERLAB_PROBE_IMAGE)") from None

@@ -6,7 +6,8 @@ from typing import Any
 
 from dockerlab import errors
 from dockerlab.core.drivers import DRIVERS, driver, kernel_missing
-from dockerlab.core.model import Attachment, ContainerSpec, NetworkSpec
+from dockerlab.core.endpoint import Attachment
+from dockerlab.core.model import ContainerSpec, NetworkSpec
 from dockerlab.errors import EngineError
 
 START_ENGINE = "start one (`sudo systemctl start docker`, or `make engine` in a dockerlab checkout)"

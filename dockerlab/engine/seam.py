@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from dockerlab.core.capabilities import Capabilities
-from dockerlab.core.model import Attachment, ContainerSpec, NetworkSpec
+from dockerlab.core.endpoint import Attachment
+from dockerlab.core.model import ContainerSpec, NetworkSpec
 from dockerlab.core.observed import ObservedNetwork
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import socket
 import threading
 from collections.abc import Callable
@@ -210,11 +211,14 @@ def stopped_answering(address: str, what: str, seconds: float) -> str:
             "overloaded: `docker info` tells, and DOCKERLAB_TIMEOUT sets how long dockerlab waits")
 
 
+NETWORK_UNKNOWN = re.compile(r"network \S+ not found|no such network", re.I)  # the engine's words, not a name's
+
+
 def refused(what: str, status: int, message: str, missing_ok: bool, subject: object = None) -> None:
     """The engine said no: None where a missing object is fine, else an EngineError that says what to do."""
     if missing_ok and (status == 404 or "not found" in message):  # swarm objects answer 500
         return None
-    if status == 404 and "network" in message.lower():
+    if status == 404 and NETWORK_UNKNOWN.search(message):
         raise NetworkNotFound(f"{what}: not found on the engine (Docker says: {message})")
     if status == 404:
         raise EngineError(f"{what}: not found on the engine")

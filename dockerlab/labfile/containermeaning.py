@@ -6,13 +6,14 @@ import re
 from collections.abc import Iterator
 
 from dockerlab.core import impairment
-from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Attachment, ContainerSpec, Lab
+from dockerlab.core.endpoint import Attachment
+from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, ContainerSpec, Lab
 from dockerlab.labfile.yamlsource import Path
 
 Found = Iterator[tuple[Path, str]]
 
 
-ONE_INTERFACE = re.compile(r"net\.ipv[46]\.(?:conf|neigh)\.([^.]+)\..+")
+ONE_INTERFACE = re.compile(r"net\.(?:ipv4|ipv6|mpls)\.(?:conf|neigh)\.([^.]+)\..+")
 
 # what is the network stack's, not a container's own: Docker refuses these beside container:NAME
 STACK_FIELDS = ("hostname", "dns", "dns_search", "dns_options", "extra_hosts", "ports", "expose", "publish_all",
@@ -68,10 +69,12 @@ def _container(lab: Lab, box: ContainerSpec) -> Found:
         yield from _attachment(lab, here + ("networks", att.network), att)
         yield from _endpoint(here + ("networks", att.network), att)
     for key, _ in box.sysctls:
-        if (m := ONE_INTERFACE.fullmatch(key)) and m.group(1) not in ("all", "default", "lo"):
+        # eth0 too: Docker moves it to the first network's endpoint; another's number changes as networks do
+        if (m := ONE_INTERFACE.fullmatch(key)) and m.group(1) not in ("all", "default", "lo", "eth0"):
+            per_endpoint = key[:m.start(1)] + "IFNAME" + key[m.end(1):]
             yield here + ("sysctls", key), (f"'{key}' is a setting of one interface, which belongs on its network: "
-                                            f"networks: {{NET: {{sysctls: {{{key.replace(m.group(1), 'IFNAME', 1)}: "
-                                            "...}}} (interfaces are numbered anew as networks come and go)")
+                                            f"networks: {{NET: {{sysctls: {{{per_endpoint}: ...}}}}}} "
+                                            "(interfaces are numbered anew as networks come and go)")
     names = [a.interface for a in box.attachments if a.interface]
     for twice in sorted({n for n in names if names.count(n) > 1}):
         yield here + ("networks",), f"two networks name the interface '{twice}'; give each its own name"
@@ -79,6 +82,8 @@ def _container(lab: Lab, box: ContainerSpec) -> Found:
 
 def _endpoint(here: Path, att: Attachment) -> Found:
     """The endpoint's own settings: an interface of the container's own, with link-local addresses only."""
+    if att.interface == "lo":
+        yield here + ("interface",), "lo is the container's loopback; name its interface on this network otherwise"
     if att.network in STANDALONE_NETWORKS and (att.gw_priority or att.interface or att.sysctls or att.link_local):
         yield here, (f"a container on '{att.network}' has no interface of its own: gw_priority, interface, sysctls "
                      "and link_local need a network that gives it one")

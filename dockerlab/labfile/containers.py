@@ -7,13 +7,14 @@ import shlex
 from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
+from dockerlab.core.addresses import Pairs
+from dockerlab.core.endpoint import Attachment
 from dockerlab.core.impairment import link_from
-from dockerlab.core.model import Attachment, ContainerSpec, Pairs, Port
+from dockerlab.core.model import SHARED, ContainerSpec, Port
 from dockerlab.labfile.values import ValueReader, pairs
 from dockerlab.labfile.yamlsource import Path
 
 HOST_GATEWAY = "host-gateway"  # an extra_hosts value: the engine host's gateway address (Docker 20.10 and later)
-SHARES = "container:"  # network_mode: container:KEY
 
 # [HOST_IP:[HOST_PORT]:]CONTAINER_PORT or HOST_PORT:CONTAINER_PORT, then /PROTOCOL: `docker run -p`'s forms; a port
 # may be a range (FIRST-LAST), a host range as long as the container's
@@ -27,7 +28,7 @@ class ContainerReader(ValueReader):
 
     def container(self, key: str, raw: dict[str, Any], prefix: str) -> ContainerSpec:
         path: Path = ("containers", key)
-        shares = str(raw["network_mode"]).removeprefix(SHARES) if "network_mode" in raw else None
+        shares = str(raw["network_mode"]).removeprefix(SHARED) if "network_mode" in raw else None
         command = raw.get("command")
         if isinstance(command, str):
             try:

@@ -7,11 +7,12 @@ from dataclasses import replace
 from ipaddress import IPv4Address, ip_network
 from typing import Any
 
+from dockerlab.core.addresses import IPNetwork, Pairs
 from dockerlab.core.bridge import BRIDGE_KEYS, bridge_options
 from dockerlab.core.check import Check
 from dockerlab.core.expect import By, Expect
 from dockerlab.core.impairment import parse_percent, parse_time
-from dockerlab.core.model import HostSpec, IPNetwork, Lab, NetworkSpec, Pairs, Pool, SwarmSpec, lab_name
+from dockerlab.core.model import HostSpec, Lab, NetworkSpec, Pool, SwarmSpec, lab_name
 from dockerlab.errors import LabFileError, Problem
 from dockerlab.labfile.containers import ContainerReader
 from dockerlab.labfile.values import pairs

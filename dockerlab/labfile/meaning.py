@@ -9,7 +9,7 @@ from itertools import combinations
 from dockerlab.core.bridge import BRIDGE_NAME
 from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver, parent_clash, parent_drivers
-from dockerlab.core.expect import PROBE_FIELDS, By, Expect, Probe
+from dockerlab.core.expect import DEFAULT_ROUTE, PROBE_FIELDS, By, Expect, Probe
 from dockerlab.core.model import (
     PREDEFINED_NETWORKS,
     Lab,
@@ -182,6 +182,7 @@ def _checks(lab: Lab) -> Found:
             yield here, f"expect: {check.expect} needs 'to'"
             continue
         yield from _check_target(lab, here, check.target)
+        yield from _named_sharer(lab, here, check)
         if check.expect.probe is Probe.DNS and (check.by is By.IP or check.port):
             yield here, f"expect: {check.expect} is about Docker's DNS only: drop 'port' and 'by: ip'"
         if check.from_host and check.by is By.NAME:
@@ -198,9 +199,18 @@ def _measures(here: Path, check: Check) -> Found:
             yield here + (f"min_{what}",), f"min_{what} is above max_{what}: no measure can pass"
 
 
-def _check_target(lab: Lab, here: Path, target: str) -> Found:
+def _named_sharer(lab: Lab, here: Path, check: Check) -> Found:
+    """A container on another's network stack has no name of its own in Docker's DNS."""
+    box = lab.container(check.target_key)
+    if box and box.shares and (check.by is By.NAME or check.expect.probe is Probe.DNS):
+        yield here + ("to",), (f"'{box.key}' shares the network stack of '{box.shares}' and has no name of its own "
+                               f"in Docker's DNS: check '{box.shares}' by name, or '{box.key}' by ip")
+
+
+def _check_target(lab: Lab, here: Path, target: str, route: bool = False) -> Found:
+    """route: a route check's destination, an address or a container (a name is not asked of any DNS)."""
     key, at, network = target.partition("@")
-    box = lab.container(key)
+    box = lab.stack(key)  # one that shares another's stack is on that one's networks
     if at:
         if box is None:
             yield here + ("to",), f"'{key}' is not a container of this lab"
@@ -211,7 +221,9 @@ def _check_target(lab: Lab, here: Path, target: str) -> Found:
         ip_address(target)
     except ValueError:
         aliases = {alias for c in lab.containers for a in c.attachments for alias in a.aliases}
-        if box is None and target not in aliases and "." not in target:
+        if route and box is None:
+            yield here + ("to",), f"'{target}': a route is to an address, a container of this lab, or default"
+        elif box is None and target not in aliases and "." not in target:
             yield here + ("to",), (f"'{target}' is neither a container nor an alias in this lab; for a DNS "
                                    "name outside the lab write it fully qualified, e.g. web.example")
 
@@ -222,6 +234,9 @@ def _fields(here: Path, check: Check) -> Found:
     for field in needs:
         if getattr(check, field) is None:
             yield here, f"expect: {check.expect} needs '{'to' if field == 'target' else field}'"
+    if check.expect.probe.fact and (check.port or check.by or check.count or check.measures):
+        yield here, (f"expect: {check.expect} reads a fact inside the container: port, by, count and the rtt and "
+                     "loss bounds are for reachable and unreachable")
     for field in PROBE_FIELDS:
         if getattr(check, field) is not None and field not in needs + may:
             readers = [str(e) for e in Expect if field in sum(e.probe.fields, ())]
@@ -239,19 +254,17 @@ def _family(here: Path, check: Check) -> Found:
 
 
 def _fact_check(lab: Lab, here: Path, check: Check) -> Found:
-    box = lab.container(check.source)
-    if check.from_host and check.expect.probe.on_host_too:
-        if check.target and check.target != "default":
-            yield from _check_target(lab, here, check.target)
+    if check.target and check.expect.probe is not Probe.ROUTE:
+        yield here + ("to",), f"expect: {check.expect} is a fact about '{check.source}' alone: drop 'to'"
+    elif check.target and check.target != DEFAULT_ROUTE:
+        yield from _check_target(lab, here, check.target, route=True)
+    if check.from_host:  # 'from' is a container of the lab or host (_checks)
+        if not check.expect.probe.on_host_too:
+            yield here + ("from",), f"expect: {check.expect} is a fact about a container; 'from' names one"
         return
-    if box is None:
-        yield here + ("from",), f"expect: {check.expect} is a fact about a container; 'from' names one"
-        return
+    box = lab.stack(check.source)  # one that shares another's stack has that one's interfaces
+    assert box is not None
     on_parent = any(driver(n.driver).parent for a in box.attachments if (n := lab.network(a.network)))
-    if check.expect.probe is Probe.ROUTE and check.target and check.target != "default":
-        yield from _check_target(lab, here, check.target)
-    elif check.target and check.expect.probe is not Probe.ROUTE:
-        yield here + ("to",), f"expect: {check.expect} is a fact about '{box.key}' alone: drop 'to'"
     if check.expect.probe.on_parent and not on_parent:
         yield here, (f"container '{box.key}' is on no {' or '.join(parent_drivers())} network, so it has no "
                      "parent to compare")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ipaddress import ip_address
 from typing import Any
 
-from dockerlab.core.model import IPAddress, Pairs
+from dockerlab.core.addresses import IPAddress, Pairs
 from dockerlab.errors import Problem
 from dockerlab.labfile.yamlsource import Path, Source, format_path
 

@@ -43,10 +43,10 @@ class FactProbes:
 
     def _parent_link(self, check: Check) -> tuple[NetworkSpec, str | None, str]:
         """The source's interface on its macvlan/ipvlan network: the network, the interface, its `ip -o link`."""
-        spec = self.lab.container(check.source)
+        spec = self.lab.stack(check.source)
         assert spec is not None
         net = next(n for a in spec.attachments if (n := self.lab.network(a.network)) and driver(n.driver).parent)
-        box = self.box(check.source)
+        box = self.box(spec.key)
         assert box is not None
         ep = box.endpoints.get(net.name)
         if ep is None or ep.ipv4 is None:

@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from dockerlab.core.check import Check
-from dockerlab.core.expect import Got
+from dockerlab.core.expect import DEFAULT_ROUTE, Got
 from dockerlab.errors import DockerlabError
 from dockerlab.host.facts import ip_in
 from dockerlab.learn.checkresult import CheckError, CheckResult
@@ -40,24 +40,29 @@ class StateProbes:
         raise NotImplementedError
 
     def _route(self, check: Check) -> CheckResult:
-        if check.target == "default":
+        if check.target == DEFAULT_ROUTE:
             code, out = self._ip(check, "route", "show", "default")
             how = "ip route show default"
         else:
             address = self._address(check)
             code, out = self._ip(check, "route", "get", address)
             how = f"ip route get {address}"
+        _answered(check, code, out)
         line = next((ln.strip() for ln in out.splitlines() if ln.strip()), "") if code == 0 else ""
         if not line or "unreachable" in line:
             return CheckResult(check, how, Got.NO_ROUTE, _first(out) or "no route")
         via = m.group(1) if (m := re.search(r"\bvia (\S+)", line)) else None
+        dev = m.group(1) if (m := re.search(r"\bdev (\S+)", line)) else None
         if check.via is not None and via != str(check.via):
             return CheckResult(check, how, Got.NO_ROUTE, f"{line} (not via {check.via})")
+        if check.interface is not None and dev != check.interface:
+            return CheckResult(check, how, Got.NO_ROUTE, f"{line} (not on {check.interface})")
         return CheckResult(check, how, Got.ROUTE, line)
 
     def _link(self, check: Check) -> CheckResult:
         name = check.interface or ""
         code, out = self._ip(check, "-o", "addr", "show", "dev", name)
+        _answered(check, code, out)
         _, link = self._ip(check, "-o", "link", "show", "dev", name) if code == 0 else (1, "")
         how = f"ip link {name}"
         if code != 0 or not link.strip():
@@ -97,6 +102,13 @@ class StateProbes:
         servers = re.findall(r"^\s*nameserver\s+(\S+)", out, flags=re.M)
         got = Got.RESOLVER if str(check.resolver) in servers else Got.NO_RESOLVER
         return CheckResult(check, "resolv.conf", got, "nameservers " + (", ".join(servers) or "none"))
+
+
+def _answered(check: Check, code: int, out: str) -> None:
+    """`ip` says no with 1 or 2 (no such device, no route); anything else is a probe that did not run through
+    (killed at its time limit): an error, never the negative result."""
+    if code not in (0, 1, 2):
+        raise CheckError(f"`ip` in {check.source} ended with {code}: {_first(out) or 'no output'}")
 
 
 def _addresses(out: str) -> list[str]:

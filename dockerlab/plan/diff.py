@@ -5,20 +5,15 @@ Only what the lab file states is compared; values the daemon fills in are never 
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from ipaddress import ip_address
 from typing import Any
 
 from dockerlab.core import labels as L
-from dockerlab.core.model import (
-    PREDEFINED_NETWORKS,
-    Attachment,
-    ContainerSpec,
-    IPNetwork,
-    Lab,
-    NetworkSpec,
-    Pool,
-    from_driver_opts,
-)
+from dockerlab.core.addresses import IPNetwork
+from dockerlab.core.endpoint import Attachment, from_driver_opts
+from dockerlab.core.model import PREDEFINED_NETWORKS, SHARED, ContainerSpec, Lab, NetworkSpec, Pool
 from dockerlab.core.observed import Endpoint, Observed, ObservedContainer, ObservedNetwork
 
 
@@ -152,7 +147,7 @@ def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | No
     return causes + _endpoint_setting_changes(att, ep, created)
 
 
-def _endpoint_setting_changes(att: Attachment, ep: Endpoint, created: dict[str, Any]) -> list[str]:
+def _endpoint_setting_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> list[str]:
     """Gateway priority (the list call shows it), interface name, sysctls and link-local addresses (inspect
     shows them; else they are as dockerlab made them)."""
     causes = [f"gw priority {ep.gw_priority} -> {att.gw_priority}"] if ep.gw_priority != att.gw_priority else []
@@ -186,7 +181,7 @@ def network_mode_lost(obs: ObservedContainer, observed: Observed, rebuilt: set[s
     plan is done: Docker 28 then refuses to connect or start the container, and a mode cannot be changed.
     rebuilt: networks the plan makes anew (a new id); kept: network names that exist after the plan."""
     mode = obs.network_mode
-    if not mode or mode in PREDEFINED_NETWORKS or mode.startswith("container:"):
+    if not mode or mode in PREDEFINED_NETWORKS or mode.startswith(SHARED):
         return []
     by_id = next((n for n in observed.networks if len(mode) >= 12 and n.id.startswith(mode)), None)
     if by_id is not None:
@@ -199,6 +194,9 @@ def network_mode_lost(obs: ObservedContainer, observed: Observed, rebuilt: set[s
     return [f"its network mode is network {mode}, which {fate}"]
 
 
+MADE_ANEW, STARTS_AGAIN = "is made anew", "starts again"  # what a plan does to a container, as a reason says
+
+
 def stack_lost(spec: ContainerSpec, obs: ObservedContainer, lab: Lab, observed: Observed,
                remade: dict[str, str]) -> list[str]:
     """Why a container that shares another's network stack must be made anew: it joined that container by id,
@@ -206,14 +204,20 @@ def stack_lost(spec: ContainerSpec, obs: ObservedContainer, lab: Lab, observed: 
     shared = lab.shared_stack(spec)
     if shared is None:
         return []
-    if shared in remade:
+    if shared in remade and (obs.running or remade[shared] == MADE_ANEW):  # a stopped one starts on the new one
         return [f"{shared}, whose network stack it shares, {remade[shared]}"]
     live = observed.container_named(shared)
-    if live is None or obs.network_mode != f"container:{live.id}":
+    if live is None or obs.network_mode != f"{SHARED}{live.id}":
         return [f"the container whose network stack it joined is not {shared} as it is now"]
-    if obs.running and live.running and obs.started < live.started:
+    if obs.running and live.running and _when(obs.started) < _when(live.started):
         return [f"{shared} started again after it, with a new network stack"]
     return []
+
+
+def _when(started: str) -> datetime:
+    """RFC 3339 as Docker writes it (nanoseconds, trailing zeros dropped): compared as times, not text."""
+    fraction = re.sub(r"\.(\d{1,6})\d*", lambda m: "." + m.group(1).ljust(6, "0"), started.replace("Z", "+00:00"))
+    return datetime.fromisoformat(fraction) if started else datetime.min.replace(tzinfo=UTC)
 
 
 def shares_parent(spec: NetworkSpec, old: ObservedNetwork) -> bool:

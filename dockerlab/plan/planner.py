@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dockerlab.core import hostaccess, scheduler
-from dockerlab.core.model import STANDALONE_NETWORKS, Attachment, ContainerSpec, Lab
+from dockerlab.core.endpoint import Attachment
+from dockerlab.core.model import STANDALONE_NETWORKS, ContainerSpec, Lab
 from dockerlab.core.observed import Observed, ObservedContainer, ObservedNetwork
 from dockerlab.plan.dependencies import Dependencies
 from dockerlab.plan.diff import (
+    MADE_ANEW,
+    STARTS_AGAIN,
     as_is,
     endpoint_changes,
     network_changes,
@@ -104,7 +107,7 @@ class _Builder:
 
     def _remade(self) -> dict[str, str]:
         """Containers this plan makes anew or starts: name -> what it does, as a reason reads it."""
-        return {s.name: "is made anew" if s.action.builds else "starts again" for s in self.steps
+        return {s.name: MADE_ANEW if s.action.builds else STARTS_AGAIN for s in self.steps
                 if s.kind is K.CONTAINER and (s.action.builds or s.action is A.START)}
 
     def _kept(self) -> set[str]:

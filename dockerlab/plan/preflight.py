@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dockerlab.core import hostaccess
+from dockerlab.core.addresses import IPAddress
 from dockerlab.core.bridge import BRIDGE_NAME
 from dockerlab.core.capabilities import Capabilities, Feature, endpoint_features, option_features
 from dockerlab.core.drivers import driver, kernel_missing, parent_clash
-from dockerlab.core.model import IPAddress, Lab, NetworkSpec, Port
+from dockerlab.core.model import Lab, NetworkSpec, Port
 from dockerlab.core.observed import Observed, ObservedContainer
 from dockerlab.errors import DockerlabError
 from dockerlab.plan.steps import Action, Kind, Plan

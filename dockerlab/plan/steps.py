@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from dockerlab.core.model import Attachment
+from dockerlab.core.endpoint import Attachment
 
 
 class Action(Enum):

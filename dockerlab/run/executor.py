@@ -11,7 +11,8 @@ from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dockerlab.core import hostaccess, scheduler
 from dockerlab.core import labels as L
 from dockerlab.core.capabilities import Feature
-from dockerlab.core.model import PREDEFINED_NETWORKS, Attachment, ContainerSpec, Lab
+from dockerlab.core.endpoint import Attachment
+from dockerlab.core.model import PREDEFINED_NETWORKS, ContainerSpec, Lab
 from dockerlab.core.observed import ObservedNetwork
 from dockerlab.defaults import PARALLEL
 from dockerlab.engine.seam import EngineChanges
