@@ -9,6 +9,7 @@ from fakes import box_api, net_api
 from dockerlab.core.expect import Got
 from dockerlab.core.observed import Observed
 from dockerlab.core.placement import slice_for
+from dockerlab.errors import LabFileError
 from dockerlab.labfile.load import parse_lab
 from dockerlab.learn.diagnose import cause
 from dockerlab.plan.planner import make_plan
@@ -114,3 +115,32 @@ def test_an_overlay_named_by_key_and_by_its_docker_name_is_one_network():
     assert worker.attachments[0].network == "t11-my-attachable-multi-host-network"
     mixed = replace(lab, containers=(lab.container("e1"), worker))
     assert cause(mixed, mixed.checks[0], Got.UNREACHABLE) is None
+
+
+def test_a_stopped_sidecar_starts_after_its_container_and_is_not_made_anew(lab):
+    both = live(lab, web={"state": "exited"}, sidecar={"state": "exited"})
+    found = steps(make_plan(lab, both))
+    assert ("s-sidecar", Action.RECREATE) not in found
+    assert found[("s-web", Action.START)].id in found[("s-sidecar", Action.START)].after
+
+
+def test_times_are_compared_as_times():
+    """Docker drops a fraction's trailing zeros: as text .123456789 sorts before .12."""
+    lab = parse_lab(LAB, "s.yaml")
+    restarted = live(lab, sidecar={"started": "2026-12-02T10:00:00.123456789Z"},
+                     web={"started": "2026-12-02T10:00:00.12Z"})
+    assert ("s-sidecar", Action.RECREATE) not in steps(make_plan(lab, restarted))
+
+
+@pytest.mark.parametrize(("check", "says"), [
+    ("{from: client, to: sidecar, by: name, expect: unreachable}", "has no name of its own in Docker's DNS"),
+    ("{from: client, to: sidecar, expect: resolves}", "has no name of its own in Docker's DNS"),
+    ("{from: client, expect: route, to: www.example}", "a route is to an address, a container of this lab"),
+])
+def test_checks_that_could_not_test_what_they_say_are_refused(check, says):
+    with pytest.raises(LabFileError, match=says):
+        parse_lab(LAB.replace("checks:\n", f"checks:\n  - {check}\n"), "s.yaml")
+
+
+def test_checks_follow_the_stack_a_container_shares():
+    parse_lab(LAB.replace("checks:\n", "checks:\n  - {from: client, to: sidecar@lan}\n"), "s.yaml")
