@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 from dockerlab.cli.render import table
 from dockerlab.core import hostaccess
 from dockerlab.core.bridge import settings
+from dockerlab.core.endpoint import from_driver_opts
 from dockerlab.core.impairment import Link
 from dockerlab.core.model import SHARED, Lab
 from dockerlab.core.observed import Observed, ObservedContainer
+from dockerlab.plan.diff import live_driver_opts
 from dockerlab.plan.steps import Action, Kind, Plan, drift_by_object
 
 if TYPE_CHECKING:
@@ -50,6 +52,8 @@ class EndpointRow:
     ipv6: str | None
     mac: str | None
     impairment: str | None
+    interface: str | None = None  # its name, where the file gives one (as the engine has it)
+    gw_priority: int = 0
 
 
 @dataclass
@@ -149,9 +153,11 @@ def _rows(lab: Lab, observed: Observed, plan: Plan) -> dict[str, list[Any]]:
 
 
 def _endpoints(box: ObservedContainer, links: dict[str, Link | None]) -> list[EndpointRow]:
+    created = box.created_details()
     return [EndpointRow(name, str(ep.ipv4 or ep.static_ipv4 or "") or None,
                         str(ep.ipv6 or ep.static_ipv6 or "") or None, ep.mac,
-                        link.describe() if (link := links.get(name)) else None)
+                        link.describe() if (link := links.get(name)) else None,
+                        from_driver_opts(live_driver_opts(ep, created.get(name)))[0], ep.gw_priority)
             for name, ep in sorted(box.endpoints.items())]
 
 
@@ -188,7 +194,9 @@ def _container_lines(c: ContainerRow, impaired: bool) -> list[list[str]]:
     for i, ep in enumerate(c.networks or [EndpointRow("-", None, None, None, None)]):
         first = i == 0
         where = _on(c) if first else [""] * len(_on(c))
-        lines.append([*where, c.name if first else "", c.state if first else "", ep.network, ep.ipv4 or "-",
+        network = ep.network + "".join(f" ({w})" for w in filter(None, (
+            ep.interface, f"gw priority {ep.gw_priority}" if ep.gw_priority else "")))
+        lines.append([*where, c.name if first else "", c.state if first else "", network, ep.ipv4 or "-",
                       ep.ipv6 or "-", ep.mac or "-", *([ep.impairment or "-"] if impaired else []),
                       ("; ".join(c.drift) or "ok") if first else ""])
     return lines
