@@ -144,3 +144,12 @@ def test_checks_that_could_not_test_what_they_say_are_refused(check, says):
 
 def test_checks_follow_the_stack_a_container_shares():
     parse_lab(LAB.replace("checks:\n", "checks:\n  - {from: client, to: sidecar@lan}\n"), "s.yaml")
+
+
+def test_a_name_check_of_a_sidecar_is_fine_where_something_answers_for_its_name():
+    """An alias of its container's, or a DNS server of the lab's asked instead of Docker's."""
+    aliased = LAB.replace("web: {image: busybox, networks: {lan: {ipv4: 10.5.0.10}}}",
+                          "web: {image: busybox, networks: {lan: {ipv4: 10.5.0.10, aliases: [sidecar]}}}")
+    parse_lab(aliased.replace("checks:\n", "checks:\n  - {from: client, to: sidecar, by: name}\n"), "s.yaml")
+    parse_lab(LAB.replace("checks:\n", "checks:\n  - {from: client, to: sidecar, expect: resolves,"
+                                       " resolver: 10.5.0.53}\n"), "s.yaml")

@@ -92,9 +92,18 @@ def test_an_endpoints_sysctls_come_back_as_the_file_writes_them():
 @pytest.mark.parametrize(("message", "kind"), [
     ("network dlt-x-mesh not found", NetworkNotFound),
     ("No such network: dlt-x-mesh", NetworkNotFound),
+    ("network not found: 4f2a9c", NetworkNotFound),  # the bridge, macvlan and ipvlan drivers' words
     ("No such container: network-lab-web", EngineError),  # a name with "network" in it is not a network
 ])
 def test_a_404_is_typed_by_the_engines_words(message, kind):
     with pytest.raises(EngineError) as info:
         refused("start container x", 404, message, missing_ok=False)
     assert type(info.value) is kind
+
+
+def test_an_interface_probe_killed_half_way_is_an_error(checks):
+    """The second `ip` (its link) killed at the time limit: not "no interface"."""
+    probes = Probes({"ip -o addr show dev eth9": (0, "3: eth9    inet 10.9.0.5/24 scope global eth9\n"),
+                     "ip -o link show dev eth9": (137, "")})
+    with pytest.raises(CheckError, match="ended with 137"):
+        probes._link(checks[6])

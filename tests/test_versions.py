@@ -199,3 +199,12 @@ def test_a_bridge_name_an_interface_of_the_host_has_is_refused():
                                   "Docker would take it as this network's: name the bridge another way"]
     made = Observed((live_network("v-old", Options={"com.docker.network.bridge.name": "p0"}),), ())
     assert problems(lab, NEW, made) == []  # an engine's network has it: Docker says whether it may be shared
+
+
+def test_a_top_level_eth0_sysctl_is_refused_where_docker_28_refuses_it():
+    lab = ("name: v\nnetworks:\n  n: {subnet: 10.31.1.0/24}\ncontainers:\n  a: {image: busybox, networks: [n],"
+           " sysctls: {net.ipv4.conf.eth0.rp_filter: 2, net.ipv4.conf.all.rp_filter: 2}}\n")
+    assert problems(lab, "1.47") == []  # Docker moves it to the first network's endpoint
+    assert problems(lab, NEW) == ["container a: sysctls: net.ipv4.conf.eth0.rp_filter: this engine (API 1.51) "
+                                  "refuses a setting of one interface here; write it on its first network: "
+                                  "networks: {n: {sysctls: {net.ipv4.conf.IFNAME.rp_filter: ...}}}"]

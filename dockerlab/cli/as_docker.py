@@ -12,6 +12,7 @@ from dockerlab.core import labels as L
 from dockerlab.core.endpoint import Attachment
 from dockerlab.core.model import PREDEFINED_NETWORKS, SHARED, STANDALONE_NETWORKS, ContainerSpec, Lab, NetworkSpec, Port
 from dockerlab.core.placement import manager, slice_for
+from dockerlab.errors import DockerlabError
 from dockerlab.plan.steps import Action, Kind, Plan, Step
 from dockerlab.printable import shell_comment, shell_word
 
@@ -25,8 +26,13 @@ def _endpoint_settings(att: Attachment) -> list[tuple[str, str]]:
     return out + [("link-local-ip", str(a)) for a in att.link_local]
 
 
+def _first_settings(att: Attachment) -> list[tuple[str, str]]:
+    """What `docker create` has no flag for (its --link-local-ip is one)."""
+    return [(k, v) for k, v in _endpoint_settings(att) if k != "link-local-ip"]
+
+
 def _csv_field(text: str) -> str:
-    """The CLI reads --driver-opt as CSV: a comma inside a value needs quotes."""
+    """The CLI reads --network's long form and --driver-opt as CSV: a comma inside a value needs quotes."""
     if "," not in text and '"' not in text:
         return text
     return '"' + text.replace('"', '""') + '"'
@@ -132,11 +138,13 @@ class Writer:
         first, *rest = lab.creation_order(spec) or (None,)
         yield from self.docker(step, "create", *self.create_options(lab, spec, first), spec.image,
                                *(spec.command or ()))
-        if first and (first.driver_opts() or first.gw_priority):
-            # `docker create --network`'s long form lowers every letter it is given (docker/cli): its first
-            # network is joined again by `connect`, whose flags keep them
-            name = lab.docker_network_name(first.network)
-            yield from self.docker(step, "network", "disconnect", name, spec.name)
+        if first and _first_settings(first) and self._long_form(lab, first) is None:
+            # names with capitals: the long form would lower them; `connect`'s flags keep them
+            if first.mac:
+                raise DockerlabError(f"container {spec.key}: a MAC beside an interface name or option with capitals "
+                                     "on its first network cannot be written as docker commands (`docker network "
+                                     "connect` takes no MAC); `dockerlab apply` makes it")
+            yield from self.docker(step, "network", "disconnect", lab.docker_network_name(first.network), spec.name)
             rest = [first, *rest]
         for att in rest:
             yield from self.docker(step, "network", "connect", *self.endpoint_options(att, spec.key),
@@ -163,12 +171,10 @@ class Writer:
     def create_options(self, lab: Lab, spec: ContainerSpec, first: Attachment | None) -> list[str]:
         """first: the network it is created on; None when it shares another container's network stack."""
         network = lab.docker_network_name(first.network) if first else f"{SHARED}{lab.shared_stack(spec)}"
-        args = ["--name", spec.name, "--network", network]
-        if first and network not in PREDEFINED_NETWORKS:
+        args = ["--name", spec.name, "--network", (self._long_form(lab, first) if first else None) or network]
+        if first and network not in STANDALONE_NETWORKS:
             args += self.endpoint_options(first, spec.key, primary=True)
             args += [word for a in first.link_local for word in ("--link-local-ip", str(a))]
-        elif first and first.mac and network not in STANDALONE_NETWORKS:
-            args += ["--mac-address", first.mac]
         for port in spec.ports:
             args += ["-p", publish(port)]
         args += [word for port in spec.expose for word in ("--expose", f"{port.container_port}/{port.protocol}")]
@@ -186,13 +192,23 @@ class Writer:
             args += ["--cap-add", cap]
         return args + _labels(L.container_labels(lab, spec))
 
+    def _long_form(self, lab: Lab, first: Attachment) -> str | None:
+        """--network name=NET,driver-opt=...,gw-priority=N: the first network's settings that no flag of `docker
+        create` carries, where the CLI's lowering of the long form changes nothing (it lowers every letter;
+        the engine takes ifname for IFNAME)."""
+        fields = [f"name={lab.docker_network_name(first.network)}", *(f"{k}={v}" for k, v in _first_settings(first))]
+        if len(fields) == 1 or any(f.replace("IFNAME", "ifname") != f.lower() for f in fields):
+            return None
+        return ",".join(_csv_field(f) for f in fields)
+
     def endpoint_options(self, att: Attachment, dns_name: str, primary: bool = False) -> list[str]:
-        """As the engine adapter sets an endpoint: addresses, the aliases and the container's lab key."""
+        """As the engine adapter sets an endpoint: addresses, the aliases and the container's lab key (Docker's
+        own networks take no aliases)."""
         args = [word for flag, value in (("--ip", att.ipv4), ("--ip6", att.ipv6)) if value
                 for word in (flag, str(value))]
         if primary and att.mac:  # the CLI gives the first network the MAC (the container's, before API 1.44)
             args += ["--mac-address", att.mac]
-        for alias in dict.fromkeys([*att.aliases, dns_name]):
+        for alias in dict.fromkeys([*att.aliases, dns_name]) if att.network not in PREDEFINED_NETWORKS else ():
             args += ["--network-alias" if primary else "--alias", alias]
         if not primary:  # the first network's: see _container_create
             args += [word for key, value in _endpoint_settings(att) for word in (f"--{key}", _csv_field(value))]

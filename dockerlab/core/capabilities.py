@@ -32,6 +32,8 @@ class Feature(Enum):
     GATEWAY_MODE_UNPROTECTED = Gate("1.48", "28.0", "the bridge gateway modes nat-unprotected and isolated")
     TRUSTED_HOST_INTERFACES = Gate("1.50", "28.2", "the bridge option trusted_host_interfaces")
     IPV6_ONLY = Gate("1.48", "28.0", "IPv6-only networks (ipv4: false)")
+    ENDPOINT_SYSCTLS_ONLY = Gate("1.48", "28.0", "a top-level sysctl of eth0 (the engine refuses it: it belongs on "
+                                 "the first network's endpoint)")
     ENDPOINT_SYSCTLS = Gate("1.45", "26.1", "settings of one interface of a container (an endpoint's sysctls)")
     GW_PRIORITY = Gate("1.48", "28.0", "a network's priority for the container's default gateway (gw_priority)")
     ENDPOINT_IFNAME = Gate("1.48", "28.0", "naming the container's interface on a network (interface)")

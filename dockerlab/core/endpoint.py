@@ -3,6 +3,7 @@ of its interface there) and the impairments of what it sends there."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
 
@@ -11,6 +12,7 @@ from dockerlab.core.impairment import Link
 
 ENDPOINT_IFNAME = "com.docker.network.endpoint.ifname"
 ENDPOINT_SYSCTLS = "com.docker.network.endpoint.sysctls"
+ONE_INTERFACE = re.compile(r"net\.(?:ipv4|ipv6|mpls)\.(?:conf|neigh)\.([^.]+)\..+")  # a sysctl of one interface
 
 
 def from_driver_opts(opts: dict[str, str]) -> tuple[str | None, Pairs]:

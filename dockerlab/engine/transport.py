@@ -211,7 +211,8 @@ def stopped_answering(address: str, what: str, seconds: float) -> str:
             "overloaded: `docker info` tells, and DOCKERLAB_TIMEOUT sets how long dockerlab waits")
 
 
-NETWORK_UNKNOWN = re.compile(r"network \S+ not found|no such network", re.I)  # the engine's words, not a name's
+# the engine's words (the swarm's, the drivers', the API's), not a network's name
+NETWORK_UNKNOWN = re.compile(r"network \S+ not found|network not found|no such network", re.I)
 
 
 def refused(what: str, status: int, message: str, missing_ok: bool, subject: object = None) -> None:

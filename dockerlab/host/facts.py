@@ -100,11 +100,18 @@ def ip_in(pid: int | None, *args: str) -> str:
 
 def run_in(pid: int | None, *argv: str) -> str:
     """A command (ip, tc) in the network namespace of a process; its output, or its error as a DockerlabError."""
+    code, out = answer_in(pid, *argv)
+    if code != 0:
+        raise DockerlabError(f"{' '.join(argv)}: {out.strip()}")
+    return out
+
+
+def answer_in(pid: int | None, *argv: str) -> tuple[int, str]:
+    """As run_in, with the command's own exit code and output (its errors too); DockerlabError only when it could
+    not run at all (no such program, no answer within 10 s)."""
     prefix = ["nsenter", f"--net=/proc/{pid}/ns/net"] if pid else []
     try:
         result = subprocess.run([*prefix, *argv], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError) as exc:
         raise DockerlabError(f"{' '.join(argv)}: {exc}") from None
-    if result.returncode != 0:
-        raise DockerlabError(f"{' '.join(argv)}: {result.stderr.strip()}")
-    return result.stdout
+    return result.returncode, result.stdout if result.returncode == 0 else result.stderr

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dockerlab.core import impairment
-from dockerlab.core.endpoint import Attachment
+from dockerlab.core.endpoint import ONE_INTERFACE, Attachment
 from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, ContainerSpec, Lab
 from dockerlab.labfile.yamlsource import Path
 
 Found = Iterator[tuple[Path, str]]
 
 
-ONE_INTERFACE = re.compile(r"net\.(?:ipv4|ipv6|mpls)\.(?:conf|neigh)\.([^.]+)\..+")
 
 # what is the network stack's, not a container's own: Docker refuses these beside container:NAME
 STACK_FIELDS = ("hostname", "dns", "dns_search", "dns_options", "extra_hosts", "ports", "expose", "publish_all",
@@ -70,7 +68,7 @@ def _container(lab: Lab, box: ContainerSpec) -> Found:
         yield from _endpoint(here + ("networks", att.network), att)
     for key, _ in box.sysctls:
         # eth0 too: Docker moves it to the first network's endpoint; another's number changes as networks do
-        if (m := ONE_INTERFACE.fullmatch(key)) and m.group(1) not in ("all", "default", "lo", "eth0"):
+        if (m := ONE_INTERFACE.fullmatch(key)) and m.group(1) not in ("all", "default", "lo", *eth0(box)):
             per_endpoint = key[:m.start(1)] + "IFNAME" + key[m.end(1):]
             yield here + ("sysctls", key), (f"'{key}' is a setting of one interface, which belongs on its network: "
                                             f"networks: {{NET: {{sysctls: {{{per_endpoint}: ...}}}}}} "
@@ -78,6 +76,11 @@ def _container(lab: Lab, box: ContainerSpec) -> Found:
     names = [a.interface for a in box.attachments if a.interface]
     for twice in sorted({n for n in names if names.count(n) > 1}):
         yield here + ("networks",), f"two networks name the interface '{twice}'; give each its own name"
+
+
+def eth0(box: ContainerSpec) -> tuple[str, ...]:
+    """eth0 where a container has it: Docker then moves its settings to the first network (before API 1.48)."""
+    return ("eth0",) if box.attachments and box.attachments[0].network not in STANDALONE_NETWORKS else ()
 
 
 def _endpoint(here: Path, att: Attachment) -> Found:

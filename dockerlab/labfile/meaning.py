@@ -202,7 +202,9 @@ def _measures(here: Path, check: Check) -> Found:
 def _named_sharer(lab: Lab, here: Path, check: Check) -> Found:
     """A container on another's network stack has no name of its own in Docker's DNS."""
     box = lab.container(check.target_key)
-    if box and box.shares and (check.by is By.NAME or check.expect.probe is Probe.DNS):
+    aliases = {alias for c in lab.containers for a in c.attachments for alias in a.aliases}
+    if box and box.shares and box.key not in aliases and check.resolver is None and (
+            check.by is By.NAME or check.expect.probe is Probe.DNS):
         yield here + ("to",), (f"'{box.key}' shares the network stack of '{box.shares}' and has no name of its own "
                                f"in Docker's DNS: check '{box.shares}' by name, or '{box.key}' by ip")
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from dockerlab.core.check import Check
 from dockerlab.core.expect import DEFAULT_ROUTE, Got
 from dockerlab.errors import DockerlabError
-from dockerlab.host.facts import ip_in
+from dockerlab.host.facts import answer_in
 from dockerlab.learn.checkresult import CheckError, CheckResult
 
 if TYPE_CHECKING:
@@ -32,9 +32,9 @@ class StateProbes:
         if pid is None:
             raise CheckError("the engine's host cannot be looked into from here (a remote engine, or not root)")
         try:
-            return 0, ip_in(pid, *args)
+            return answer_in(pid, "ip", *args)
         except DockerlabError as exc:
-            return 1, str(exc)
+            raise CheckError(f"the engine's host could not be asked: {exc}") from None
 
     def _address(self, check: Check) -> str:
         raise NotImplementedError
@@ -63,7 +63,10 @@ class StateProbes:
         name = check.interface or ""
         code, out = self._ip(check, "-o", "addr", "show", "dev", name)
         _answered(check, code, out)
-        _, link = self._ip(check, "-o", "link", "show", "dev", name) if code == 0 else (1, "")
+        link = ""
+        if code == 0:
+            code, link = self._ip(check, "-o", "link", "show", "dev", name)
+            _answered(check, code, link)
         how = f"ip link {name}"
         if code != 0 or not link.strip():
             return CheckResult(check, how, Got.NO_INTERFACE, _first(out) or f"no interface {name}")

@@ -12,6 +12,7 @@ from dockerlab.core.addresses import IPAddress
 from dockerlab.core.bridge import BRIDGE_NAME
 from dockerlab.core.capabilities import Capabilities, Feature, endpoint_features, option_features
 from dockerlab.core.drivers import driver, kernel_missing, parent_clash
+from dockerlab.core.endpoint import ONE_INTERFACE
 from dockerlab.core.model import Lab, NetworkSpec, Port
 from dockerlab.core.observed import Observed, ObservedContainer
 from dockerlab.errors import DockerlabError
@@ -86,8 +87,14 @@ def _engine_support(caps: Capabilities, specs: list[NetworkSpec]) -> Iterator[st
 
 
 def _endpoint_support(caps: Capabilities, lab: Lab) -> Iterator[str]:
-    """Endpoint settings an older engine would ignore: the container would not be what the file says."""
+    """Endpoint settings an older engine would ignore: the container would not be what the file says; and a
+    setting of eth0 written for the whole container, which Docker 28 refuses."""
     for box in lab.containers:
+        for key, _ in box.sysctls if caps.has(Feature.ENDPOINT_SYSCTLS_ONLY) else ():
+            if (m := ONE_INTERFACE.fullmatch(key)) and m.group(1) == "eth0" and box.attachments:
+                yield (f"container {box.key}: sysctls: {key}: this engine (API {caps.api_version}) refuses a setting "
+                       f"of one interface here; write it on its first network: networks: {{"
+                       f"{box.attachments[0].network}: {{sysctls: {{{key.replace('.eth0.', '.IFNAME.')}: ...}}}}}}")
         for att in box.attachments:
             for field, feature in endpoint_features(att):
                 if why := caps.lacks(feature):
