@@ -3,6 +3,7 @@ interface's sysctls and link-local addresses; made, changed live, made the same 
 engine that would ignore them (before 26.1 / 28.0) they are refused before any change."""
 
 import pathlib
+import subprocess
 
 import pytest
 from helpers import dockerlab, lab_objects, made_by_its_commands
@@ -73,3 +74,41 @@ def test_the_plan_as_docker_commands_makes_the_same_endpoints(make_lab, docker_c
     commands = dockerlab("plan", path, "--as", "docker", ok=True).stdout
     assert "name=" in commands and "--gw-priority 10" in commands
     made_by_its_commands(docker_client, path, lab, commands)
+
+
+LINK_LOCAL = """\
+name: x
+networks:
+  Left: {subnet: 10.31.3.0/24}
+containers:
+  b:
+    image: busybox
+    command: [sleep, infinity]
+    networks:
+      Left: {link_local: [169.254.7.8]}
+"""
+
+
+def test_a_link_local_address_on_the_first_network_is_made_by_the_commands_on_every_engine(make_lab, docker_client):
+    """`docker create --link-local-ip`: a flag 20.10's CLI has, where its --network long form has no such key."""
+    path, lab = make_lab(LINK_LOCAL)
+    commands = dockerlab("plan", path, "--as", "docker", ok=True).stdout
+    assert "--link-local-ip 169.254.7.8" in commands and "name=" not in commands
+    made_by_its_commands(docker_client, path, lab, commands)
+
+
+def test_capitals_survive_the_docker_commands(make_lab, docker_client, new_enough):
+    """The CLI lowers --network's long form: a network with capitals and an interface Lan0 go through connect."""
+    if not new_enough:
+        pytest.skip("this engine lacks interface names (28.0): the refusal is tested beside this")
+    path, lab = make_lab(LINK_LOCAL.replace("Left: {link_local: [169.254.7.8]}", "Left: {interface: Lan0}"))
+    commands = dockerlab("plan", path, "--as", "docker", ok=True).stdout
+    assert "docker network disconnect" in commands
+    try:
+        done = subprocess.run(["bash", "-c", commands], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert " Lan0@" in inside(docker_client, f"{lab}-b", "ip", "-o", "link")
+        assert "no changes" in dockerlab("plan", path, ok=True).stdout
+    finally:
+        dockerlab("destroy", path, ok=True)
+    assert lab_objects(docker_client, lab) == []
