@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from dockerlab.core.addresses import Pairs
 from dockerlab.core.model import NetworkSpec
 
 
@@ -28,15 +27,6 @@ BRIDGE_KEYS = (
               "host interfaces that may reach the containers' unpublished ports directly"),
 )
 BY_KEY = {k.key: k for k in BRIDGE_KEYS}
-
-
-def bridge_options(raw: dict[str, object]) -> Pairs:
-    """bridge: {...} as Docker's options: booleans as true/false, a list of interfaces joined by ':'."""
-    def text(value: object) -> str:
-        if isinstance(value, bool):
-            return str(value).lower()
-        return ":".join(map(str, value)) if isinstance(value, list) else str(value)
-    return tuple(sorted((BY_KEY[k].option, text(v)) for k, v in raw.items()))
 
 
 def settings(spec: NetworkSpec) -> list[str]:

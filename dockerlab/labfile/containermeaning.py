@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from dockerlab.core import impairment
 from dockerlab.core.endpoint import ONE_INTERFACE, Attachment
 from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, ContainerSpec, Lab
-from dockerlab.labfile.yamlsource import Path
-
-Found = Iterator[tuple[Path, str]]
-
-
+from dockerlab.labfile.yamlsource import Found, Path
 
 # what is the network stack's, not a container's own: Docker refuses these beside container:NAME
 STACK_FIELDS = ("hostname", "dns", "dns_search", "dns_options", "extra_hosts", "ports", "expose", "publish_all",

@@ -8,14 +8,14 @@ from ipaddress import IPv4Address, ip_network
 from typing import Any
 
 from dockerlab.core.addresses import IPNetwork, Pairs
-from dockerlab.core.bridge import BRIDGE_KEYS, bridge_options
+from dockerlab.core.bridge import BRIDGE_KEYS
 from dockerlab.core.check import Check
 from dockerlab.core.expect import By, Expect
 from dockerlab.core.impairment import parse_percent, parse_time
 from dockerlab.core.model import HostSpec, Lab, NetworkSpec, Pool, SwarmSpec, lab_name
 from dockerlab.errors import LabFileError, Problem
 from dockerlab.labfile.containers import ContainerReader
-from dockerlab.labfile.values import pairs
+from dockerlab.labfile.values import bridge_options, pairs
 from dockerlab.labfile.yamlsource import MAX_BYTES, Path, decode, load
 
 
@@ -151,7 +151,7 @@ class _Builder(ContainerReader):
 
     def options(self, path: Path, raw: dict[str, Any]) -> Pairs:
         """Docker's own options, and the bridge driver's settings written as keys of their own (core.bridge)."""
-        given, typed = dict(pairs(raw.get("options"))), dict(bridge_options(raw.get("bridge") or {}))
+        given, typed = dict(pairs(raw.get("options"))), dict(bridge_options(raw.get("bridge")))
         if typed and raw.get("driver", "bridge") != "bridge":
             self.fail(path + ("bridge",), f"bridge settings are for bridge networks, not {raw['driver']}")
         for option in sorted(given.keys() & typed.keys()):

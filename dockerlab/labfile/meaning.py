@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from ipaddress import IPv4Address, ip_address
 from itertools import combinations
 
-from dockerlab.core.bridge import BRIDGE_NAME
+from dockerlab.core.bridge import BRIDGE_NAME, BY_KEY
 from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver, parent_clash, parent_drivers
 from dockerlab.core.expect import DEFAULT_ROUTE, PROBE_FIELDS, By, Expect, Probe
@@ -20,9 +19,7 @@ from dockerlab.errors import Problem
 from dockerlab.labfile import hosts
 from dockerlab.labfile.containermeaning import container_problems
 from dockerlab.labfile.hazards import hazards
-from dockerlab.labfile.yamlsource import Path, Source, format_path
-
-Found = Iterator[tuple[Path, str]]
+from dockerlab.labfile.yamlsource import Found, Path, Source, format_path
 
 
 def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
@@ -84,7 +81,7 @@ def _network(net: NetworkSpec) -> Found:
 def _bridge(net: NetworkSpec, here: Path) -> Found:
     opts = dict(net.options)
     for version in (4, 6):
-        if opts.get(f"com.docker.network.bridge.gateway_mode_ipv{version}") == "isolated" and not net.internal:
+        if opts.get(BY_KEY[f"gateway_mode_ipv{version}"].option) == "isolated" and not net.internal:
             yield here + ("bridge", f"gateway_mode_ipv{version}"), ("the gateway mode 'isolated' puts no address "
                                                                   "on the bridge: it needs 'internal: true'")
     if opts.get(BRIDGE_NAME) == "docker0":
@@ -202,11 +199,14 @@ def _measures(here: Path, check: Check) -> Found:
 def _named_sharer(lab: Lab, here: Path, check: Check) -> Found:
     """A container on another's network stack has no name of its own in Docker's DNS."""
     box = lab.container(check.target_key)
-    aliases = {alias for c in lab.containers for a in c.attachments for alias in a.aliases}
-    if box and box.shares and box.key not in aliases and check.resolver is None and (
+    if box and box.shares and box.key not in _aliases(lab) and check.resolver is None and (
             check.by is By.NAME or check.expect.probe is Probe.DNS):
         yield here + ("to",), (f"'{box.key}' shares the network stack of '{box.shares}' and has no name of its own "
                                f"in Docker's DNS: check '{box.shares}' by name, or '{box.key}' by ip")
+
+
+def _aliases(lab: Lab) -> set[str]:
+    return {alias for c in lab.containers for a in c.attachments for alias in a.aliases}
 
 
 def _check_target(lab: Lab, here: Path, target: str, route: bool = False) -> Found:
@@ -222,10 +222,9 @@ def _check_target(lab: Lab, here: Path, target: str, route: bool = False) -> Fou
     try:
         ip_address(target)
     except ValueError:
-        aliases = {alias for c in lab.containers for a in c.attachments for alias in a.aliases}
         if route and box is None:
             yield here + ("to",), f"'{target}': a route is to an address, a container of this lab, or default"
-        elif box is None and target not in aliases and "." not in target:
+        elif box is None and target not in _aliases(lab) and "." not in target:
             yield here + ("to",), (f"'{target}' is neither a container nor an alias in this lab; for a DNS "
                                    "name outside the lab write it fully qualified, e.g. web.example")
 

@@ -6,6 +6,7 @@ from ipaddress import ip_address
 from typing import Any
 
 from dockerlab.core.addresses import IPAddress, Pairs
+from dockerlab.core.bridge import BY_KEY
 from dockerlab.errors import Problem
 from dockerlab.labfile.yamlsource import Path, Source, format_path
 
@@ -40,3 +41,9 @@ def pairs(raw: dict[str, Any] | None) -> Pairs:
     def text(value: Any) -> str:
         return str(value).lower() if isinstance(value, bool) else str(value)
     return tuple(sorted((str(k), text(v)) for k, v in (raw or {}).items()))
+
+
+def bridge_options(raw: dict[str, Any] | None) -> Pairs:
+    """bridge: {...} as Docker's options (core.bridge): a list of interfaces joined by ':'."""
+    return pairs({BY_KEY[k].option: ":".join(map(str, v)) if isinstance(v, list) else v
+                  for k, v in (raw or {}).items()})

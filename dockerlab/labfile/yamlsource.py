@@ -23,6 +23,7 @@ TEXT = "tag:yaml.org,2002:str"
 INT, FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 
 Path = tuple[str | int, ...]
+Found = Iterator[tuple[Path, str]]  # what meaning checks yield: where, and what is wrong
 
 
 def format_path(path: Path) -> str:

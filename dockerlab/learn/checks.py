@@ -166,8 +166,7 @@ class _Runner(FactProbes, StateProbes):
             return "127.0.0.1"
         for name in order:  # IPv4 where it has one (or as `family` says), else IPv6: an IPv6-only network's
             ep = box.endpoints.get(name)
-            found = (ep.ipv6 if check.family == 6 else ep.ipv4 or (ep.ipv6 if check.family is None else None)
-                     ) if ep else None
+            found = ep and ({4: ep.ipv4, 6: ep.ipv6}[check.family] if check.family else ep.ipv4 or ep.ipv6)
             if found:
                 return str(found)
         family = f"IPv{check.family} " if check.family else "IP "

@@ -58,7 +58,7 @@ def network_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
 
 def _shown(value: object) -> str:
     if isinstance(value, tuple):
-        return "{" + ", ".join(f"{k}={v}" for k, v in value) + "}"
+        return "{" + _settings(value) + "}"
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
@@ -114,22 +114,26 @@ def as_is(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> Atta
                       link_local=tuple(ip_address(a) for a in live_link_local(ep, created)))
 
 
+def _live(inspected: Any, created: dict[str, Any] | None, key: str) -> Any:
+    """Inspect shows an endpoint's aliases, driver options and link-local addresses; the list call does not,
+    and then they are the ones dockerlab made (its created label)."""
+    return inspected if inspected is not None else (created or {}).get(key) or ()
+
+
 def live_aliases(ep: Endpoint, created: dict[str, Any] | None) -> tuple[str, ...]:
-    """Inspect shows aliases; the list call does not, and then they are the ones dockerlab made."""
-    return ep.aliases if ep.aliases is not None else tuple((created or {}).get("aliases") or ())
+    return tuple(_live(ep.aliases, created, "aliases"))
 
 
 def live_driver_opts(ep: Endpoint, created: dict[str, Any] | None) -> dict[str, str]:
-    """As live_aliases: inspect shows them, else they are the ones dockerlab made."""
-    return ep.driver_opts if ep.driver_opts is not None else dict((created or {}).get("driver_opts") or {})
+    return dict(_live(ep.driver_opts, created, "driver_opts"))
+
+
+def live_link_local(ep: Endpoint, created: dict[str, Any] | None) -> tuple[str, ...]:
+    return tuple(_live(ep.link_local, created, "link_local"))
 
 
 def _settings(pairs: tuple[tuple[str, str], ...]) -> str:
     return ", ".join(f"{k}={v}" for k, v in pairs)
-
-
-def live_link_local(ep: Endpoint, created: dict[str, Any] | None) -> tuple[str, ...]:
-    return ep.link_local if ep.link_local is not None else tuple((created or {}).get("link_local") or ())
 
 
 def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> list[str]:

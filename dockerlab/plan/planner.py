@@ -99,7 +99,7 @@ class _Builder:
                 self.add(self._container_step(A.CREATE, spec))
             elif causes := (self._taken_over(obs.id) + recreate_causes(spec, obs, self.lab, self.observed)
                             + network_mode_lost(obs, self.observed, self.rebuilt_networks, kept)
-                            + stack_lost(spec, obs, self.lab, self.observed, self._remade())):
+                            + stack_lost(spec, obs, self.lab, self.observed, self._remade() if spec.shares else {})):
                 self.add(replace(self._container_step(A.RECREATE, spec, tuple(causes)), docker_id=obs.id,
                                  networks=user_networks(obs)))
             else:
