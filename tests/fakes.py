@@ -25,7 +25,12 @@ def net_api(lab, key, **over):
            "EnableIPv6": spec.ipv6, "Internal": spec.internal, "Attachable": spec.attachable,
            "EnableIPv4": spec.ipv4,
            "IPAM": {"Driver": spec.ipam_driver, "Options": dict(spec.ipam_options) or None, "Config": pools},
-           "Options": spec.driver_options(), "Labels": L.network_labels(lab, spec)}
+           "Options": spec.driver_options(), "Labels": L.network_labels(lab, spec),
+           "ConfigOnly": spec.config_only, "ConfigFrom": {"Network": spec.config_from or ""}}
+    if spec.config_only:  # as Docker 20.10 and 28 show one (measured)
+        raw["Driver"] = "null"
+    if spec.config_from:  # Docker copies the config network's settings and labels
+        raw["Labels"] = L.network_labels(lab, next(n for n in lab.networks if n.name == spec.config_from))
     raw.update(over)
     return network_from_api(raw)
 

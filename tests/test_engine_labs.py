@@ -24,7 +24,8 @@ ENGINE_NEEDS = {"gateway-priority": Feature.GW_PRIORITY, "ipv6-only": Feature.IP
 LABS = [pytest.param(name, marks=pytest.mark.kernel) if name in KERNEL_NEEDS else name
         for name in ["default-bridge", "user-bridge", "host", "none", "container-network", "router",
                      "gateway-priority", "ipv6-only", "bridge-settings", "port-publishing", "gateway-modes",
-                     "macvlan", "macvlan-8021q", "ipvlan", "ipvlan-l3", "macvlan-host", "overlay", "impairments"]]
+                     "macvlan", "config-only", "macvlan-8021q", "ipvlan", "ipvlan-l3", "macvlan-host", "overlay",
+                     "impairments"]]
 
 
 def refused_on_this_engine(name, path, client, lab) -> bool:
@@ -69,7 +70,8 @@ def test_lab_applies_reapplies_and_destroys(name, labs_dir, make_lab, veth, dock
 
     for net in spec.networks:
         live = docker_client.api.inspect_network(net.name)
-        assert live["Driver"] == net.driver
+        assert live["Driver"] == ("null" if net.config_only else net.driver)  # Docker's name for settings only
+        assert (live["ConfigOnly"], live["ConfigFrom"]["Network"]) == (net.config_only, net.config_from or "")
         assert [c["Subnet"] for c in live["IPAM"]["Config"]] == [str(p.subnet) for p in net.pools]
         for pool, cfg in zip(net.pools, live["IPAM"]["Config"], strict=True):
             if pool.gateway:

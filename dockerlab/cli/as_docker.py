@@ -75,6 +75,7 @@ def _words(argv: list[str]) -> str:
 class Writer:
     def __init__(self, lab: Lab, where: dict[str, str]) -> None:
         self.lab, self.where = lab, where
+        self.taken_down: set[str] = set()  # networks a config-only network's recreate removed
         self.handlers: dict[tuple[Kind, Action], Callable[[Step, Lab], Lines]] = {
             (Kind.IMAGE, Action.PULL): lambda s, lab: self.docker(s, "pull", s.name),
             (Kind.NETWORK, Action.CREATE): self._network_create,
@@ -125,9 +126,18 @@ class Writer:
         yield from self.docker(step, "network", "create", *network_options(lab, spec), spec.name)
 
     def _network_recreate(self, step: Step, lab: Lab) -> Lines:
-        for container in step.attached:
+        """A config-only network's users go first (Docker keeps it while they are); their own steps make them."""
+        for user in step.networks:
+            for container in step.attached:
+                if any(lab.docker_network_name(a.network) == user for c in lab.containers if c.name == container
+                       for a in c.attachments):
+                    yield from self.docker(step, "network", "disconnect", "-f", user, container)
+            yield from self.docker(step, "network", "rm", user)
+            self.taken_down.add(user)
+        for container in () if step.networks else step.attached:
             yield from self.docker(step, "network", "disconnect", "-f", step.name, container)
-        yield from self.docker(step, "network", "rm", step.docker_id or step.name)
+        if step.name not in self.taken_down:
+            yield from self.docker(step, "network", "rm", step.docker_id or step.name)
         yield from self._network_create(step, lab)
 
     # -- containers
@@ -241,7 +251,12 @@ class Writer:
 
 
 def network_options(lab: Lab, spec: NetworkSpec) -> list[str]:
-    args = ["--driver", spec.driver]
+    if spec.config_from:  # Docker refuses settings and labels of its own: it takes the config network's
+        return ["--driver", spec.driver, "--config-from", spec.config_from,
+                *[flag for flag, on in (("--scope=swarm", spec.scope == "swarm"), ("--internal", spec.internal),
+                                        ("--attachable", spec.attachable)) if on]]
+    args = ["--driver", spec.driver, *(["--config-only"] if spec.config_only else []),
+            *(["--scope=swarm"] if spec.scope == "swarm" else [])]
     for pool in spec.pools:
         args += ["--subnet", str(pool.subnet)]
         args += ["--gateway", str(pool.gateway)] if pool.gateway else []

@@ -33,6 +33,7 @@ def settings(spec: NetworkSpec) -> list[str]:
     """What a network's file says beyond driver, subnets and parent, in words: for status and graph."""
     opts = dict(spec.options)
     words = [f"{k.key} {opts[k.option]}" for k in BRIDGE_KEYS if k.option in opts]
+    words += ["config only"] if spec.config_only else [f"settings of {spec.config_from}"] if spec.config_from else []
     words += ["IPv6 only"] if not spec.ipv4 else []
     words += [f"IPAM {spec.ipam_driver}"] if spec.ipam_driver != "default" else []
     return words + [f"IPAM {k}={v}" for k, v in spec.ipam_options]

@@ -77,11 +77,18 @@ class NetworkSpec:
     ipv4: bool = True  # False: IPv6 only (28.0)
     ipam_driver: str = "default"
     ipam_options: Pairs = ()
+    config_only: bool = False  # holds settings for config_from networks (docker network create --config-only)
+    config_from: str | None = None  # the Docker name of the config-only network whose settings it takes
+    scope: str = ""  # as the file says: swarm (one network across the swarm; overlay always is), local or unsaid
 
     @property
     def spans_hosts(self) -> bool:
-        """Swarm-scoped (overlay): one network across a lab's hosts; any other is made on each host apart."""
-        return driver(self.driver).swarm
+        """Swarm-scoped: one network across a lab's hosts; any other is made on each host apart."""
+        return driver(self.driver).swarm or self.scope == "swarm"
+
+    @property
+    def docker_scope(self) -> str:
+        return "swarm" if self.spans_hosts else "local"
 
     def driver_options(self) -> dict[str, str]:
         """Options as Docker stores them: raw options plus parent and mode."""
@@ -94,7 +101,11 @@ class NetworkSpec:
         return opts
 
     def summary(self) -> str:
-        bits = [self.driver] + [p.describe() for p in self.pools]
+        if self.config_from:
+            return f"{self.driver} with the settings of {self.config_from}" + (" (swarm)" if self.scope == "swarm"
+                                                                                else "")
+        bits = [f"settings for {self.driver} networks:" if self.config_only else self.driver]
+        bits += [p.describe() for p in self.pools]
         if self.parent:
             bits.append(f"parent {self.parent}")
         if self.mode:

@@ -47,17 +47,20 @@ class ObservedNetwork(_Labelled):
     ipv4: bool = True  # engines before 28.0 do not say: IPv4 is always on there
     ipam_driver: str = "default"
     ipam_options: Pairs = ()
+    config_only: bool = False
+    config_from: str | None = None  # its config-only network, by name
 
     @property
     def parent(self) -> str | None:
-        """The parent interface of a macvlan or ipvlan network."""
-        return dict(self.options).get("parent")
+        """The parent interface of a macvlan or ipvlan network (a config-only one holds it for others)."""
+        return None if self.config_only else dict(self.options).get("parent")
 
     def as_spec(self) -> NetworkSpec:
         """This network as a spec that makes it again as it is (parent and mode stay among the options)."""
         return NetworkSpec(self.key or "", self.name, self.driver, self.pools, self.ipv6, self.internal,
                            self.attachable, self.options, tuple(sorted(L.user_labels(self.labels).items())),
-                           ipv4=self.ipv4, ipam_driver=self.ipam_driver, ipam_options=self.ipam_options)
+                           ipv4=self.ipv4, ipam_driver=self.ipam_driver, ipam_options=self.ipam_options,
+                           config_only=self.config_only, config_from=self.config_from, scope=self.scope)
 
 
 @dataclass(frozen=True)
@@ -156,15 +159,19 @@ def network_from_api(raw: dict[str, Any]) -> ObservedNetwork:
              ip_network(c["IPRange"], strict=False) if c.get("IPRange") else None,
              tuple(sorted((k, ip_address(v)) for k, v in (c.get("AuxiliaryAddresses") or {}).items())))
         for c in ipam.get("Config") or [] if c.get("Subnet"))
+    config_from = (raw.get("ConfigFrom") or {}).get("Network") or None
+    labels = raw.get("Labels") or {}
+    if config_from:  # Docker gave it its config network's labels: the lab's, but not that network's key
+        labels = {k: v for k, v in labels.items() if k != L.KEY}
     return ObservedNetwork(
         id=raw["Id"], name=raw["Name"], driver=raw.get("Driver") or "bridge", scope=raw.get("Scope", "local"),
         pools=pools, ipv6=bool(raw.get("EnableIPv6")), internal=bool(raw.get("Internal")),
         attachable=bool(raw.get("Attachable")),
         options=tuple(sorted((k, str(v).lower() if str(v).lower() in ("true", "false") else str(v))
                              for k, v in (raw.get("Options") or {}).items())),
-        labels=raw.get("Labels") or {}, ipv4=raw.get("EnableIPv4", True) is not False,
-        ipam_driver=ipam.get("Driver") or "default",
+        labels=labels, ipv4=raw.get("EnableIPv4", True) is not False, ipam_driver=ipam.get("Driver") or "default",
         ipam_options=tuple(sorted((str(k), str(v)) for k, v in (ipam.get("Options") or {}).items())),
+        config_only=bool(raw.get("ConfigOnly")), config_from=config_from,
     )
 
 

@@ -3,7 +3,7 @@
 Each host gets a slice of the lab: its containers, and the networks they use. Overlay networks are made by
 the swarm manager and span the hosts; on the other hosts a container joins them by Docker name. Every other
 network (bridge, macvlan, ipvlan) is per host: made on each host that has a container on it (a network no
-container uses is made on the first host).
+container uses is made on the first host); a config-only network, on each host where a network takes its settings.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dockerlab.core.endpoint import Attachment
-from dockerlab.core.model import ContainerSpec, Lab
+from dockerlab.core.model import ContainerSpec, Lab, NetworkSpec
 
 ONE = ""  # the host key of a lab on one engine
 
@@ -38,11 +38,19 @@ def slice_for(lab: Lab, key: str) -> Lab:
     used = {a.network for c in here for a in c.attachments}
     anywhere = {a.network for c in lab.containers for a in c.attachments}
     first = key == lab.hosts[0].key
-    networks = tuple(n for n in lab.networks if (boss if n.spans_hosts else
-                                                   n.key in used or (n.key not in anywhere and first)))
+    networks = [n for n in lab.networks if (boss if n.spans_hosts else
+                                            n.key in used or (n.key not in anywhere and first))]
+    networks += _settings_here(lab, networks, used)
     if not boss:
         here = [_by_name(lab, c) for c in here]
-    return replace(lab, networks=networks, containers=tuple(here), checks=())
+    return replace(lab, networks=tuple(networks), containers=tuple(here), checks=())
+
+
+def _settings_here(lab: Lab, networks: list[NetworkSpec], used: set[str]) -> list[NetworkSpec]:
+    """Config-only networks go where a network takes their settings: each host that makes it, and, for one that
+    spans hosts, each host with a container on it too (the engine there makes it with that host's settings)."""
+    users = {n.config_from for n in lab.networks if n.config_from and (n in networks or n.key in used)}
+    return [n for n in lab.networks if n.config_only and n.name in users and n not in networks]
 
 
 def _by_name(lab: Lab, spec: ContainerSpec) -> ContainerSpec:

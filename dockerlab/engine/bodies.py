@@ -18,9 +18,16 @@ def post(api: Any, path: str, body: dict[str, Any], answer: bool = True) -> Any:
 
 
 def network_body(spec: NetworkSpec, labels: dict[str, str]) -> dict[str, Any]:
+    if spec.config_from:  # Docker refuses settings of its own, labels too: it takes the config network's
+        return {"Name": spec.name, "Driver": spec.driver, "ConfigFrom": {"Network": spec.config_from},
+                "Internal": spec.internal, "Attachable": spec.attachable, "Scope": spec.docker_scope}
     body: dict[str, Any] = {"Name": spec.name, "Driver": spec.driver, "Options": spec.driver_options(),
                             "Internal": spec.internal, "Labels": labels, "EnableIPv6": spec.ipv6,
                             "Attachable": spec.attachable}
+    if spec.config_only:
+        body["ConfigOnly"] = True
+    if spec.scope == "swarm":  # a macvlan or ipvlan network across the swarm
+        body["Scope"] = "swarm"
     if not spec.ipv4:  # only then: an engine before 28.0 does not know the field
         body["EnableIPv4"] = False
     if spec.pools or spec.ipam_driver != "default" or spec.ipam_options:

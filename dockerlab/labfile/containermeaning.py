@@ -101,8 +101,9 @@ def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:
     if net is None:
         yield from _predefined_attachment(here, att)
         return
-    if net.driver == "overlay" and not net.attachable:
-        yield here, f"containers can join overlay network '{net.key}' only if it sets 'attachable: true'"
+    if net.spans_hosts and not net.attachable:
+        kind = "overlay" if net.driver == "overlay" else f"swarm-scoped {net.driver}"
+        yield here, f"containers can join {kind} network '{net.key}' only if it sets 'attachable: true'"
     for version, addr in ((4, att.ipv4), (6, att.ipv6)):
         if addr is None or net.external:  # someone else's subnets: the engine says if the address fits
             continue

@@ -82,13 +82,18 @@ def _name_despite(filename: str, invalid: LabFileError) -> str:
             0, "", "cannot read the lab name; use `dockerlab destroy --lab NAME`")]) from None
 
 
+# what a network with config_from may say: the rest is its config-only network's
+BORROWER_KEYS = {"config_from", "driver", "name", "scope", "internal", "attachable"}
+
+
 class _Builder(ContainerReader):
     """Builds the model from schema-valid data; values it cannot parse become problems."""
 
     def lab(self, filename: str) -> Lab:
         data = self.source.data
         prefix = data.get("prefix", f"{data['name']}-")
-        networks = tuple(self.network(k, v or {}, prefix) for k, v in (data.get("networks") or {}).items())
+        networks = _with_settings(tuple(self.network(k, v or {}, prefix)
+                                        for k, v in (data.get("networks") or {}).items()))
         containers = tuple(self.container(k, v, prefix) for k, v in (data.get("containers") or {}).items())
         checks = tuple(self.check(i, c) for i, c in enumerate(data.get("checks") or []))
         hosts = tuple(HostSpec(k, (v or {}).get("docker_host"), (v or {}).get("address"))
@@ -127,6 +132,9 @@ class _Builder(ContainerReader):
 
     def network(self, key: str, raw: dict[str, Any], prefix: str) -> NetworkSpec:
         path: Path = ("networks", key)
+        if "config_from" in raw and (own := sorted(raw.keys() - BORROWER_KEYS)):
+            self.fail(path + (own[0],), f"a network that takes another's settings (config_from) states none of its "
+                                        f"own, as Docker refuses them: move '{own[0]}' to '{raw['config_from']}'")
         pools = []
         if "subnet" in raw:
             pools.append(self.pool(path, raw))
@@ -140,14 +148,30 @@ class _Builder(ContainerReader):
         pools = [_reserve(p, host) for p in pools]
         external = bool(raw.get("external", False))
         return NetworkSpec(
-            key=key, name=raw.get("name") or (key if external else prefix + key), driver=raw.get("driver", "bridge"),
+            key=key, name=self.network_name(key, prefix) or key, driver=self.driver(key, raw),
             pools=tuple(p for p in pools if p), ipv6=raw.get("ipv6", False),
             internal=raw.get("internal", False), attachable=raw.get("attachable", False),
             options=self.options(path, raw), labels=pairs(raw.get("labels")),
             parent=raw.get("parent"), mode=raw.get("mode"), host_access=host, external=external,
             ipv4=raw.get("ipv4", True), ipam_driver=(raw.get("ipam") or {}).get("driver") or "default",
             ipam_options=pairs((raw.get("ipam") or {}).get("options")),
+            config_only=bool(raw.get("config_only")), config_from=self.network_name(raw.get("config_from"), prefix),
+            scope=raw.get("scope", ""),
         )
+
+    def driver(self, key: str, raw: dict[str, Any]) -> str:
+        """A config-only network's settings are for the driver of the networks that take them."""
+        if "driver" in raw or not raw.get("config_only"):
+            return str(raw.get("driver", "bridge"))
+        users = [n for n in (self.source.data.get("networks") or {}).values() if (n or {}).get("config_from") == key]
+        return str((users[0] if users else {}).get("driver", "bridge"))
+
+    def network_name(self, key: str | None, prefix: str) -> str | None:
+        """The Docker name of the lab's network `key` (a key it lacks: as it would be named)."""
+        if key is None:
+            return None
+        raw = (self.source.data.get("networks") or {}).get(key) or {}
+        return str(raw.get("name") or (key if raw.get("external") else prefix + key))
 
     def options(self, path: Path, raw: dict[str, Any]) -> Pairs:
         """Docker's own options, and the bridge driver's settings written as keys of their own (core.bridge)."""
@@ -179,6 +203,15 @@ class _Builder(ContainerReader):
         return {**found, "family": raw.get("family"), "interface": raw.get("interface"), "mtu": raw.get("mtu"),
                 "sysctl": raw.get("sysctl"),
                 "value": " ".join(str(value).split()) if value is not None else None}
+
+
+def _with_settings(networks: tuple[NetworkSpec, ...]) -> tuple[NetworkSpec, ...]:
+    """A network that takes a config-only network's settings has them in the model too, as Docker copies them:
+    its addresses, parent and options are checked as any network's."""
+    held = {n.name: n for n in networks if n.config_only}
+    return tuple(replace(n, pools=s.pools, ipv4=s.ipv4, ipv6=s.ipv6, options=s.options, parent=s.parent,
+                         mode=s.mode, ipam_driver=s.ipam_driver, ipam_options=s.ipam_options)
+                 if n.config_from and (s := held.get(n.config_from)) else n for n in networks)
 
 
 def _reserve(pool: Pool | None, host: IPv4Address | None) -> Pool | None:

@@ -17,14 +17,15 @@ from dockerlab.core.model import (
 )
 from dockerlab.errors import Problem
 from dockerlab.labfile import hosts
+from dockerlab.labfile.configmeaning import config_problems
 from dockerlab.labfile.containermeaning import container_problems
 from dockerlab.labfile.hazards import hazards
 from dockerlab.labfile.yamlsource import Found, Path, Source, format_path
 
 
 def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
-    found = [*_networks(lab), *container_problems(lab), *_static_addresses(lab), *_room(lab), *_host_access(lab),
-             *_checks(lab), *hazards(lab, source.data), *hosts.problems(lab)]
+    found = [*_networks(lab), *config_problems(lab), *container_problems(lab), *_static_addresses(lab),
+             *_room(lab), *_host_access(lab), *_checks(lab), *hazards(lab, source.data), *hosts.problems(lab)]
     return [Problem(source.line(path), format_path(path), message) for path, message in found]
 
 
@@ -35,13 +36,13 @@ def _networks(lab: Lab) -> Found:
     for net in lab.networks:
         if (first := names.setdefault(net.name, net.key)) != net.key:
             yield ("networks", net.key, "name"), f"network '{first}' has the Docker name '{net.name}' too"
-    for a, b in combinations(lab.networks, 2):
+    for a, b in combinations([n for n in lab.networks if not n.config_only], 2):  # settings only: no link
         if (bridge := dict(a.options).get(BRIDGE_NAME)) and bridge == dict(b.options).get(BRIDGE_NAME):
             yield ("networks", b.key, "bridge", "name"), f"network '{a.key}' names its bridge {bridge} too"
         if a.parent and a.parent == b.parent and all(driver(n.driver).parent for n in (a, b)) and (
                 why := parent_clash(a.driver, b.driver)):
             yield ("networks", b.key, "parent"), f"network '{a.key}' has the parent {a.parent} too: {why}"
-        for pa in a.pools:
+        for pa in a.pools if not (a.config_from and a.config_from == b.config_from) else ():  # see configmeaning
             for pb in b.pools:
                 if pa.conflicts_with(pb):
                     yield (("networks", b.key, "subnet"),
@@ -98,7 +99,7 @@ def _driver_fit(net: NetworkSpec, here: Path) -> Found:
     for raw, nicer in (("parent", "parent"), (row.mode_option, "mode")):
         if raw and raw in dict(net.options):
             yield here + ("options", raw), f"write this as '{nicer}:' on the network, not as a raw option"
-    if net.attachable and not row.attachable:
+    if net.attachable and not row.attachable and not net.spans_hosts:
         yield here + ("attachable",), ("'attachable' is for overlay networks (swarm); "
                                        "a local network is always attachable")
 

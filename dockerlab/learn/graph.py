@@ -53,6 +53,8 @@ def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | 
     for net in lab.networks:
         out.nodes.append(Node(_id("n", net.key), True, net.key, _network_lines(net, several),
                               tuple(drift.get((Kind.NETWORK, net.name), ()))))
+        for held in (n for n in lab.networks if n.config_only and n.name == net.config_from):
+            out.edges.append(Edge(_id("n", net.key), _id("n", held.key), "takes its settings", False))
     used = {a.network for c in lab.containers for a in c.attachments}
     for name in PREDEFINED_NETWORKS:
         if name in used:
@@ -84,6 +86,8 @@ def _network_lines(net: NetworkSpec, several_hosts: bool) -> tuple[str, ...]:
     if net.external:
         return ("external: not the lab's",)
     lines = [f"{net.driver}{f' {net.mode}' if net.mode else ''}{' internal' if net.internal else ''}"]
+    if net.config_from:  # its settings are drawn on the config-only network
+        return (*lines, *(["spans the hosts"] if several_hosts and net.spans_hosts else []))
     for pool in net.pools:
         lines.append(str(pool.subnet) + (f" gw {pool.gateway}" if pool.gateway else "")
                      + (f" range {pool.ip_range}" if pool.ip_range else ""))

@@ -3,7 +3,7 @@ stack before the containers that join it."""
 
 from __future__ import annotations
 
-from dockerlab.core.model import ContainerSpec, Lab
+from dockerlab.core.model import ContainerSpec, Lab, NetworkSpec
 from dockerlab.core.observed import Observed
 from dockerlab.plan.diff import frees_room_for
 from dockerlab.plan.steps import Action, Kind, Step, making_network, step_id
@@ -52,12 +52,22 @@ class Dependencies:
         networks = [step.network] if step.network else [self.lab.docker_network_name(a.network)
                                                         for a in spec.attachments]
         after = {i for n in networks for i in making_network(n)} & self.ids
+        after |= self._settings_made(networks)
         after |= {s.id for s in own if s.action is A.DISCONNECT}
         after |= self._static_first(spec, networks)
         pull = step_id(K.IMAGE, A.PULL, spec.image)
         if step.action.builds and pull in self.ids:
             after.add(pull)
         return after
+
+    def _settings_made(self, networks: list[str]) -> set[str]:
+        """A network that takes a config-only network's settings is made with them when a container first joins
+        it on a worker of the swarm: that host's config-only networks first."""
+        declared = {n.name: n for n in self.lab.networks}
+        if all(n in declared and not declared[n].config_from for n in networks):
+            return set()
+        held = [n.name for n in self.lab.networks if n.config_only]
+        return {i for name in held for i in making_network(name)} & self.ids
 
     def _network(self, step: Step) -> set[str]:
         """Take lab containers off a network before it goes; free a subnet or parent before reuse."""
@@ -66,6 +76,19 @@ class Dependencies:
         after = {s.id for s in self.steps if s.kind is K.CONTAINER and s.name in on_it and s.action in blocking
                  and (s.action is not A.DISCONNECT or s.network == step.name)}
         spec = self.lab.network(step.key or "")
+        return after | self._settings_first(step, spec) | self._room_first(step, spec)
+
+    def _settings_first(self, step: Step, spec: NetworkSpec | None) -> set[str]:
+        """A config-only network before the networks that take its settings; those that go, before it goes."""
+        first = making_network(spec.config_from) & self.ids if spec and spec.config_from else set()
+        if step.action is A.CREATE:
+            return first
+        users = {n.name for n in self.observed.networks if n.config_from == step.name}
+        return first | {s.id for s in self.steps if (s.kind, s.action) == (K.NETWORK, A.REMOVE) and s.name in users}
+
+    def _room_first(self, step: Step, spec: NetworkSpec | None) -> set[str]:
+        """Free a subnet or parent before reuse."""
+        after: set[str] = set()
         if step.action is A.CREATE and spec is not None:
             for s in self.steps:
                 old = self.observed.network_named(s.name) if (s.kind, s.action) == (K.NETWORK, A.REMOVE) else None

@@ -35,10 +35,9 @@ def needs_inspect(lab: Lab, observed: Observed) -> list[str]:
 
 def network_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
     """Why a live network differs from its spec; empty when it does not."""
-    causes = []
-    if spec.driver != obs.driver:
-        causes.append(f"driver {obs.driver} -> {spec.driver}")
-    causes += _pool_changes(spec, obs)
+    if spec.config_from or obs.config_from:
+        return _borrowed_changes(spec, obs)
+    causes = _kind_changes(spec, obs) + _pool_changes(spec, obs)
     for name in ("ipv4", "ipv6", "internal", "attachable", "ipam_driver", "ipam_options"):
         want, have = getattr(spec, name), getattr(obs, name)
         if want != have:
@@ -54,6 +53,23 @@ def network_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
     if L.user_labels(obs.labels) != dict(spec.labels):
         causes.append("labels changed")
     return causes
+
+
+def _kind_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
+    if spec.config_only != obs.config_only:
+        return ["settings only" if spec.config_only else "a network of its own, not settings only"]
+    if spec.driver != obs.driver and not spec.config_only:  # Docker names a config-only network's driver null
+        return [f"driver {obs.driver} -> {spec.driver}"]
+    return []
+
+
+def _borrowed_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
+    """A network with another's settings (config_from): Docker copied them and its labels; its own are few."""
+    if spec.config_from != obs.config_from:
+        return [f"settings from {obs.config_from or '(its own)'} -> {spec.config_from or '(its own)'}"]
+    causes = [f"scope {obs.scope} -> {spec.docker_scope}"] if spec.docker_scope != obs.scope else []
+    return causes + [f"{name} {_shown(getattr(obs, name))} -> {_shown(getattr(spec, name))}"
+                     for name in ("driver", "internal", "attachable") if getattr(spec, name) != getattr(obs, name)]
 
 
 def _shown(value: object) -> str:

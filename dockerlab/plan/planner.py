@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from dockerlab.core import hostaccess, scheduler
 from dockerlab.core.endpoint import Attachment
-from dockerlab.core.model import STANDALONE_NETWORKS, ContainerSpec, Lab
+from dockerlab.core.model import STANDALONE_NETWORKS, ContainerSpec, Lab, NetworkSpec
 from dockerlab.core.observed import Observed, ObservedContainer, ObservedNetwork
 from dockerlab.plan.dependencies import Dependencies
 from dockerlab.plan.diff import (
@@ -54,6 +54,7 @@ class _Builder:
         self.lab, self.observed, self.owned = lab, observed, owned
         self.steps: list[Step] = []
         self.rebuilt_networks: set[str] = set()  # Docker names of networks created or recreated
+        self.taken_down: set[str] = set()  # networks a change of their config-only network removes first
 
     def add(self, step: Step) -> None:
         self.steps.append(step)
@@ -64,16 +65,30 @@ class _Builder:
                 self.add(Step(A.PULL, K.IMAGE, image, detail="not on this engine"))
 
     def networks(self) -> None:
-        for spec in (n for n in self.lab.networks if not n.external):  # someone else's: joined as it is
+        """Config-only networks first: one made anew takes the networks that use its settings with it."""
+        ours = [n for n in self.lab.networks if not n.external]  # someone else's: joined as it is
+        for spec in sorted(ours, key=lambda n: n.config_from is not None):
             obs = self.observed.network_named(spec.name)
             if obs is None:
                 self.add(Step(A.CREATE, K.NETWORK, spec.name, spec.key, spec.summary()))
                 self.rebuilt_networks.add(spec.name)
-            elif causes := self._taken_over(obs.id) + network_changes(spec, obs):
-                attached = tuple(c.name for c in self.observed.attached_to(obs.name))
+            elif causes := self._taken_over(obs.id) + network_changes(spec, obs) + self._settings_remade(spec):
+                users = self._users(spec) if spec.config_only else ()
+                self.taken_down |= set(users)
+                on = () if spec.name in self.taken_down else (*users, obs.name)  # taken down: its containers left
+                attached = tuple(c.name for n in on for c in self.observed.attached_to(n))
                 self.add(Step(A.RECREATE, K.NETWORK, spec.name, spec.key, spec.summary(), tuple(causes),
-                              docker_id=obs.id, scope=obs.scope, attached=attached))
+                              docker_id=obs.id, scope=obs.scope, attached=attached, networks=users))
                 self.rebuilt_networks.add(spec.name)
+
+    def _settings_remade(self, spec: NetworkSpec) -> list[str]:
+        return [f"{spec.config_from}, whose settings it takes, is made anew"] if (
+            spec.config_from in self.rebuilt_networks) else []
+
+    def _users(self, spec: NetworkSpec) -> tuple[str, ...]:
+        """The lab's live networks that take a config-only network's settings: Docker keeps it while they are."""
+        names = {n.name for n in self.lab.networks if n.config_from == spec.name}
+        return tuple(sorted(n.name for n in self.observed.networks if n.config_from == spec.name and n.name in names))
 
     def host_links(self) -> None:
         """The host's own interface on each network that asks for host access; none left of those that no

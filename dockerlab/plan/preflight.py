@@ -29,8 +29,8 @@ class PreflightError(DockerlabError):
 
 def preflight_problems(lab: Lab, plan: Plan, observed: Observed, host: Host) -> list[str]:
     """What stops the plan on this host; the swarm a lab needs is the swarm module's to check."""
-    specs = [spec for s in plan.steps if s.kind is Kind.NETWORK and s.action.builds
-             if (spec := lab.network(s.key or "")) is not None]
+    specs = [spec for s in plan.steps if s.kind is Kind.NETWORK and s.action.builds  # a config-only one holds
+             if (spec := lab.network(s.key or "")) is not None and not spec.config_only]  # settings, not a link
     problems = list(_overlaps(plan, observed, specs)) + list(_held(lab, plan, observed))
     problems += list(_engine_support(host.engine.caps, specs)) + list(_parents(host.engine.caps, lab, plan, observed))
     problems += list(_host_access(lab, plan, host)) + list(_impairments(lab, plan, host))
@@ -110,7 +110,7 @@ def _parents(caps: Capabilities, lab: Lab, plan: Plan, observed: Observed) -> It
         if net.name not in going | ours and net.parent:
             on_parent.setdefault(net.parent, []).append((f"network '{net.name}' (not in this lab)", net.driver))
     for spec in lab.networks:
-        if spec.parent and driver(spec.driver).parent:
+        if spec.parent and driver(spec.driver).parent and not spec.config_only:
             on_parent.setdefault(spec.parent, []).append((f"network {spec.key}", spec.driver))
     for parent, users in on_parent.items():
         for (first, a), (second, b) in itertools.pairwise(users):
@@ -135,7 +135,7 @@ def _impairments(lab: Lab, plan: Plan, host: Host) -> Iterator[str]:
 
 def _overlaps(plan: Plan, observed: Observed, specs: list[NetworkSpec]) -> Iterator[str]:
     going = {s.name for s in plan.steps if s.kind is Kind.NETWORK and s.action.takes_down}
-    others = [n for n in observed.networks if n.name not in going | {s.name for s in specs}]
+    others = [n for n in observed.networks if n.name not in going | {s.name for s in specs} and not n.config_only]
     for spec in specs:
         for pool in spec.pools:
             for net in others:

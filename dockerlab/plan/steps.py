@@ -110,7 +110,8 @@ class Step:
     network: str | None = None  # connect/disconnect/reconnect: the Docker network name
     scope: str = "local"  # networks: swarm-scoped ones go away asynchronously
     attached: tuple[str, ...] = ()  # network recreate: the containers on it
-    networks: tuple[str, ...] = ()  # container remove/recreate: the user networks it leaves
+    networks: tuple[str, ...] = ()  # container remove/recreate: the user networks it leaves; a config-only
+    # network's recreate: the networks that take its settings, removed first (their own steps make them again)
     instance: str = ""  # tells apart two steps on objects of one name (two networks Docker let share a name)
     restore: Attachment | None = None  # reconnect: the membership as it is, to put back if the new one fails
     host: str = ""  # the lab's key of the host it runs on; "" on a lab of one engine
@@ -142,6 +143,7 @@ class Step:
             params["scope"] = self.scope
         if self.kind is Kind.NETWORK and self.action is Action.RECREATE:
             params["attached"] = list(self.attached)
+            params |= {"users": list(self.networks)} if self.networks else {}
         if self.kind is Kind.CONTAINER and self.action.takes_down:
             params["networks"] = list(self.networks)
         if self.network:

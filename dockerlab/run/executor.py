@@ -108,11 +108,15 @@ class Executor:
         """If the change fails halfway, the network is put back as it was (made again, if it went) with its
         containers back on it, so that a failed change never leaves the lab worse."""
         before = self.engine.network(step.docker_id or step.name)
-        members = {c: self.engine.membership(c, step.name) for c in step.attached}
+        if before is None:  # its config-only network's change took it down
+            return self._network_create(step)
+        own = () if step.networks else step.attached  # a config-only network's are on the networks it takes down
+        members = {c: self.engine.membership(c, step.name) for c in own}
         left: dict[str, Attachment] = {}
         removed = False
         try:
-            for container in step.attached:
+            self._take_down(step.networks, step.attached)
+            for container in own:
                 self._leave(container, step.name)
                 if (att := members[container]) is not None:
                     left[container] = att
@@ -122,7 +126,18 @@ class Executor:
         except EngineGone:
             raise  # nothing can be put back on an engine that does not answer
         except DockerlabError as exc:
-            raise ApplyError(f"{exc}; {self._put_back(step.name, before if removed else None, left)}") from None
+            users = f"; {', '.join(step.networks)}, which take its settings, are gone" if step.networks else ""
+            raise ApplyError(f"{exc}; {self._put_back(step.name, before if removed else None, left)}{users}"
+                             ) from None
+
+    def _take_down(self, networks: tuple[str, ...], containers: tuple[str, ...]) -> None:
+        """Networks that take a config-only network's settings, removed (their containers off them) before it
+        is made anew: Docker keeps it while they are."""
+        for network in networks:
+            for container in containers:
+                if self.engine.membership(container, network) is not None:
+                    self._leave(container, network)
+            self.engine.remove_network(network, network)
 
     def _put_back(self, name: str, gone: ObservedNetwork | None, left: dict[str, Attachment]) -> str:
         """The network made again as it was (if it went) and the containers that left it back on it; says what

@@ -1,0 +1,48 @@
+"""Meaning checks of config-only networks, the networks that take their settings (config_from), and swarm scope:
+what Docker refuses, said before anything is made."""
+
+from __future__ import annotations
+
+from dockerlab.core.drivers import driver
+from dockerlab.core.model import Lab, NetworkSpec
+from dockerlab.labfile.yamlsource import Found, Path
+
+
+def config_problems(lab: Lab) -> Found:
+    for net in lab.networks:
+        here: Path = ("networks", net.key)
+        if net.config_only:
+            yield from _config_only(lab, net, here)
+        if net.config_from:
+            yield from _config_from(lab, net, here)
+        if net.scope == "swarm" and not driver(net.driver).parent and not driver(net.driver).swarm:
+            yield here + ("scope",), f"scope swarm is for macvlan and ipvlan networks, not {net.driver}"
+        elif net.scope == "swarm" and not lab.swarm:
+            yield here + ("scope",), "a swarm-scoped network needs the lab's 'swarm:' (hosts that form one)"
+        if net.scope == "local" and driver(net.driver).swarm:
+            yield here + ("scope",), f"{net.driver} networks are swarm-scoped: drop 'scope: local'"
+
+
+def _config_only(lab: Lab, net: NetworkSpec, here: Path) -> Found:
+    if net.external or net.scope == "swarm" or net.internal or net.attachable:
+        yield here + ("config_only",), ("a config-only network holds settings for others: it is the lab's, local, "
+                                        "and neither internal nor attachable (say those on the networks that use it)")
+    for box in lab.containers:
+        if any(lab.docker_network_name(a.network) == net.name for a in box.attachments):
+            yield ("containers", box.key, "networks"), (f"'{net.key}' is config-only: no container joins it; join "
+                                                       "a network that takes its settings (config_from)")
+    users = [n for n in lab.networks if n.config_from == net.name and not n.spans_hosts]
+    if net.pools and len(users) > 1:
+        yield ("networks", users[1].key, "config_from"), (
+            f"'{users[0].key}' takes the settings of '{net.key}' on this host too: two local networks cannot share "
+            "its subnet; make a config-only network for each")
+
+
+def _config_from(lab: Lab, net: NetworkSpec, here: Path) -> Found:
+    source = next((n for n in lab.networks if n.name == net.config_from and n.config_only), None)
+    if source is None:
+        yield here + ("config_from",), "names no config-only network of this lab (a network with config_only: true)"
+    elif source.driver != net.driver:
+        yield here + ("driver",), f"'{source.key}' holds settings for {source.driver} networks, not {net.driver}"
+    if net.config_only or driver(net.driver).swarm:
+        yield here + ("config_from",), "config_from is for bridge, macvlan and ipvlan networks that are not config-only"
