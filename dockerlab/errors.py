@@ -53,6 +53,11 @@ class NetworkInUseByTask(EngineError):
     """A swarm network that the swarm's attachment tasks still hold (they go asynchronously)."""
 
 
+class SettingsInUse(NetworkInUseByTask):
+    """A config-only network that networks still take settings from (a worker's instance of a swarm one goes
+    asynchronously after its last container)."""
+
+
 class NotConnected(EngineError):
     """The container is not on that network (any more)."""
 

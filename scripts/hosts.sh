@@ -4,6 +4,8 @@
 # engine (10.233.0.1 = h1, 10.233.0.K = hK), each with its own data root, exec root, socket
 # (unix:///run/dockerlab-hK.sock) and the busybox image. Idempotent. `hosts.sh down` removes every namespace,
 # daemon, data root, veth and the bridge, and takes the engines out of any swarm first. `hosts.sh status` lists.
+# Each host also has an interface dlab-lan0 on one more bridge, dlab-lan, with no address: a LAN that a macvlan
+# network of each host can take as its parent (labs/macvlan-swarm.yaml).
 # The rig forms no swarm: whether a lab may form one is the lab's to say.
 # The engines are of the version the machine's own engine is (ENGINE, see engine.sh).
 set -euo pipefail
@@ -14,6 +16,8 @@ STATE=/run/dockerlab-hosts
 DATA=/var/lib/dockerlab-hosts
 IMAGE=${DOCKERLAB_IMAGE:-busybox}
 RULE=(DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT)  # Docker's FORWARD policy drops bridged traffic
+LAN=dlab-lan
+LAN_RULE=(DOCKER-USER -i "$LAN" -o "$LAN" -j ACCEPT)
 
 sock() { echo "unix:///run/dockerlab-h$1.sock"; }
 version_of() { docker -H "$(sock "$1")" version --format '{{.Server.Version}}' 2>/dev/null; }
@@ -24,6 +28,14 @@ bridge_up() {
   ip addr replace "$NET.1/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
   iptables -C "${RULE[@]}" 2>/dev/null || iptables -I "${RULE[@]}"
+  ip link show "$LAN" >/dev/null 2>&1 || ip link add "$LAN" type bridge
+  ip link set "$LAN" up
+  iptables -C "${LAN_RULE[@]}" 2>/dev/null || iptables -I "${LAN_RULE[@]}"
+  if ! ip link show dlab-lan0 >/dev/null 2>&1; then  # h1's
+    ip link add dlab-lan0 type veth peer name dlab-lan0p
+    ip link set dlab-lan0p master "$LAN" up
+    ip link set dlab-lan0 up
+  fi
 }
 
 host_up() {
@@ -37,6 +49,13 @@ host_up() {
     ip -n "$ns" link set "dlabh${k}n" up
     ip -n "$ns" link set lo up
     ip -n "$ns" route add default via "$NET.1"
+  fi
+  if ! ip link show "dlabl${k}r" >/dev/null 2>&1; then  # its interface on the LAN
+    ip link add "dlabl${k}r" type veth peer name "dlabl${k}n"
+    ip link set "dlabl${k}n" netns "$ns"
+    ip -n "$ns" link set "dlabl${k}n" name dlab-lan0
+    ip -n "$ns" link set dlab-lan0 up
+    ip link set "dlabl${k}r" master "$LAN" up
   fi
   if answers "$k"; then
     is_chosen "$(version_of "$k")" && return 0
@@ -72,6 +91,7 @@ host_down() {
   awk -v a="$DATA/h$k/" -v b="$STATE/h$k/" 'index($2, a) == 1 || index($2, b) == 1 {print $2}' /proc/mounts \
     | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   ip link del "dlabh${k}r" 2>/dev/null || true
+  ip link del "dlabl${k}r" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true
   rm -rf "${STATE:?}/h$k" "$STATE/h$k.pid" "$STATE/h$k.log" "${DATA:?}/h$k"
 }
@@ -103,7 +123,10 @@ case "${1:-}" in
       done
     fi
     iptables -D "${RULE[@]}" 2>/dev/null || true
+    iptables -D "${LAN_RULE[@]}" 2>/dev/null || true
     ip link del "$BRIDGE" 2>/dev/null || true
+    ip link del dlab-lan0 2>/dev/null || true
+    ip link del "$LAN" 2>/dev/null || true
     rmdir "$STATE" "$DATA" 2>/dev/null || true
     echo "hosts: down"
     ;;

@@ -2,11 +2,13 @@
 compared as Docker makes them (it copies the settings and the labels, and names the driver null). Pure."""
 
 from fakes import box_api, net_api
+from test_placement import plan_for
 
-from dockerlab.core.observed import Observed
+from dockerlab.core.observed import Membership, Observed
+from dockerlab.core.placement import slice_for
 from dockerlab.labfile.load import parse_lab
 from dockerlab.plan.planner import make_plan
-from dockerlab.plan.steps import Action, Kind
+from dockerlab.plan.steps import Action, Kind, Mode
 
 LAB = """
 name: cf
@@ -81,3 +83,57 @@ def test_a_config_only_network_taken_for_a_plain_one_is_made_anew():
     observed = Observed((plain, *observed.networks[1:]), observed.containers)
     made = steps(make_plan(lab, observed))
     assert made[Kind.NETWORK, Action.RECREATE, "cf-settings"].causes == ("settings only",)
+
+
+SWARM = """
+name: sw
+hosts:
+  a: {docker_host: "unix:///run/a.sock", address: 10.9.0.1}
+  b: {docker_host: "unix:///run/b.sock", address: 10.9.0.2}
+swarm: {form: true}
+networks:
+  settings:
+    config_only: true
+    driver: macvlan
+    parent: eth1
+    subnet: 10.77.57.0/24
+    per_host: {a: {ip_range: 10.77.57.64/27}, b: {ip_range: 10.77.57.96/27, parent: eth2}}
+  lan: {driver: macvlan, config_from: settings, scope: swarm, attachable: true}
+containers:
+  x: {image: busybox, host: a, networks: [lan]}
+  y: {image: busybox, host: b, networks: [lan]}
+"""
+
+
+def test_each_host_makes_its_own_settings_and_the_manager_the_network_across_them():
+    lab = parse_lab(SWARM, "sw.yaml")
+    a, b = slice_for(lab, "a"), slice_for(lab, "b")
+    assert [n.key for n in a.networks] == ["settings", "lan"] and [n.key for n in b.networks] == ["settings"]
+    held_a, held_b = a.network("settings"), b.network("settings")
+    assert (str(held_a.pools[0].ip_range), held_a.parent) == ("10.77.57.64/27", "eth1")
+    assert (str(held_b.pools[0].ip_range), held_b.parent) == ("10.77.57.96/27", "eth2")
+
+
+def test_a_worker_makes_its_settings_before_its_container_joins_the_network_across_the_swarm():
+    plan = plan_for(parse_lab(SWARM, "sw.yaml"))
+    by_id = {s.id: s for s in plan.steps}
+    assert "b/network:create:sw-settings" in by_id["b/container:create:sw-y"].after
+    assert "a/network:create:sw-settings" in by_id["a/network:create:sw-lan"].after
+
+
+def test_on_destroy_a_hosts_settings_go_after_the_swarm_that_took_them_ends():
+    lab = parse_lab(SWARM, "sw.yaml")
+    settings = {k: net_api(slice_for(lab, k), "settings") for k in "ab"}
+    # as measured: the manager lists the network across the swarm with no labels, no settings; a worker's engine
+    # has it too once a container joined, made with the worker's settings (and their labels)
+    live = {"a": Observed((settings["a"], net_api(lab, "lan", Scope="swarm", Labels=None, Options=None)), ()),
+            "b": Observed((settings["b"], net_api(lab, "lan", Scope="swarm")), ())}
+    boss = Membership(state="active", node="n1", manager=True, cluster="c", formed_by="sw")
+    seen = {"a": boss, "b": Membership(state="active", node="n2", managers=("n1",))}
+    plan = plan_for(parse_lab("name: sw\nhosts: {a: {address: 10.9.0.1}, b: {address: 10.9.0.2, "
+                              "docker_host: 'unix:///run/b.sock'}}\nswarm: {form: true}\n", "sw.yaml"),
+                    seen, Mode.DESTROY, live)
+    ids = [s.id for s in plan.steps]
+    assert ids.index("b/swarm:remove:swarm") < ids.index("b/network:remove:sw-settings")
+    assert ids.index("a/swarm:remove:swarm") < ids.index("a/network:remove:sw-settings")
+    assert "its networks with it (sw-lan)" in next(s for s in plan.steps if s.id == "a/swarm:remove:swarm").detail

@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from ipaddress import IPv4Address
+from typing import NamedTuple
 
 from dockerlab.core.addresses import IPAddress, IPNetwork, Pairs
 from dockerlab.core.check import Check
@@ -59,6 +60,12 @@ class Pool:
         return not (self.ip_range and other.ip_range and not self.ip_range.overlaps(other.ip_range))
 
 
+class HostSettings(NamedTuple):
+    host: str  # a host key
+    parent: str | None
+    ip_range: IPNetwork | None
+
+
 @dataclass(frozen=True)
 class NetworkSpec:
     key: str
@@ -79,6 +86,7 @@ class NetworkSpec:
     ipam_options: Pairs = ()
     config_only: bool = False  # holds settings for config_from networks (docker network create --config-only)
     config_from: str | None = None  # the Docker name of the config-only network whose settings it takes
+    per_host: tuple[HostSettings, ...] = ()  # a config-only network's: what differs on each host
     scope: str = ""  # as the file says: swarm (one network across the swarm; overlay always is), local or unsaid
 
     @property
@@ -89,6 +97,15 @@ class NetworkSpec:
     @property
     def docker_scope(self) -> str:
         return "swarm" if self.spans_hosts else "local"
+
+    def on(self, host: str) -> NetworkSpec:
+        """The network as one host makes it: a config-only network's settings of that host."""
+        mine = next((h for h in self.per_host if h.host == host), None)
+        if mine is None:
+            return self
+        pools = tuple(replace(p, ip_range=mine.ip_range) if i == 0 and mine.ip_range else p
+                      for i, p in enumerate(self.pools))
+        return replace(self, parent=mine.parent or self.parent, pools=pools)
 
     def driver_options(self) -> dict[str, str]:
         """Options as Docker stores them: raw options plus parent and mode."""

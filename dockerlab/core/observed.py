@@ -120,6 +120,7 @@ class Observed:
     _members: dict[str, list[ObservedContainer]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "networks", _with_owners(self.networks))
         members: dict[str, list[ObservedContainer]] = {}
         for box in self.containers:
             for network in box.endpoints:
@@ -150,6 +151,14 @@ class Observed:
 
 def _addr(text: str | None) -> IPAddress | None:
     return ip_address(text) if text else None
+
+
+def _with_owners(networks: tuple[ObservedNetwork, ...]) -> tuple[ObservedNetwork, ...]:
+    """A network that takes a config-only network's settings has that network's owner: Docker copies its labels
+    into it, except into a swarm one as the manager lists it (no labels at all)."""
+    named = {n.name: n for n in networks if n.config_only}
+    return tuple(replace(n, labels={k: v for k, v in held.labels.items() if k != L.KEY})
+                 if n.config_from and not n.labels and (held := named.get(n.config_from)) else n for n in networks)
 
 
 def network_from_api(raw: dict[str, Any]) -> ObservedNetwork:

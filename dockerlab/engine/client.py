@@ -39,6 +39,7 @@ from dockerlab.errors import (
     NetworkNotFound,
     NotConnected,
     RemovalInProgress,
+    SettingsInUse,
 )
 
 if TYPE_CHECKING:
@@ -147,13 +148,15 @@ class Engine(SwarmCalls, InsideCalls):
                 self._call(f"remove network {label}", "remove_network", name_or_id, missing_ok=True)
                 return True
             except NetworkInUseByTask as exc:
-                if scope != "swarm":
+                if scope != "swarm" and not isinstance(exc, SettingsInUse):
                     raise
                 refusals.append(exc)
                 return False
         if not wait_until(removed, SWARM_TASKS_GONE, 0.25):
-            raise EngineError(f"{refusals[-1]}: after {SWARM_TASKS_GONE:.0f}s a container on a host of the swarm is "
-                              "still attached to it (one outside the lab?); remove it there and run again")
+            held = ("a network still takes its settings (one outside the lab?); remove that network"
+                    if isinstance(refusals[-1], SettingsInUse) else
+                    "a container on a host of the swarm is still attached to it (one outside the lab?); remove it")
+            raise EngineError(f"{refusals[-1]}: after {SWARM_TASKS_GONE:.0f}s {held} there and run again")
 
     def _clear_stale_endpoints(self, network: str, label: str) -> None:
         """Docker can keep an endpoint after its container is gone (moby#17217); only those are cleared."""

@@ -47,6 +47,7 @@ def busy_network(label: str, endpoints: dict[str, str], live: set[str]) -> list[
 _KINDS: list[tuple[str, type[EngineError]]] = [
     ("has active endpoints", errors.NetworkInUse),
     ("in use by task", errors.NetworkInUseByTask),
+    ("configuration network", errors.SettingsInUse),
     ("is not connected", errors.NotConnected),
     ("attaching to network failed", errors.AttachFailed),
     ("already in progress", errors.RemovalInProgress),

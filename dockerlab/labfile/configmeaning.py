@@ -3,6 +3,8 @@ what Docker refuses, said before anything is made."""
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from dockerlab.core.drivers import driver
 from dockerlab.core.model import Lab, NetworkSpec
 from dockerlab.labfile.yamlsource import Found, Path
@@ -13,6 +15,9 @@ def config_problems(lab: Lab) -> Found:
         here: Path = ("networks", net.key)
         if net.config_only:
             yield from _config_only(lab, net, here)
+            yield from _per_host(lab, net, here)
+        elif net.per_host:
+            yield here + ("per_host",), "per_host is a config-only network's: each host's settings for others"
         if net.config_from:
             yield from _config_from(lab, net, here)
         if net.scope == "swarm" and not driver(net.driver).parent and not driver(net.driver).swarm:
@@ -46,3 +51,25 @@ def _config_from(lab: Lab, net: NetworkSpec, here: Path) -> Found:
         yield here + ("driver",), f"'{source.key}' holds settings for {source.driver} networks, not {net.driver}"
     if net.config_only or driver(net.driver).swarm:
         yield here + ("config_from",), "config_from is for bridge, macvlan and ipvlan networks that are not config-only"
+
+
+def _per_host(lab: Lab, net: NetworkSpec, here: Path) -> Found:
+    """Each host's own settings: hosts of the lab, ranges inside the subnet and apart. A network across the
+    swarm needs them: each host's engine hands out its addresses alone."""
+    keys = [h.key for h in lab.hosts]
+    subnet = net.pools[0].subnet if net.pools else None
+    for own in net.per_host:
+        at = here + ("per_host", own.host)
+        if own.host not in keys:
+            yield at, f"no host '{own.host}' in this lab" + (f" (hosts: {', '.join(keys)})" if keys else "")
+        elif own.ip_range and (subnet is None or not own.ip_range.subnet_of(subnet)):  # type: ignore[arg-type]
+            yield at + ("ip_range",), f"{own.ip_range} is not inside the subnet {subnet or '(none: give one)'}"
+    for a, b in combinations([h for h in net.per_host if h.ip_range], 2):
+        if a.ip_range.overlaps(b.ip_range):  # type: ignore[union-attr, arg-type]
+            yield here + ("per_host", b.host, "ip_range"), (f"overlaps the range of host {a.host}; each host hands "
+                                                            "out its own")
+    spanning = [n for n in lab.networks if n.config_from == net.name and n.spans_hosts]
+    ranged = {h.host for h in net.per_host if h.ip_range}
+    if spanning and len(keys) > 1 and not set(keys) <= ranged:
+        yield here, (f"'{spanning[0].key}' spans the swarm, whose hosts hand out its addresses each alone: give each "
+                     "host a range of its own, per_host: {HOST: {ip_range: ...}}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dockerlab.core import impairment
 from dockerlab.core.endpoint import ONE_INTERFACE, Attachment
-from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, ContainerSpec, Lab
+from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, ContainerSpec, Lab, NetworkSpec
 from dockerlab.labfile.yamlsource import Found, Path
 
 # what is the network stack's, not a container's own: Docker refuses these beside container:NAME
@@ -104,6 +104,14 @@ def _attachment(lab: Lab, here: Path, att: Attachment) -> Found:
     if net.spans_hosts and not net.attachable:
         kind = "overlay" if net.driver == "overlay" else f"swarm-scoped {net.driver}"
         yield here, f"containers can join {kind} network '{net.key}' only if it sets 'attachable: true'"
+    yield from _static(here, att, net)
+
+
+def _static(here: Path, att: Attachment, net: NetworkSpec) -> Found:
+    if net.config_from and net.spans_hosts and (att.ipv4 or att.ipv6):
+        yield here, (f"'{net.key}' spans the swarm: each host's engine gives its containers addresses of that host's "
+                     "range and ignores a static one; drop ipv4/ipv6 here")
+        return
     for version, addr in ((4, att.ipv4), (6, att.ipv6)):
         if addr is None or net.external:  # someone else's subnets: the engine says if the address fits
             continue

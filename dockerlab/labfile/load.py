@@ -12,7 +12,7 @@ from dockerlab.core.bridge import BRIDGE_KEYS
 from dockerlab.core.check import Check
 from dockerlab.core.expect import By, Expect
 from dockerlab.core.impairment import parse_percent, parse_time
-from dockerlab.core.model import HostSpec, Lab, NetworkSpec, Pool, SwarmSpec, lab_name
+from dockerlab.core.model import HostSettings, HostSpec, Lab, NetworkSpec, Pool, SwarmSpec, lab_name
 from dockerlab.errors import LabFileError, Problem
 from dockerlab.labfile.containers import ContainerReader
 from dockerlab.labfile.values import bridge_options, pairs
@@ -156,6 +156,9 @@ class _Builder(ContainerReader):
             ipv4=raw.get("ipv4", True), ipam_driver=(raw.get("ipam") or {}).get("driver") or "default",
             ipam_options=pairs((raw.get("ipam") or {}).get("options")),
             config_only=bool(raw.get("config_only")), config_from=self.network_name(raw.get("config_from"), prefix),
+            per_host=tuple(HostSettings(h, (v or {}).get("parent"),
+                                        self.subnet(path + ("per_host", h, "ip_range"), (v or {}).get("ip_range")))
+                           for h, v in (raw.get("per_host") or {}).items()),
             scope=raw.get("scope", ""),
         )
 

@@ -93,6 +93,9 @@ def _network_lines(net: NetworkSpec, several_hosts: bool) -> tuple[str, ...]:
                      + (f" range {pool.ip_range}" if pool.ip_range else ""))
     if net.parent:
         lines.append(f"parent {net.parent}")
+    lines += [f"on {h.host}: " + ", ".join(w for w in (f"range {h.ip_range}" if h.ip_range else "",
+                                                       f"parent {h.parent}" if h.parent else "") if w)
+              for h in net.per_host]
     if words := settings(net):
         lines.append(", ".join(words))
     if net.host_access:

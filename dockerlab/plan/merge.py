@@ -8,7 +8,7 @@ from dataclasses import replace
 from dockerlab.core import scheduler
 from dockerlab.core.model import Lab
 from dockerlab.core.placement import manager, swarm_networks
-from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step, making_network, on_host
+from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step, making_network, on_host, step_id
 
 A, K = Action, Kind
 
@@ -24,9 +24,11 @@ def merge(lab: Lab, plans: dict[str, Plan], swarm_steps: list[Step], mode: Mode,
                                          f"({', '.join(sorted(g.name for g in gone))})") if s.host == boss else s
                        for s in swarm_steps]
     steps = [*swarm_steps]
+    dropped = {g.id for g in gone}  # what waited for them waits for the swarm's end (_Across)
     for key, plan in plans.items():
-        steps += [replace(s, host=key, after=tuple(on_host(key, a) for a in s.after)) for s in plan.steps
-                  if not (key == boss and s in gone)]
+        steps += [replace(s, host=key, after=tuple(on_host(key, a) for a in s.after
+                                                   if not (key == boss and a in dropped)))
+                  for s in plan.steps if not (key == boss and s in gone)]
     joins = _Across(lab, steps)
     steps = [replace(s, after=tuple(sorted({*s.after, *joins.of(s)}))) for s in steps]
     ordered = scheduler.order(steps, key=lambda s: s.id, deps=lambda s: s.after)
@@ -45,6 +47,10 @@ class _Across:
         self.leaving = [s for s in steps if s.kind is K.CONTAINER
                         and (s.action.takes_down or s.action is A.DISCONNECT)]
         self.leaves = {s.id for s in steps if s.kind is K.SWARM and s.action is A.REMOVE}
+        self.leave_of = {s.host: s.id for s in steps if s.kind is K.SWARM and s.action is A.REMOVE}
+        # a config-only network that a swarm network takes settings from goes after it: after the host leaves the
+        # swarm (which takes the swarm's networks with it), else after the manager removed it
+        self.held = {s.id for s in steps if s.kind is K.NETWORK and s.action is A.REMOVE and s.networks}
         self.on_hosts: dict[str, list[str]] = {}
         for s in steps:
             if s.kind is not K.SWARM:
@@ -55,6 +61,9 @@ class _Across:
         if step.kind is K.SWARM:
             return self._swarm(step)
         joined = {self.swarm[step.host]} if step.host in self.swarm else set()
+        if step.id in self.held:
+            after = {step_id(K.NETWORK, A.REMOVE, n, host=self.boss) for n in step.networks} & self.ids
+            return after | ({self.leave_of[step.host]} if step.host in self.leave_of else set())
         if step.kind is K.NETWORK and (step.name in self.overlays or step.scope == "swarm"):
             if step.action is not A.CREATE:
                 joined |= {s.id for s in self.leaving if s.host != step.host}
@@ -72,8 +81,8 @@ class _Across:
             return set()
         # leaving comes last: a worker after its own steps; the manager after everything else
         if step.host != self.boss:
-            return set(self.on_hosts.get(step.host, ()))
-        return {i for ids in self.on_hosts.values() for i in ids} | (self.leaves - {step.id})
+            return set(self.on_hosts.get(step.host, ())) - self.held
+        return {i for ids in self.on_hosts.values() for i in ids} - self.held | (self.leaves - {step.id})
 
     def _joins_overlay(self, step: Step) -> bool:
         if step.network:

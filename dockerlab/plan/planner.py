@@ -216,8 +216,10 @@ class _Builder:
             if self._goes(net, wanted):
                 again = net.name in named  # a second network of one name: tell the steps apart by id
                 named.add(net.name)
+                users = tuple(sorted(n.name for n in self.observed.networks if n.config_from == net.name))
                 self.add(Step(A.REMOVE, K.NETWORK, net.name, net.key, causes=("not in the lab file",),
-                              docker_id=net.id, scope=net.scope, instance=net.id[:12] if again else ""))
+                              docker_id=net.id, scope=net.scope, instance=net.id[:12] if again else "",
+                              networks=users))
 
     def ordered(self) -> tuple[Step, ...]:
         """Steps with their dependencies, listed in an order that respects them."""

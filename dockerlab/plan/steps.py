@@ -111,7 +111,7 @@ class Step:
     scope: str = "local"  # networks: swarm-scoped ones go away asynchronously
     attached: tuple[str, ...] = ()  # network recreate: the containers on it
     networks: tuple[str, ...] = ()  # container remove/recreate: the user networks it leaves; a config-only
-    # network's recreate: the networks that take its settings, removed first (their own steps make them again)
+    # network's recreate or remove: the networks that take its settings, removed first
     instance: str = ""  # tells apart two steps on objects of one name (two networks Docker let share a name)
     restore: Attachment | None = None  # reconnect: the membership as it is, to put back if the new one fails
     host: str = ""  # the lab's key of the host it runs on; "" on a lab of one engine

@@ -40,9 +40,9 @@ def forming_steps(lab: Lab, manager: str, seen: dict[str, Membership]) -> tuple[
     if not boss.active:
         if form and boss.state == "inactive":
             steps.append(Step(Action.CREATE, Kind.SWARM, NAME, detail=f"init, advertise {lab.address_of(manager)}",
-                              causes=("overlay networks need a swarm",), host=manager))
+                              causes=("swarm-scoped networks need a swarm",), host=manager))
         else:
-            problems.append(f"overlay networks need a swarm manager, and the swarm state of {_name(manager)} is "
+            problems.append(f"swarm-scoped networks need a swarm manager, and the swarm state of {_name(manager)} is "
                             f"'{boss.state}'{how}")
     elif not boss.manager:
         problems.append(f"{_name(manager)} is in a swarm but is not a manager; name a manager host as "
@@ -53,7 +53,7 @@ def forming_steps(lab: Lab, manager: str, seen: dict[str, Membership]) -> tuple[
             continue
         if node.state == "inactive" and form and (boss.state == "inactive" or boss.manager):
             steps.append(Step(Action.CONNECT, Kind.SWARM, NAME, detail=f"join {_name(manager)} at "
-                              f"{lab.address_of(manager)}:2377 as a worker", causes=("overlay networks span it",),
+                              f"{lab.address_of(manager)}:2377 as a worker", causes=("swarm-scoped networks span it",),
                               host=key))
         elif node.state == "inactive":
             problems.append(f"host {key} is not in the swarm of {_name(manager)}{how}")
