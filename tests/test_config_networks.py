@@ -1,12 +1,14 @@
 """Config-only networks and the networks that take their settings (config_from): planned, ordered and
 compared as Docker makes them (it copies the settings and the labels, and names the driver null). Pure."""
 
+import pytest
 from fakes import box_api, net_api
 from test_placement import plan_for
 
 from dockerlab.core.observed import Membership, Observed
 from dockerlab.core.placement import slice_for
 from dockerlab.labfile.load import parse_lab
+from dockerlab.plan.ownership import ConflictError
 from dockerlab.plan.planner import make_plan
 from dockerlab.plan.steps import Action, Kind, Mode
 
@@ -54,7 +56,7 @@ def test_a_changed_setting_takes_its_network_down_first_and_makes_it_again_after
     made = steps(make_plan(lab, live(before)))
     settings = made[Kind.NETWORK, Action.RECREATE, "cf-settings"]
     lan = made[Kind.NETWORK, Action.RECREATE, "cf-lan"]
-    assert settings.networks == ("cf-lan",) and settings.attached == ("cf-c1",)
+    assert settings.networks == ("cf-lan",) and settings.members == (("cf-c1", "cf-lan"),)
     assert lan.attached == () and settings.id in lan.after
     assert lan.causes == ("cf-settings, whose settings it takes, is made anew",)
     assert lan.id in made[Kind.CONTAINER, Action.CONNECT, "cf-c1"].after
@@ -73,7 +75,7 @@ def test_a_network_made_with_settings_of_its_own_is_made_anew():
                        .replace("{config_only: true,", "{config_only: true, driver: macvlan,"), "lab.yaml")
     lab = parse_lab(LAB, "lab.yaml")
     lan = steps(make_plan(lab, live(before)))[Kind.NETWORK, Action.RECREATE, "cf-lan"]
-    assert lan.causes == ("settings from (its own) -> cf-settings",)
+    assert lan.causes[0] == "settings from (its own) -> cf-settings"
 
 
 def test_a_config_only_network_taken_for_a_plain_one_is_made_anew():
@@ -137,3 +139,75 @@ def test_on_destroy_a_hosts_settings_go_after_the_swarm_that_took_them_ends():
     assert ids.index("b/swarm:remove:swarm") < ids.index("b/network:remove:sw-settings")
     assert ids.index("a/swarm:remove:swarm") < ids.index("a/network:remove:sw-settings")
     assert "its networks with it (sw-lan)" in next(s for s in plan.steps if s.id == "a/swarm:remove:swarm").detail
+
+
+def test_a_network_someone_made_from_the_labs_settings_is_not_the_labs():
+    """Docker copies the config-only network's labels into it; only the users the lab named are the lab's."""
+    lab = parse_lab(LAB, "lab.yaml")
+    theirs = net_api(lab, "lan", Name="theirs", Id="id-theirs")
+    observed = live(lab)
+    plan = make_plan(parse_lab("name: cf\n", "lab.yaml"),
+                     Observed((*observed.networks, theirs), observed.containers), mode=Mode.DESTROY)
+    removed = {s.name for s in plan.steps if s.action is Action.REMOVE}
+    assert "theirs" not in removed and {"cf-lan", "cf-settings"} <= removed
+
+
+def test_a_changed_setting_stops_before_any_change_when_a_container_outside_the_lab_is_on_a_user():
+    before = parse_lab(LAB, "lab.yaml")
+    outsider = box_api(before, "c1", Names=["/outsider"], Id="id-outsider", Labels={})
+    observed = live(before)
+    lab = parse_lab(LAB.replace("gateway: 10.77.20.1", "gateway: 10.77.20.254"), "lab.yaml")
+    with pytest.raises(ConflictError, match="containers outside the lab use them: outsider"):
+        make_plan(lab, Observed(observed.networks, (*observed.containers, outsider)))
+
+
+def test_a_changed_setting_beside_a_dropped_user_and_a_remade_container_has_an_order():
+    """settings made anew take down both users, the one the file dropped too: nothing waits in a circle."""
+    two = LAB.replace("  lan: {driver: macvlan, config_from: settings}",
+                      "  lan: {driver: macvlan, config_from: settings}\n"
+                      "  old-settings: {config_only: true, driver: macvlan, parent: eth2, subnet: 10.77.21.0/24}\n"
+                      "  old: {driver: macvlan, config_from: old-settings}")
+    two = two.replace("networks: {lan: {ipv4: 10.77.20.10}}", "networks: {lan: {ipv4: 10.77.20.10}, old: {}}")
+    before = parse_lab(two, "lab.yaml")
+    lab = parse_lab(LAB.replace("gateway: 10.77.20.1", "gateway: 10.77.20.254").replace("image: busybox",
+                                                                                       "image: alpine"), "lab.yaml")
+    plan = make_plan(lab, live(before))
+    ids = [s.id for s in plan.steps]
+    assert ids.index("network:recreate:cf-settings") < ids.index("network:recreate:cf-lan")
+    assert ids.index("network:remove:cf-old") < ids.index("network:remove:cf-old-settings")
+
+
+def test_a_changed_setting_a_dropped_user_of_it_and_a_remade_container_on_both_have_an_order():
+    before = parse_lab("""
+name: cy
+networks:
+  settings: {config_only: true, driver: bridge, bridge: {mtu: 1400}}
+  lan: {config_from: settings}
+  old: {config_from: settings}
+containers:
+  c1: {image: busybox, networks: [lan, old]}
+""", "lab.yaml")
+    lab = parse_lab("""
+name: cy
+networks:
+  settings: {config_only: true, driver: bridge, bridge: {mtu: 1300}}
+  lan: {config_from: settings}
+containers:
+  c1: {image: alpine, networks: [lan]}
+""", "lab.yaml")
+    made = steps(make_plan(lab, live(before)))
+    settings = made[Kind.NETWORK, Action.RECREATE, "cy-settings"]
+    assert settings.networks == ("cy-lan", "cy-old"), "the dropped user goes down with it"
+    assert (Kind.NETWORK, Action.REMOVE, "cy-old") in made
+
+
+def test_a_hosts_settings_under_a_swarm_network_are_refused_before_any_change():
+    from dockerlab.plan.preflight import _settings_under_swarm
+
+    lab = parse_lab(SWARM, "sw.yaml")
+    worker = slice_for(lab, "b")
+    live = Observed((net_api(worker, "settings"), net_api(lab, "lan", Scope="swarm")), ())
+    changed = slice_for(parse_lab(SWARM.replace("10.77.57.96/27", "10.77.57.128/27"), "sw.yaml"), "b")
+    problems = list(_settings_under_swarm(make_plan(changed, live), live))
+    assert problems == ["network settings: the swarm-scoped network sw-lan takes its settings, which cannot change "
+                        "under it: `dockerlab destroy` the lab, then apply it again"]

@@ -6,6 +6,7 @@ commands and then asks dockerlab for a plan, which must be empty: the two stay o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from dockerlab.core import hostaccess
 from dockerlab.core import labels as L
@@ -75,11 +76,12 @@ def _words(argv: list[str]) -> str:
 class Writer:
     def __init__(self, lab: Lab, where: dict[str, str]) -> None:
         self.lab, self.where = lab, where
-        self.taken_down: set[str] = set()  # networks a config-only network's recreate removed
+        self.gone: set[tuple[str, str]] = set()  # (host, network) removed so far: a config-only network's recreate
+        # takes its users down before their own steps
         self.handlers: dict[tuple[Kind, Action], Callable[[Step, Lab], Lines]] = {
             (Kind.IMAGE, Action.PULL): lambda s, lab: self.docker(s, "pull", s.name),
             (Kind.NETWORK, Action.CREATE): self._network_create,
-            (Kind.NETWORK, Action.REMOVE): lambda s, lab: self.docker(s, "network", "rm", s.docker_id or s.name),
+            (Kind.NETWORK, Action.REMOVE): lambda s, lab: self._network_remove(s, s.docker_id or s.name),
             (Kind.NETWORK, Action.RECREATE): self._network_recreate,
             (Kind.CONTAINER, Action.CREATE): self._container_create,
             (Kind.CONTAINER, Action.REMOVE): lambda s, lab: self.docker(s, "rm", "-f", "-v", s.docker_id or s.name),
@@ -125,19 +127,21 @@ class Writer:
         assert spec is not None
         yield from self.docker(step, "network", "create", *network_options(lab, spec), spec.name)
 
+    def _network_remove(self, step: Step, network: str) -> Lines:
+        if (step.host, step.name) not in self.gone:
+            yield from self.docker(step, "network", "rm", network)
+            self.gone.add((step.host, step.name))
+
     def _network_recreate(self, step: Step, lab: Lab) -> Lines:
         """A config-only network's users go first (Docker keeps it while they are); their own steps make them."""
+        for container, user in step.members:
+            yield from self.docker(step, "network", "disconnect", "-f", user, container)
         for user in step.networks:
-            for container in step.attached:
-                if any(lab.docker_network_name(a.network) == user for c in lab.containers if c.name == container
-                       for a in c.attachments):
-                    yield from self.docker(step, "network", "disconnect", "-f", user, container)
-            yield from self.docker(step, "network", "rm", user)
-            self.taken_down.add(user)
-        for container in () if step.networks else step.attached:
+            yield from self._network_remove(replace(step, name=user), user)
+        for container in step.attached:
             yield from self.docker(step, "network", "disconnect", "-f", step.name, container)
-        if step.name not in self.taken_down:
-            yield from self.docker(step, "network", "rm", step.docker_id or step.name)
+        yield from self._network_remove(step, step.docker_id or step.name)
+        self.gone.discard((step.host, step.name))
         yield from self._network_create(step, lab)
 
     # -- containers

@@ -15,12 +15,24 @@ SUBNETS = "io.dockerlab.subnets"  # subnets dockerlab sent: the daemon adds pool
 ENDPOINTS = "io.dockerlab.endpoints"  # aliases and MACs as created; the list API hides them
 FILE = "io.dockerlab.file"
 SWARM_FORMED_BY = "io.dockerlab.swarm-formed-by"  # on a swarm's spec: the lab that formed it
+USERS = "io.dockerlab.users"  # a config-only network's: key=name of each network made with its settings, the only
+# ones that are the lab's through it (Docker copies its labels into any network made with them)
 PROBE = "probe"  # the KEY of a check's throwaway probe container: the lab's to remove, never one of its containers
 
 
 def network_labels(lab: Lab, spec: NetworkSpec) -> dict[str, str]:
     return {**dict(spec.labels), LAB: lab.name, KEY: spec.key, FILE: lab.origin or lab.path,
-            OPTIONS: ",".join(sorted(spec.driver_options())), SUBNETS: ",".join(str(p.subnet) for p in spec.pools)}
+            OPTIONS: ",".join(sorted(spec.driver_options())), SUBNETS: ",".join(str(p.subnet) for p in spec.pools),
+            **({USERS: users_label(lab, spec)} if spec.config_only else {})}
+
+
+def users_label(lab: Lab, spec: NetworkSpec) -> str:
+    return ",".join(f"{n.key}={n.name}" for n in lab.networks if n.config_from == spec.name)
+
+
+def users(labels: dict[str, str]) -> dict[str, str]:
+    """A config-only network's USERS label: Docker name -> key."""
+    return {name: key for key, _, name in (u.partition("=") for u in labels.get(USERS, "").split(",") if u)}
 
 
 def container_labels(lab: Lab, spec: ContainerSpec) -> dict[str, str]:

@@ -103,8 +103,8 @@ class NetworkSpec:
         mine = next((h for h in self.per_host if h.host == host), None)
         if mine is None:
             return self
-        pools = tuple(replace(p, ip_range=mine.ip_range) if i == 0 and mine.ip_range else p
-                      for i, p in enumerate(self.pools))
+        first = next((p for p in self.pools if mine.ip_range and p.subnet.version == mine.ip_range.version), None)
+        pools = tuple(replace(p, ip_range=mine.ip_range) if p is first else p for p in self.pools)
         return replace(self, parent=mine.parent or self.parent, pools=pools)
 
     def driver_options(self) -> dict[str, str]:
@@ -272,3 +272,12 @@ class Lab:
         """A container's network reference as Docker names it."""
         spec = self.network(key)
         return spec.name if spec else key
+
+
+def with_settings(networks: tuple[NetworkSpec, ...]) -> tuple[NetworkSpec, ...]:
+    """A network that takes a config-only network's settings has them in the model too, as Docker copies them:
+    its addresses, parent and options are checked and shown as any network's."""
+    held = {n.name: n for n in networks if n.config_only}
+    return tuple(replace(n, pools=s.pools, ipv4=s.ipv4, ipv6=s.ipv6, options=s.options, parent=s.parent,
+                         mode=s.mode, ipam_driver=s.ipam_driver, ipam_options=s.ipam_options)
+                 if n.config_from and (s := held.get(n.config_from)) else n for n in networks)

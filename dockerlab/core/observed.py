@@ -154,11 +154,17 @@ def _addr(text: str | None) -> IPAddress | None:
 
 
 def _with_owners(networks: tuple[ObservedNetwork, ...]) -> tuple[ObservedNetwork, ...]:
-    """A network that takes a config-only network's settings has that network's owner: Docker copies its labels
-    into it, except into a swarm one as the manager lists it (no labels at all)."""
+    """A network that takes a config-only network's settings can carry no labels of its own (Docker copies that
+    network's, except into a swarm one as the manager lists it). It is the lab's when that network is and names it
+    among its users (L.USERS); anyone's network made from the lab's settings stays nobody's."""
     named = {n.name: n for n in networks if n.config_only}
-    return tuple(replace(n, labels={k: v for k, v in held.labels.items() if k != L.KEY})
-                 if n.config_from and not n.labels and (held := named.get(n.config_from)) else n for n in networks)
+    return tuple(replace(n, labels=_owner(n.name, held.labels))
+                 if n.config_from and (held := named.get(n.config_from)) else n for n in networks)
+
+
+def _owner(name: str, held: dict[str, str]) -> dict[str, str]:
+    key = L.users(held).get(name)
+    return {L.LAB: held[L.LAB], L.FILE: held.get(L.FILE, ""), L.KEY: key} if key and L.LAB in held else {}
 
 
 def network_from_api(raw: dict[str, Any]) -> ObservedNetwork:
@@ -169,9 +175,7 @@ def network_from_api(raw: dict[str, Any]) -> ObservedNetwork:
              tuple(sorted((k, ip_address(v)) for k, v in (c.get("AuxiliaryAddresses") or {}).items())))
         for c in ipam.get("Config") or [] if c.get("Subnet"))
     config_from = (raw.get("ConfigFrom") or {}).get("Network") or None
-    labels = raw.get("Labels") or {}
-    if config_from:  # Docker gave it its config network's labels: the lab's, but not that network's key
-        labels = {k: v for k, v in labels.items() if k != L.KEY}
+    labels = {} if config_from else raw.get("Labels") or {}  # Docker's copy of its config network's: see _with_owners
     return ObservedNetwork(
         id=raw["Id"], name=raw["Name"], driver=raw.get("Driver") or "bridge", scope=raw.get("Scope", "local"),
         pools=pools, ipv6=bool(raw.get("EnableIPv6")), internal=bool(raw.get("Internal")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dockerlab.core.endpoint import Attachment
-from dockerlab.core.model import ContainerSpec, Lab, NetworkSpec
+from dockerlab.core.model import ContainerSpec, Lab, NetworkSpec, with_settings
 
 ONE = ""  # the host key of a lab on one engine
 
@@ -43,7 +43,7 @@ def slice_for(lab: Lab, key: str) -> Lab:
     networks += _settings_here(lab, networks, used)
     if not boss:
         here = [_by_name(lab, c) for c in here]
-    return replace(lab, networks=tuple(n.on(key) for n in networks), containers=tuple(here), checks=())
+    return replace(lab, networks=with_settings(tuple(n.on(key) for n in networks)), containers=tuple(here), checks=())
 
 
 def _settings_here(lab: Lab, networks: list[NetworkSpec], used: set[str]) -> list[NetworkSpec]:
@@ -51,7 +51,6 @@ def _settings_here(lab: Lab, networks: list[NetworkSpec], used: set[str]) -> lis
     spans hosts, each host with a container on it too (the engine there makes it with that host's settings)."""
     users = {n.config_from for n in lab.networks if n.config_from and (n in networks or n.key in used)}
     return [n for n in lab.networks if n.config_only and n.name in users and n not in networks]
-
 
 
 def _by_name(lab: Lab, spec: ContainerSpec) -> ContainerSpec:

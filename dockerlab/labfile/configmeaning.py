@@ -24,11 +24,16 @@ def config_problems(lab: Lab) -> Found:
             yield here + ("scope",), f"scope swarm is for macvlan and ipvlan networks, not {net.driver}"
         elif net.scope == "swarm" and not lab.swarm:
             yield here + ("scope",), "a swarm-scoped network needs the lab's 'swarm:' (hosts that form one)"
+        elif net.scope == "swarm" and not net.config_from:
+            yield here + ("scope",), ("a swarm-scoped macvlan or ipvlan network takes each host's settings from a "
+                                      "config-only network: give it config_from (and each host a range, per_host)")
         if net.scope == "local" and driver(net.driver).swarm:
             yield here + ("scope",), f"{net.driver} networks are swarm-scoped: drop 'scope: local'"
 
 
 def _config_only(lab: Lab, net: NetworkSpec, here: Path) -> Found:
+    if driver(net.driver).swarm:
+        yield here + ("driver",), f"config-only networks hold settings for bridge, macvlan or ipvlan, not {net.driver}"
     if net.external or net.scope == "swarm" or net.internal or net.attachable:
         yield here + ("config_only",), ("a config-only network holds settings for others: it is the lab's, local, "
                                         "and neither internal nor attachable (say those on the networks that use it)")
@@ -57,15 +62,17 @@ def _per_host(lab: Lab, net: NetworkSpec, here: Path) -> Found:
     """Each host's own settings: hosts of the lab, ranges inside the subnet and apart. A network across the
     swarm needs them: each host's engine hands out its addresses alone."""
     keys = [h.key for h in lab.hosts]
-    subnet = net.pools[0].subnet if net.pools else None
     for own in net.per_host:
         at = here + ("per_host", own.host)
+        subnet = next((p.subnet for p in net.pools if own.ip_range and p.subnet.version == own.ip_range.version),
+                      None)
         if own.host not in keys:
             yield at, f"no host '{own.host}' in this lab" + (f" (hosts: {', '.join(keys)})" if keys else "")
         elif own.ip_range and (subnet is None or not own.ip_range.subnet_of(subnet)):  # type: ignore[arg-type]
-            yield at + ("ip_range",), f"{own.ip_range} is not inside the subnet {subnet or '(none: give one)'}"
+            yield at + ("ip_range",), (f"{own.ip_range} is not inside a subnet of this network of its IP version"
+                                       f" ({', '.join(str(p.subnet) for p in net.pools) or 'none: give one'})")
     for a, b in combinations([h for h in net.per_host if h.ip_range], 2):
-        if a.ip_range.overlaps(b.ip_range):  # type: ignore[union-attr, arg-type]
+        if a.ip_range.version == b.ip_range.version and a.ip_range.overlaps(b.ip_range):  # type: ignore
             yield here + ("per_host", b.host, "ip_range"), (f"overlaps the range of host {a.host}; each host hands "
                                                             "out its own")
     spanning = [n for n in lab.networks if n.config_from == net.name and n.spans_hosts]

@@ -12,7 +12,7 @@ from dockerlab.core.bridge import BRIDGE_KEYS
 from dockerlab.core.check import Check
 from dockerlab.core.expect import By, Expect
 from dockerlab.core.impairment import parse_percent, parse_time
-from dockerlab.core.model import HostSettings, HostSpec, Lab, NetworkSpec, Pool, SwarmSpec, lab_name
+from dockerlab.core.model import HostSettings, HostSpec, Lab, NetworkSpec, Pool, SwarmSpec, lab_name, with_settings
 from dockerlab.errors import LabFileError, Problem
 from dockerlab.labfile.containers import ContainerReader
 from dockerlab.labfile.values import bridge_options, pairs
@@ -92,7 +92,7 @@ class _Builder(ContainerReader):
     def lab(self, filename: str) -> Lab:
         data = self.source.data
         prefix = data.get("prefix", f"{data['name']}-")
-        networks = _with_settings(tuple(self.network(k, v or {}, prefix)
+        networks = with_settings(tuple(self.network(k, v or {}, prefix)
                                         for k, v in (data.get("networks") or {}).items()))
         containers = tuple(self.container(k, v, prefix) for k, v in (data.get("containers") or {}).items())
         checks = tuple(self.check(i, c) for i, c in enumerate(data.get("checks") or []))
@@ -206,15 +206,6 @@ class _Builder(ContainerReader):
         return {**found, "family": raw.get("family"), "interface": raw.get("interface"), "mtu": raw.get("mtu"),
                 "sysctl": raw.get("sysctl"),
                 "value": " ".join(str(value).split()) if value is not None else None}
-
-
-def _with_settings(networks: tuple[NetworkSpec, ...]) -> tuple[NetworkSpec, ...]:
-    """A network that takes a config-only network's settings has them in the model too, as Docker copies them:
-    its addresses, parent and options are checked as any network's."""
-    held = {n.name: n for n in networks if n.config_only}
-    return tuple(replace(n, pools=s.pools, ipv4=s.ipv4, ipv6=s.ipv6, options=s.options, parent=s.parent,
-                         mode=s.mode, ipam_driver=s.ipam_driver, ipam_options=s.ipam_options)
-                 if n.config_from and (s := held.get(n.config_from)) else n for n in networks)
 
 
 def _reserve(pool: Pool | None, host: IPv4Address | None) -> Pool | None:

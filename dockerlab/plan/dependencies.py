@@ -79,12 +79,14 @@ class Dependencies:
         return after | self._settings_first(step, spec) | self._room_first(step, spec)
 
     def _settings_first(self, step: Step, spec: NetworkSpec | None) -> set[str]:
-        """A config-only network before the networks that take its settings; those that go, before it goes."""
+        """A config-only network before the networks that take its settings; one that goes, after they went or
+        took another's (one made anew takes them down itself)."""
         first = making_network(spec.config_from) & self.ids if spec and spec.config_from else set()
-        if step.action is A.CREATE:
+        if step.action is not A.REMOVE:
             return first
         users = {n.name for n in self.observed.networks if n.config_from == step.name}
-        return first | {s.id for s in self.steps if (s.kind, s.action) == (K.NETWORK, A.REMOVE) and s.name in users}
+        return first | {s.id for s in self.steps if s.kind is K.NETWORK and s.action in (A.REMOVE, A.RECREATE)
+                        and s.name in users}
 
     def _room_first(self, step: Step, spec: NetworkSpec | None) -> set[str]:
         """Free a subnet or parent before reuse."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dockerlab.core import hostaccess, scheduler
+from dockerlab.core import labels as L
 from dockerlab.core.endpoint import Attachment
 from dockerlab.core.model import STANDALONE_NETWORKS, ContainerSpec, Lab, NetworkSpec
 from dockerlab.core.observed import Observed, ObservedContainer, ObservedNetwork
@@ -24,7 +25,7 @@ from dockerlab.plan.diff import (
     stack_lost,
     user_networks,
 )
-from dockerlab.plan.ownership import Claims, claims
+from dockerlab.plan.ownership import Claims, ConflictError, claims
 from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step
 
 A, K = Action, Kind
@@ -72,23 +73,37 @@ class _Builder:
             if obs is None:
                 self.add(Step(A.CREATE, K.NETWORK, spec.name, spec.key, spec.summary()))
                 self.rebuilt_networks.add(spec.name)
-            elif causes := self._taken_over(obs.id) + network_changes(spec, obs) + self._settings_remade(spec):
-                users = self._users(spec) if spec.config_only else ()
-                self.taken_down |= set(users)
-                on = () if spec.name in self.taken_down else (*users, obs.name)  # taken down: its containers left
-                attached = tuple(c.name for n in on for c in self.observed.attached_to(n))
-                self.add(Step(A.RECREATE, K.NETWORK, spec.name, spec.key, spec.summary(), tuple(causes),
-                              docker_id=obs.id, scope=obs.scope, attached=attached, networks=users))
-                self.rebuilt_networks.add(spec.name)
+            elif causes := self._taken_over(obs.id) + network_changes(spec, obs) + self._settings_changes(spec, obs):
+                self._recreate_network(spec, obs, tuple(causes))
 
-    def _settings_remade(self, spec: NetworkSpec) -> list[str]:
-        return [f"{spec.config_from}, whose settings it takes, is made anew"] if (
-            spec.config_from in self.rebuilt_networks) else []
+    def _recreate_network(self, spec: NetworkSpec, obs: ObservedNetwork, causes: tuple[str, ...]) -> None:
+        """A config-only network takes the lab's networks that use its settings down first (their own steps, or
+        their removal, follow): their containers leave them, and none may be outside the lab."""
+        users = self._users(spec) if spec.config_only else ()
+        self.taken_down |= set(users)
+        attached = () if spec.name in self.taken_down else tuple(c.name for c in self.observed.attached_to(obs.name))
+        members = tuple((c.name, n) for n in users for c in self.observed.attached_to(n))
+        strangers = [c.name for n in users for c in self.observed.attached_to(n) if c.lab != self.lab.name]
+        if strangers:
+            raise ConflictError(f"the plan stops here:\n  network '{spec.name}' must be made anew, and with it "
+                                f"{', '.join(users)}, which take its settings; containers outside the lab use them: "
+                                f"{', '.join(strangers)}; disconnect them (docker network disconnect)")
+        self.add(Step(A.RECREATE, K.NETWORK, spec.name, spec.key, spec.summary(), causes,
+                      docker_id=obs.id, scope=obs.scope, attached=attached, networks=users, members=members))
+        self.rebuilt_networks.add(spec.name)
+
+    def _settings_changes(self, spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:
+        """A network made anew with its config-only network; a config-only network whose users changed (only
+        those it names are the lab's)."""
+        if spec.config_from in self.rebuilt_networks:
+            return [f"{spec.config_from}, whose settings it takes, is made anew"]
+        if spec.config_only and (have := obs.labels.get(L.USERS, "")) != (want := L.users_label(self.lab, spec)):
+            return [f"the networks that take its settings: {have or '(none)'} -> {want or '(none)'}"]
+        return []
 
     def _users(self, spec: NetworkSpec) -> tuple[str, ...]:
         """The lab's live networks that take a config-only network's settings: Docker keeps it while they are."""
-        names = {n.name for n in self.lab.networks if n.config_from == spec.name}
-        return tuple(sorted(n.name for n in self.observed.networks if n.config_from == spec.name and n.name in names))
+        return tuple(sorted(n.name for n in self.owned.networks if n.config_from == spec.name))
 
     def host_links(self) -> None:
         """The host's own interface on each network that asks for host access; none left of those that no

@@ -29,17 +29,19 @@ class PreflightError(DockerlabError):
 
 def preflight_problems(lab: Lab, plan: Plan, observed: Observed, host: Host) -> list[str]:
     """What stops the plan on this host; the swarm a lab needs is the swarm module's to check."""
-    specs = [spec for s in plan.steps if s.kind is Kind.NETWORK and s.action.builds  # a config-only one holds
-             if (spec := lab.network(s.key or "")) is not None and not spec.config_only]  # settings, not a link
-    problems = list(_overlaps(plan, observed, specs)) + list(_held(lab, plan, observed))
+    specs = [spec for s in plan.steps if s.kind is Kind.NETWORK and s.action.builds
+             if (spec := lab.network(s.key or "")) is not None]
+    holding = [s for s in specs if not s.config_only]  # a config-only network holds settings, no addresses
+    problems = list(_overlaps(plan, observed, holding)) + list(_held(lab, plan, observed))
     problems += list(_engine_support(host.engine.caps, specs)) + list(_parents(host.engine.caps, lab, plan, observed))
     problems += list(_host_access(lab, plan, host)) + list(_impairments(lab, plan, host))
     problems += list(_external(lab, observed)) + list(_endpoint_support(host.engine.caps, lab))
+    problems += list(_settings_under_swarm(plan, observed))
     if host.is_local:
         interfaces = host.facts.interfaces()
         problems += list(_bridge_names(specs, observed, interfaces))
-        for spec in specs:
-            problems += list(_host_support(host, spec, interfaces))
+        for spec in specs:  # a network with another's settings: that one's parent is checked, as this host has it
+            problems += list(_host_support(host, spec, interfaces)) if not spec.config_from else []
     where = f"{host.name}: " if host.name else ""
     return [where + p for p in problems]
 
@@ -118,6 +120,16 @@ def _parents(caps: Capabilities, lab: Lab, plan: Plan, observed: Observed) -> It
             if why:
                 yield f"{second} and {first} share the parent interface {parent}: {why}"
 
+
+def _settings_under_swarm(plan: Plan, observed: Observed) -> Iterator[str]:
+    """A config-only network cannot be made anew while a swarm-scoped network has its settings on this host: the
+    swarm's network stays while the swarm knows it."""
+    for step in plan.steps:
+        if step.kind is Kind.NETWORK and step.action is Action.RECREATE:
+            held = [n.name for n in observed.networks if n.config_from == step.name and n.scope == "swarm"]
+            if held:
+                yield (f"network {step.key}: the swarm-scoped network {', '.join(held)} takes its settings, which "
+                       "cannot change under it: `dockerlab destroy` the lab, then apply it again")
 
 
 def _impairments(lab: Lab, plan: Plan, host: Host) -> Iterator[str]:

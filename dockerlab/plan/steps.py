@@ -112,6 +112,7 @@ class Step:
     attached: tuple[str, ...] = ()  # network recreate: the containers on it
     networks: tuple[str, ...] = ()  # container remove/recreate: the user networks it leaves; a config-only
     # network's recreate or remove: the networks that take its settings, removed first
+    members: tuple[tuple[str, str], ...] = ()  # a config-only network's recreate: (container, network) on those
     instance: str = ""  # tells apart two steps on objects of one name (two networks Docker let share a name)
     restore: Attachment | None = None  # reconnect: the membership as it is, to put back if the new one fails
     host: str = ""  # the lab's key of the host it runs on; "" on a lab of one engine
@@ -143,7 +144,8 @@ class Step:
             params["scope"] = self.scope
         if self.kind is Kind.NETWORK and self.action is Action.RECREATE:
             params["attached"] = list(self.attached)
-            params |= {"users": list(self.networks)} if self.networks else {}
+            if self.networks:
+                params |= {"users": list(self.networks), "members": [list(m) for m in self.members]}
         if self.kind is Kind.CONTAINER and self.action.takes_down:
             params["networks"] = list(self.networks)
         if self.network:

@@ -110,13 +110,12 @@ class Executor:
         before = self.engine.network(step.docker_id or step.name)
         if before is None:  # its config-only network's change took it down
             return self._network_create(step)
-        own = () if step.networks else step.attached  # a config-only network's are on the networks it takes down
-        members = {c: self.engine.membership(c, step.name) for c in own}
+        members = {c: self.engine.membership(c, step.name) for c in step.attached}
         left: dict[str, Attachment] = {}
-        removed = False
+        removed, gone = False, list[str]()  # gone: the networks that take its settings, removed
         try:
-            self._take_down(step.networks, step.attached)
-            for container in own:
+            self._take_down(step, gone)
+            for container in step.attached:
                 self._leave(container, step.name)
                 if (att := members[container]) is not None:
                     left[container] = att
@@ -126,18 +125,18 @@ class Executor:
         except EngineGone:
             raise  # nothing can be put back on an engine that does not answer
         except DockerlabError as exc:
-            users = f"; {', '.join(step.networks)}, which take its settings, are gone" if step.networks else ""
+            users = f"; {', '.join(gone)}, which took its settings, went first and are gone" if gone else ""
             raise ApplyError(f"{exc}; {self._put_back(step.name, before if removed else None, left)}{users}"
                              ) from None
 
-    def _take_down(self, networks: tuple[str, ...], containers: tuple[str, ...]) -> None:
+    def _take_down(self, step: Step, gone: list[str]) -> None:
         """Networks that take a config-only network's settings, removed (their containers off them) before it
         is made anew: Docker keeps it while they are."""
-        for network in networks:
-            for container in containers:
-                if self.engine.membership(container, network) is not None:
-                    self._leave(container, network)
+        for container, network in step.members:
+            self._leave(container, network)
+        for network in step.networks:
             self.engine.remove_network(network, network)
+            gone.append(network)
 
     def _put_back(self, name: str, gone: ObservedNetwork | None, left: dict[str, Attachment]) -> str:
         """The network made again as it was (if it went) and the containers that left it back on it; says what
