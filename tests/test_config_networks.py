@@ -129,7 +129,7 @@ def test_on_destroy_a_hosts_settings_go_after_the_swarm_that_took_them_ends():
     # as measured: the manager lists the network across the swarm with no labels, no settings; a worker's engine
     # has it too once a container joined, made with the worker's settings (and their labels)
     live = {"a": Observed((settings["a"], net_api(lab, "lan", Scope="swarm", Labels=None, Options=None)), ()),
-            "b": Observed((settings["b"], net_api(lab, "lan", Scope="swarm")), ())}
+            "b": Observed((settings["b"], net_api(lab, "lan", Scope="swarm")), (), swarm_manager=False)}
     boss = Membership(state="active", node="n1", manager=True, cluster="c", formed_by="sw")
     seen = {"a": boss, "b": Membership(state="active", node="n2", managers=("n1",))}
     plan = plan_for(parse_lab("name: sw\nhosts: {a: {address: 10.9.0.1}, b: {address: 10.9.0.2, "
@@ -149,7 +149,8 @@ def test_a_network_someone_made_from_the_labs_settings_is_not_the_labs():
     plan = make_plan(parse_lab("name: cf\n", "lab.yaml"),
                      Observed((*observed.networks, theirs), observed.containers), mode=Mode.DESTROY)
     removed = {s.name for s in plan.steps if s.action is Action.REMOVE}
-    assert "theirs" not in removed and {"cf-lan", "cf-settings"} <= removed
+    assert removed == {"cf-lan", "cf-c1"}, "theirs stays, and so does the network whose settings it takes"
+    assert "kept network cf-settings: networks outside the lab take its settings (theirs)" in plan.notes[0]
 
 
 def test_a_changed_setting_stops_before_any_change_when_a_container_outside_the_lab_is_on_a_user():
@@ -206,7 +207,7 @@ def test_a_hosts_settings_under_a_swarm_network_are_refused_before_any_change():
 
     lab = parse_lab(SWARM, "sw.yaml")
     worker = slice_for(lab, "b")
-    live = Observed((net_api(worker, "settings"), net_api(lab, "lan", Scope="swarm")), ())
+    live = Observed((net_api(worker, "settings"), net_api(lab, "lan", Scope="swarm")), (), swarm_manager=False)
     changed = slice_for(parse_lab(SWARM.replace("10.77.57.96/27", "10.77.57.128/27"), "sw.yaml"), "b")
     problems = list(_settings_under_swarm(make_plan(changed, live), live))
     assert problems == ["network settings: the swarm-scoped network sw-lan takes its settings, which cannot change "

@@ -2,6 +2,7 @@
 engine: made in order, nothing to do the second time, a changed setting carried through the network that takes
 it with its containers back on, the docker commands make the same lab, and destroy leaves nothing."""
 
+import subprocess
 import uuid
 from ipaddress import ip_address, ip_network
 
@@ -53,3 +54,39 @@ def test_a_changed_setting_is_carried_through_the_network_that_takes_it(lab_file
 def test_the_docker_commands_make_the_same_lab(lab_file, docker_client):
     path, lab = lab_file
     made_by_its_commands(docker_client, path, lab, dockerlab("plan", "--as", "docker", path, ok=True).stdout)
+
+
+SETTINGS_ONLY = """\
+name: x
+networks:
+  settings: {config_only: true, driver: bridge, bridge: {mtu: 1400}}
+  lan: {config_from: settings}
+containers:
+  a: {image: busybox, command: [sleep, infinity], networks: [lan]}
+checks:
+  - {from: a, expect: interface, interface: eth0, mtu: 1400}
+"""
+
+
+def test_a_network_someone_made_from_the_labs_settings_is_never_removed(make_lab, docker_client):
+    """Docker copies the lab's labels into it; the lab keeps its settings while it is there, and says so."""
+    path, lab = make_lab(SETTINGS_ONLY)
+    dockerlab("apply", path, "--check", ok=True)
+    theirs = f"dlt-theirs-{uuid.uuid4().hex[:6]}"
+    subprocess.run(["docker", "network", "create", "--config-from", f"{lab}-settings", theirs], check=True,
+                   capture_output=True)  # the SDK has no config_from
+    try:
+        assert docker_client.api.inspect_network(theirs)["Labels"]["io.dockerlab.lab"] == lab, "as Docker does"
+        assert "no changes" in dockerlab("apply", path, ok=True).stdout
+        out = dockerlab("destroy", path, ok=True)
+        assert f"kept network {lab}-settings: networks outside the lab take its settings ({theirs})" in out.stdout
+        assert docker_client.api.inspect_network(theirs)["Name"] == theirs
+        assert sorted(n.name for n in lab_networks(docker_client, lab)) == sorted([f"{lab}-settings", theirs])
+    finally:
+        docker_client.api.remove_network(theirs)
+    dockerlab("destroy", path, ok=True)
+    assert lab_objects(docker_client, lab) == []
+
+
+def lab_networks(client, lab):
+    return client.networks.list(filters={"label": f"io.dockerlab.lab={lab}"})

@@ -118,7 +118,7 @@ def claims(lab: Lab, observed: Observed, mode: Mode, take_over: bool = False) ->
                    f"`dockerlab apply --take-over {lab.path}` makes them this file's")
             found.notes.append(f"kept {', '.join(names)}: made from {shown(origin)}, another file with this lab name "
                                f"({how})")
-    problems += _strangers(lab, observed, found, mode)
+    problems += _strangers(lab, observed, found, mode) + _borrowers(lab, observed, found, mode)
     if problems:
         raise ConflictError("the plan stops here:\n  " + "\n  ".join(problems))
     return found
@@ -169,4 +169,24 @@ def _strangers(lab: Lab, observed: Observed, found: Claims, mode: Mode) -> list[
             found.kept.add(net.id)
             found.notes.append(f"kept network {net.name}: containers outside the lab use it ({', '.join(strangers)});"
                                f" disconnect them (`docker network disconnect {net.name} NAME`) and run again")
+    return problems
+
+
+def _borrowers(lab: Lab, observed: Observed, found: Claims, mode: Mode) -> list[str]:
+    """Networks outside the lab made with a config-only network's settings: Docker keeps that network while
+    they are, so one to remove stays and one to make anew cannot be."""
+    problems = []
+    for net in (n for n in found.networks if n.config_only):
+        theirs = [n.name for n in observed.networks if n.config_from == net.name and n.lab != lab.name
+                  and (observed.swarm_manager or n.scope != "swarm")]  # a worker's swarm networks: the manager's
+        wanted = lab.network(net.key or "") if mode is Mode.APPLY else None
+        if not theirs or (wanted is not None and not network_changes(wanted, net)):
+            continue
+        if wanted is not None:
+            problems.append(f"network '{net.name}' must be recreated, but networks outside the lab take its "
+                            f"settings: {', '.join(theirs)}; remove them (docker network rm)")
+        else:
+            found.kept.add(net.id)
+            found.notes.append(f"kept network {net.name}: networks outside the lab take its settings "
+                               f"({', '.join(theirs)}); remove them (`docker network rm NAME`) and run again")
     return problems
