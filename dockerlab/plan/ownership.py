@@ -155,38 +155,32 @@ def _name_conflicts(lab: Lab, observed: Observed) -> list[str]:
 
 
 def _strangers(lab: Lab, observed: Observed, found: Claims, mode: Mode) -> list[str]:
-    """Containers outside the lab on a lab network: a network to recreate cannot be; one to remove stays."""
-    problems = []
-    for net in found.networks:
-        strangers = [c.name for c in observed.attached_to(net.name) if c.lab != lab.name]
-        wanted = lab.network(net.key or "") if mode is Mode.APPLY else None
-        if not strangers or (wanted is not None and wanted.name == net.name and not network_changes(wanted, net)):
-            continue
-        if wanted is not None and wanted.name == net.name:
-            problems.append(f"network '{net.name}' must be recreated, but containers outside the lab use it: "
-                            f"{', '.join(strangers)}; disconnect them (docker network disconnect)")
-        else:
-            found.kept.add(net.id)
-            found.notes.append(f"kept network {net.name}: containers outside the lab use it ({', '.join(strangers)});"
-                               f" disconnect them (`docker network disconnect {net.name} NAME`) and run again")
-    return problems
+    """Containers outside the lab on a lab network."""
+    return [problem for net in found.networks for problem in _used_by_others(
+        lab, found, mode, net, [c.name for c in observed.attached_to(net.name) if c.lab != lab.name],
+        "containers outside the lab use it", ("disconnect them (docker network disconnect)",
+                                              f"disconnect them (`docker network disconnect {net.name} NAME`)"))]
 
 
 def _borrowers(lab: Lab, observed: Observed, found: Claims, mode: Mode) -> list[str]:
     """Networks outside the lab made with a config-only network's settings: Docker keeps that network while
-    they are, so one to remove stays and one to make anew cannot be."""
-    problems = []
-    for net in (n for n in found.networks if n.config_only):
-        theirs = [n.name for n in observed.networks if n.config_from == net.name and n.lab != lab.name
-                  and (observed.swarm_manager or n.scope != "swarm")]  # a worker's swarm networks: the manager's
-        wanted = lab.network(net.key or "") if mode is Mode.APPLY else None
-        if not theirs or (wanted is not None and not network_changes(wanted, net)):
-            continue
-        if wanted is not None:
-            problems.append(f"network '{net.name}' must be recreated, but networks outside the lab take its "
-                            f"settings: {', '.join(theirs)}; remove them (docker network rm)")
-        else:
-            found.kept.add(net.id)
-            found.notes.append(f"kept network {net.name}: networks outside the lab take its settings "
-                               f"({', '.join(theirs)}); remove them (`docker network rm NAME`) and run again")
-    return problems
+    they are (a worker's swarm networks are the manager's)."""
+    return [problem for net in found.networks if net.config_only for problem in _used_by_others(
+        lab, found, mode, net, [n.name for n in observed.networks if n.config_from == net.name and n.lab != lab.name
+                                and (observed.swarm_manager or n.scope != "swarm")],
+        "networks outside the lab take its settings", ("remove them (docker network rm)",
+                                                       "remove them (`docker network rm NAME`)"))]
+
+
+def _used_by_others(lab: Lab, found: Claims, mode: Mode, net: ObservedNetwork, theirs: list[str], by: str,
+                    fix: tuple[str, str]) -> list[str]:
+    """A lab network others use: one to recreate cannot be; one to remove stays, and the plan says so.
+    fix: what to do, in the refusal and in the note."""
+    wanted = lab.network(net.key or "") if mode is Mode.APPLY else None
+    if not theirs or (wanted is not None and wanted.name == net.name and not network_changes(wanted, net)):
+        return []
+    if wanted is not None and wanted.name == net.name:
+        return [f"network '{net.name}' must be recreated, but {by}: {', '.join(theirs)}; {fix[0]}"]
+    found.kept.add(net.id)
+    found.notes.append(f"kept network {net.name}: {by} ({', '.join(theirs)}); {fix[1]} and run again")
+    return []
