@@ -48,7 +48,8 @@ def remove_test_objects(client) -> None:
         if box["Labels"][LAB].startswith(TEST_LAB_PREFIX):
             engine.remove_container(box["Id"], box["Names"][0])
             (marks() / box["Id"]).unlink(missing_ok=True)  # it was shaped (impairments): the mark goes with it
-    for net in client.api.networks(filters=ours):
+    # those made with a config-only network's settings first: Docker keeps that network while they are
+    for net in sorted(client.api.networks(filters=ours), key=lambda n: bool(n.get("ConfigOnly"))):
         if net["Labels"][LAB].startswith(TEST_LAB_PREFIX):
             engine.remove_network(net["Id"], net["Name"], net.get("Scope", "local"))
 
