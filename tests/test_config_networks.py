@@ -110,7 +110,7 @@ containers:
 def test_each_host_makes_its_own_settings_and_the_manager_the_network_across_them():
     lab = parse_lab(SWARM, "sw.yaml")
     a, b = slice_for(lab, "a"), slice_for(lab, "b")
-    assert [n.key for n in a.networks] == ["settings", "lan"] and [n.key for n in b.networks] == ["settings"]
+    assert {n.key for n in a.networks} == {"settings", "lan"} and [n.key for n in b.networks] == ["settings"]
     held_a, held_b = a.network("settings"), b.network("settings")
     assert (str(held_a.pools[0].ip_range), held_a.parent) == ("10.77.57.64/27", "eth1")
     assert (str(held_b.pools[0].ip_range), held_b.parent) == ("10.77.57.96/27", "eth2")
@@ -212,3 +212,29 @@ def test_a_hosts_settings_under_a_swarm_network_are_refused_before_any_change():
     problems = list(_settings_under_swarm(make_plan(changed, live), live))
     assert problems == ["network settings: the swarm-scoped network sw-lan takes its settings, which cannot change "
                         "under it: `dockerlab destroy` the lab, then apply it again"]
+
+
+def test_a_new_prefix_renames_settings_and_users_in_an_order():
+    before = parse_lab(LAB, "lab.yaml")
+    lab = parse_lab(LAB.replace("name: cf\n", "name: cf\nprefix: new-\n"), "lab.yaml")
+    ids = [s.id for s in make_plan(lab, live(before)).steps]
+    assert ids.index("network:remove:cf-lan") < ids.index("network:remove:cf-settings")
+    assert ids.index("network:create:new-settings") < ids.index("network:create:new-lan")
+
+
+def test_the_users_in_another_order_change_nothing_and_a_new_user_makes_the_settings_anew():
+    text = """
+name: cf
+networks:
+  settings: {config_only: true, driver: bridge, bridge: {mtu: 1400}}
+  a: {config_from: settings}
+  b: {config_from: settings}
+"""
+    before = parse_lab(text, "lab.yaml")
+    swapped = parse_lab(text.replace("  a: {config_from: settings}\n  b: {config_from: settings}",
+                                     "  b: {config_from: settings}\n  a: {config_from: settings}"), "lab.yaml")
+    assert make_plan(swapped, live(before)).steps == ()
+    grown = parse_lab(text + "  c: {config_from: settings}\n", "lab.yaml")
+    made = steps(make_plan(grown, live(before)))
+    assert made[Kind.NETWORK, Action.RECREATE, "cf-settings"].causes == (
+        "cf-c will take its settings: the lab's only when it names them",)

@@ -23,11 +23,11 @@ PROBE = "probe"  # the KEY of a check's throwaway probe container: the lab's to 
 def network_labels(lab: Lab, spec: NetworkSpec) -> dict[str, str]:
     return {**dict(spec.labels), LAB: lab.name, KEY: spec.key, FILE: lab.origin or lab.path,
             OPTIONS: ",".join(sorted(spec.driver_options())), SUBNETS: ",".join(str(p.subnet) for p in spec.pools),
-            **({USERS: users_label(lab, spec)} if spec.config_only else {})}
+            **({USERS: users_label(spec)} if spec.config_only else {})}
 
 
-def users_label(lab: Lab, spec: NetworkSpec) -> str:
-    return ",".join(f"{n.key}={n.name}" for n in lab.networks if n.config_from == spec.name)
+def users_label(spec: NetworkSpec) -> str:
+    return ",".join(f"{key}={name}" for key, name in spec.users)
 
 
 def users(labels: dict[str, str]) -> dict[str, str]:

@@ -87,6 +87,7 @@ class NetworkSpec:
     config_only: bool = False  # holds settings for config_from networks (docker network create --config-only)
     config_from: str | None = None  # the Docker name of the config-only network whose settings it takes
     per_host: tuple[HostSettings, ...] = ()  # a config-only network's: what differs on each host
+    users: Pairs = ()  # a config-only network's: (key, Docker name) of the lab's networks that take its settings
     scope: str = ""  # as the file says: swarm (one network across the swarm; overlay always is), local or unsaid
 
     @property
@@ -278,6 +279,8 @@ def with_settings(networks: tuple[NetworkSpec, ...]) -> tuple[NetworkSpec, ...]:
     """A network that takes a config-only network's settings has them in the model too, as Docker copies them:
     its addresses, parent and options are checked and shown as any network's."""
     held = {n.name: n for n in networks if n.config_only}
+    networks = tuple(replace(n, users=tuple(sorted((u.key, u.name) for u in networks if u.config_from == n.name)))
+                     if n.config_only and not n.users else n for n in networks)  # a host's slice keeps the lab's
     return tuple(replace(n, pools=s.pools, ipv4=s.ipv4, ipv6=s.ipv6, options=s.options, parent=s.parent,
                          mode=s.mode, ipam_driver=s.ipam_driver, ipam_options=s.ipam_options)
                  if n.config_from and (s := held.get(n.config_from)) else n for n in networks)

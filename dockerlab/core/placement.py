@@ -38,8 +38,8 @@ def slice_for(lab: Lab, key: str) -> Lab:
     used = {a.network for c in here for a in c.attachments}
     anywhere = {a.network for c in lab.containers for a in c.attachments}
     first = key == lab.hosts[0].key
-    networks = [n for n in lab.networks if (boss if n.spans_hosts else
-                                            n.key in used or (n.key not in anywhere and first))]
+    networks = [n for n in lab.networks if not n.config_only and (  # those go where their users are
+        boss if n.spans_hosts else n.key in used or (n.key not in anywhere and first))]
     networks += _settings_here(lab, networks, used)
     if not boss:
         here = [_by_name(lab, c) for c in here]

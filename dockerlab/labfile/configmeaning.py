@@ -41,11 +41,11 @@ def _config_only(lab: Lab, net: NetworkSpec, here: Path) -> Found:
         if any(lab.docker_network_name(a.network) == net.name for a in box.attachments):
             yield ("containers", box.key, "networks"), (f"'{net.key}' is config-only: no container joins it; join "
                                                        "a network that takes its settings (config_from)")
-    users = [n for n in lab.networks if n.config_from == net.name and not n.spans_hosts]
+    users = [n for n in lab.networks if n.config_from == net.name]
     if net.pools and len(users) > 1:
         yield ("networks", users[1].key, "config_from"), (
-            f"'{users[0].key}' takes the settings of '{net.key}' on this host too: two local networks cannot share "
-            "its subnet; make a config-only network for each")
+            f"'{users[0].key}' takes the settings of '{net.key}' too: two networks on one host cannot share its "
+            "subnet; make a config-only network for each")
 
 
 def _config_from(lab: Lab, net: NetworkSpec, here: Path) -> Found:
@@ -77,6 +77,8 @@ def _per_host(lab: Lab, net: NetworkSpec, here: Path) -> Found:
                                                             "out its own")
     spanning = [n for n in lab.networks if n.config_from == net.name and n.spans_hosts]
     ranged = {h.host for h in net.per_host if h.ip_range}
-    if spanning and len(keys) > 1 and not set(keys) <= ranged:
+    on = {c.host for c in lab.containers for a in c.attachments if a.network in {n.key for n in spanning}}
+    hosts = on | ({lab.swarm.manager} if lab.swarm else set())  # where each makes it with its own settings
+    if spanning and len(hosts) > 1 and not hosts <= ranged:
         yield here, (f"'{spanning[0].key}' spans the swarm, whose hosts hand out its addresses each alone: give each "
                      "host a range of its own, per_host: {HOST: {ip_range: ...}}")

@@ -81,11 +81,10 @@ class Dependencies:
     def _settings_first(self, step: Step, spec: NetworkSpec | None) -> set[str]:
         """A config-only network before the networks that take its settings; one that goes, after they went or
         took another's (one made anew takes them down itself)."""
-        first = making_network(spec.config_from) & self.ids if spec and spec.config_from else set()
-        if step.action is not A.REMOVE:
-            return first
+        if step.action is not A.REMOVE:  # (a removal's key may be that of another network the file has now)
+            return making_network(spec.config_from) & self.ids if spec and spec.config_from else set()
         users = {n.name for n in self.observed.networks if n.config_from == step.name}
-        return first | {s.id for s in self.steps if s.kind is K.NETWORK and s.action in (A.REMOVE, A.RECREATE)
+        return {s.id for s in self.steps if s.kind is K.NETWORK and s.action in (A.REMOVE, A.RECREATE)
                         and s.name in users}
 
     def _room_first(self, step: Step, spec: NetworkSpec | None) -> set[str]:

@@ -246,7 +246,10 @@ def shares_parent(spec: NetworkSpec, old: ObservedNetwork) -> bool:
 
 def frees_room_for(spec: NetworkSpec, old: ObservedNetwork) -> bool:
     """A network that must go before `spec` is made: same parent, or an overlapping subnet (erring on the
-    side of waiting: it costs a moment, where a wrong guess costs a refusal)."""
+    side of waiting: it costs a moment, where a wrong guess costs a refusal). A config-only network holds no
+    link and no addresses."""
+    if spec.config_only or old.config_only:
+        return False
     return shares_parent(spec, old) or any(a.subnet.overlaps(b.subnet) for a in spec.pools for b in old.pools)
 
 

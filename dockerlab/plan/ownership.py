@@ -164,10 +164,9 @@ def _strangers(lab: Lab, observed: Observed, found: Claims, mode: Mode) -> list[
 
 def _borrowers(lab: Lab, observed: Observed, found: Claims, mode: Mode) -> list[str]:
     """Networks outside the lab made with a config-only network's settings: Docker keeps that network while
-    they are (a worker's swarm networks are the manager's)."""
+    they are."""
     return [problem for net in found.networks if net.config_only for problem in _used_by_others(
-        lab, found, mode, net, [n.name for n in observed.networks if n.config_from == net.name and n.lab != lab.name
-                                and (observed.swarm_manager or n.scope != "swarm")],
+        lab, found, mode, net, outside_users(lab, observed, net.name),
         "networks outside the lab take its settings", ("remove them (docker network rm)",
                                                        "remove them (`docker network rm NAME`)"))]
 
@@ -184,3 +183,8 @@ def _used_by_others(lab: Lab, found: Claims, mode: Mode, net: ObservedNetwork, t
     found.kept.add(net.id)
     found.notes.append(f"kept network {net.name}: {by} ({', '.join(theirs)}); {fix[1]} and run again")
     return []
+
+
+def outside_users(lab: Lab, observed: Observed, name: str) -> list[str]:
+    """Networks made with the settings of the lab's config-only network `name` that are not the lab's."""
+    return [n.name for n in observed.networks if n.config_from == name and n.lab != lab.name]

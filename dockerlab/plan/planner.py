@@ -25,7 +25,7 @@ from dockerlab.plan.diff import (
     stack_lost,
     user_networks,
 )
-from dockerlab.plan.ownership import Claims, ConflictError, claims
+from dockerlab.plan.ownership import Claims, ConflictError, claims, outside_users
 from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step
 
 A, K = Action, Kind
@@ -84,6 +84,10 @@ class _Builder:
         attached = () if spec.name in self.taken_down else tuple(c.name for c in self.observed.attached_to(obs.name))
         members = tuple((c.name, n) for n in users for c in self.observed.attached_to(n))
         strangers = [c.name for n in users for c in self.observed.attached_to(n) if c.lab != self.lab.name]
+        if theirs := outside_users(self.lab, self.observed, spec.name) if spec.config_only else []:
+            raise ConflictError(f"the plan stops here:\n  network '{spec.name}' must be made anew, but networks "
+                                f"outside the lab take its settings: {', '.join(theirs)}; remove them (docker "
+                                "network rm)")
         if strangers:
             raise ConflictError(f"the plan stops here:\n  network '{spec.name}' must be made anew, and with it "
                                 f"{', '.join(users)}, which take its settings; containers outside the lab use them: "
@@ -97,8 +101,9 @@ class _Builder:
         those it names are the lab's)."""
         if spec.config_from in self.rebuilt_networks:
             return [f"{spec.config_from}, whose settings it takes, is made anew"]
-        if spec.config_only and (have := obs.labels.get(L.USERS, "")) != (want := L.users_label(self.lab, spec)):
-            return [f"the networks that take its settings: {have or '(none)'} -> {want or '(none)'}"]
+        new = sorted({name for _, name in spec.users} - set(L.users(obs.labels))) if spec.config_only else []
+        if new:  # a user the label does not name would be nobody's
+            return [f"{', '.join(new)} will take its settings: the lab's only when it names them"]
         return []
 
     def _users(self, spec: NetworkSpec) -> tuple[str, ...]:
