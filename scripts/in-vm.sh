@@ -11,7 +11,8 @@ PATH=$(engine_path) "$DOCKERD" --data-root /var/lib/docker-vm --exec-root /run/d
   --pidfile /run/docker-vm.pid "${DOCKERD_ARGS[@]}" > "$OUT/dockerd.log" 2>&1 &
 for _ in $(seq 1 120); do docker version >/dev/null 2>&1 && break; sleep 0.5; done
 docker load -q -i "$OUT/image.tar" > /dev/null
-echo "in-vm: engine $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')" > "$OUT/engine"
+t0=$(date +%s.%N); .venv/bin/dockerlab --version > /dev/null; t1=$(date +%s.%N)
+echo "in-vm: engine $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})'), booted and ready after $(cut -d' ' -f1 /proc/uptime) s; dockerlab starts in $(echo "$t1 - $t0" | bc) s" > "$OUT/engine"
 .venv/bin/python -m pytest -p no:cacheprovider -rA -m kernel "$@" > "$OUT/pytest.log" 2>&1
 echo $? > "$OUT/rc"
 kill "$(cat /run/docker-vm.pid)" 2>/dev/null

@@ -18,6 +18,7 @@ class Check:
     by: By | None = None  # None: by ip
     expect: Expect = Expect.REACHABLE
     port: int | None = None
+    protocol: str | None = None  # of port: tcp (None too) or udp
     name: str | None = None
     timeout: float = 2.0
     line: int = 0

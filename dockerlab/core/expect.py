@@ -43,7 +43,7 @@ class Probe(Enum):
 
 # a probe -> (the check fields its expectations need, those they may have); the fields are Check's
 FIELDS: dict[Probe, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    Probe.REACH: ((), ("family",)),
+    Probe.REACH: ((), ("family", "protocol")),
     Probe.DNS: ((), ("resolver",)),  # a resolver of the lab to ask instead of Docker's DNS
     Probe.ROUTE: (("target",), ("via", "interface", "family")),
     Probe.LINK: (("interface",), ("mtu", "address")),

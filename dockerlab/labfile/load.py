@@ -204,7 +204,7 @@ class _Builder(ContainerReader):
         found: dict[str, Any] = {k: self.address(path + (k,), raw.get(k)) for k in ("via", "address", "resolver")}
         value = raw.get("value")
         return {**found, "family": raw.get("family"), "interface": raw.get("interface"), "mtu": raw.get("mtu"),
-                "sysctl": raw.get("sysctl"),
+                "sysctl": raw.get("sysctl"), "protocol": raw.get("protocol"),
                 "value": " ".join(str(value).split()) if value is not None else None}
 
 

@@ -186,6 +186,18 @@ def _checks(lab: Lab) -> Found:
         if check.from_host and check.by is By.NAME:
             yield here + ("by",), "the host does not use Docker's DNS; check by ip from the host"
         yield from _measures(here, check)
+        yield from _protocol(lab, here, check)
+
+
+def _protocol(lab: Lab, here: Path, check: Check) -> Found:
+    """A UDP datagram has no answer: its proof is read in the container it is sent to."""
+    if check.expect.probe is not Probe.REACH:  # _fields says that protocol is not for it
+        return
+    if check.protocol and not check.port:
+        yield here + ("protocol",), "'protocol' is the protocol of 'port': add the port"
+    elif check.protocol == "udp" and lab.stack(check.target_key) is None and not check.to_host:
+        yield here + ("to",), ("protocol: udp needs a container of the lab at 'to': a datagram has no answer, so "
+                               "its arrival is read in that container's network namespace")
 
 
 def _measures(here: Path, check: Check) -> Found:

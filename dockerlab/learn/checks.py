@@ -28,6 +28,7 @@ from dockerlab.learn.checkresult import CheckError, CheckResult
 from dockerlab.learn.diagnose import cause, missing, stopped
 from dockerlab.learn.factprobes import FactProbes
 from dockerlab.learn.stateprobes import StateProbes
+from dockerlab.learn.udpprobes import UdpProbes
 from dockerlab.plan.ownership import strangers
 
 if TYPE_CHECKING:
@@ -49,8 +50,17 @@ def run_checks(view: View, parallel: int = PARALLEL,
         result = runner.run(check)
         done(result)
         return result
+    # UDP's proof is a counter of the target: after the rest, one at a time per target
+    others = [c for c in view.lab.checks if c.protocol != "udp"]
+    by_target: dict[str, list[Check]] = {}
+    for c in view.lab.checks:
+        if c.protocol == "udp":
+            by_target.setdefault(c.target_key, []).append(c)
     with ThreadPoolExecutor(max(1, parallel)) as pool:
-        return list(pool.map(one, view.lab.checks))
+        results = dict(zip(others, pool.map(one, others), strict=True))
+        for group in pool.map(lambda checks: [(c, one(c)) for c in checks], by_target.values()):
+            results.update(group)
+    return [results[c] for c in view.lab.checks]
 
 
 def _refused(address: str, port: int, timeout: float) -> str | None:
@@ -77,7 +87,7 @@ def _words(text: str, limit: int = 80) -> str:
     return line[:limit]
 
 
-class _Runner(FactProbes, StateProbes):
+class _Runner(FactProbes, StateProbes, UdpProbes):
     def __init__(self, view: View) -> None:
         self.view, self.lab = view, view.lab
 
@@ -138,7 +148,7 @@ class _Runner(FactProbes, StateProbes):
         else:
             address = self._address(check)
         if check.port:
-            return self._tcp(check, address)
+            return self._udp(check, address) if check.protocol == "udp" else self._tcp(check, address)
         return self._ping(check, address)
 
     # -- addresses
@@ -246,11 +256,11 @@ class _Runner(FactProbes, StateProbes):
                            "connected" if code == 0 else _words(out))
 
     def _published(self, check: Check, port: int) -> tuple[str, int] | None:
-        """From the host, a container's published port answers on the host's address: that, and the port in
-        the container."""
+        """From the host, a container's published port (of the check's protocol) answers on the host's address:
+        that, and the port in the container."""
         spec = self.lab.container(check.target_key)
         for p in spec.ports if spec else ():
-            if p.host_port == port:
+            if p.host_port == port and p.protocol == (check.protocol or "tcp"):
                 return p.host_ip or "127.0.0.1", p.container_port
         return None
 
