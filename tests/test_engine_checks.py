@@ -1,31 +1,14 @@
-"""`dockerlab check` on the real engine: every runnable lab proves its lesson, and a wrong
-expectation fails with a reason. All traffic stays between the lab's own containers."""
+"""`dockerlab check` on the real engine: a wrong expectation fails with a reason, drift and stopped containers
+are said (every lab's own checks pass in test_engine_labs). All traffic stays between the lab's own containers."""
 
 import json
 import time
 
 import pytest
 from helpers import dockerlab
-from test_engine_labs import KERNEL_NEEDS, LABS, prepared, refused_on_this_engine
-
-from dockerlab.host.host import Host
+from test_engine_labs import prepared
 
 pytestmark = pytest.mark.engine
-
-
-@pytest.mark.parametrize("name", LABS)
-def test_lab_checks_pass(name, labs_dir, make_lab, veth, docker_client, request):
-    if name in KERNEL_NEEDS and Host.from_env().facts.kernel_supports(KERNEL_NEEDS[name][0]) is False:
-        pytest.skip(f"{name}: this kernel has {KERNEL_NEEDS[name][1]}, so the lab cannot run here")
-    path, lab = prepared(name, labs_dir, make_lab, veth, request)
-    if refused_on_this_engine(name, path, docker_client, lab):
-        return
-    out = dockerlab("apply", path, "--check")
-    assert out.returncode == 0, out.stdout + out.stderr
-    print(out.stdout[out.stdout.index("CHECK"):])  # the table, for the record (pytest -rA shows it)
-    results = json.loads(dockerlab("check", path, "--json", ok=True).stdout)
-    assert results and all(r["passed"] for r in results), results
-    dockerlab("destroy", path, ok=True)
 
 
 def test_a_wrong_expectation_fails_with_a_reason(labs_dir, make_lab, veth, docker_client, request):
