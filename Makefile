@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 DL := $(VENV)/bin/dockerlab
 DEMO ?= labs/user-bridge.yaml
 
-.PHONY: demo test test-kernel hosts hosts-down unit lint engine image parents bench bench-hosts bench-300 clean
+.PHONY: demo test test-kernel hosts hosts-down unit lint engine image parents bench bench-history bench-hosts bench-300 clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -62,18 +62,19 @@ parents:
 	for lan in rt0 rt1; do ip link show dlab-$$lan >/dev/null 2>&1 || (ip link add dlab-$$lan type veth peer name \
 	  dlab-$$lan-peer && ip link set dlab-$$lan up && ip link set dlab-$$lan-peer up); done  # labs/router.yaml
 
-# Not part of `make test`: compares dockerlab with the docker CLI, docker-compose 1.29 and Ansible,
-# installing the last two (Debian's docker-compose, Ansible from PyPI into bench/.venv) when missing.
-bench/.venv/.installed:
-	python3 -m venv bench/.venv
-	bench/.venv/bin/pip install -q --disable-pip-version-check ansible docker requests
-	touch $@
-
-bench: $(VENV)/.installed engine bench/.venv/.installed
-	command -v docker-compose >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose
+# Not part of `make test`: dockerlab against Compose v2 (unpacked with Docker 28, fetch-engine.sh), the parallel
+# docker CLI and the engine's own time, on Docker 28 and then 20.10; bench/RESULTS.md holds both. History rows
+# when asked: BENCH_ARGS="--tools dockerlab,compose,compose-v1,ansible" (make bench-history installs those two).
+bench: $(VENV)/.installed
+	ENGINE=28 bash scripts/fetch-engine.sh
 	$(PY) -c 'import matplotlib' 2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check matplotlib
-	$(PY) bench/run.py $(BENCH_ARGS)
+	for engine in 28 20; do $(MAKE) -s engine ENGINE=$$engine && $(PY) bench/run.py $(BENCH_ARGS) || exit 1; done
 	$(MAKE) bench-hosts
+
+bench-history:
+	command -v docker-compose >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose
+	[ -x bench/.venv/bin/ansible-playbook ] || (python3 -m venv bench/.venv && \
+	  bench/.venv/bin/pip install -q --disable-pip-version-check ansible docker requests)
 
 # 60 containers on two engines of the rig (make hosts N=2), against the docker CLI on both at once
 bench-hosts: $(VENV)/.installed engine

@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import docker
-from run import IMAGE, LABEL, PARALLEL, names
+from lab import IMAGE, LABEL, PARALLEL, names
 
 KEY, VALUE = LABEL.split("=")
 

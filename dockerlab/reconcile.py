@@ -17,7 +17,7 @@ from dockerlab.plan.merge import merge
 from dockerlab.plan.observe import View, connect, look
 from dockerlab.plan.planner import make_plan
 from dockerlab.plan.preflight import PreflightError, preflight_problems
-from dockerlab.plan.steps import Action, Kind, Mode, Plan
+from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step
 from dockerlab.plan.swarm import forming_steps, needs_swarm, undoing_steps
 from dockerlab.privatedir import private_dir
 from dockerlab.run.across_hosts import run_plan
@@ -86,12 +86,18 @@ def apply_lab(hosts: dict[str, Host], lab: Lab, report: Report, on_plan: Callabl
             on_plan(plan)
         if not plan.changes:
             return Result(plan, Outcome(), plan)
-        outcome = run_plan(view, plan, report, options.parallel)
+        last_start = [0.0]
+
+        def noted(step: Step, seconds: float, error: str | None) -> None:
+            if _starts(step):
+                last_start[0] = time.monotonic()
+            report(step, seconds, error)
+        outcome = run_plan(view, plan, noted, options.parallel)
         if not outcome.ok:  # said before anything else is asked of an engine that may have gone
             raise PlanFailed(lab, plan, outcome)
-        started = _started(plan) if mode is Mode.APPLY else set()
-        if started:
-            time.sleep(options.settle)
+        started = {s.name for s in plan.steps if _starts(s)} if mode is Mode.APPLY else set()
+        if started:  # each container it started runs `settle` after its own start: the last one sets the wait
+            time.sleep(max(0.0, last_start[0] + options.settle - time.monotonic()))
         view = look(lab, hosts, swarm=_reads_swarm(lab, mode))
         for key, site in view.sites.items():
             _alive(site.host, lab, started, view.observed[key])
@@ -108,8 +114,8 @@ def destroy_lab(hosts: dict[str, Host], lab: Lab, report: Report,
     return apply_lab(hosts, empty, report, options=options, mode=Mode.DESTROY)
 
 
-def _started(plan: Plan) -> set[str]:
-    return {s.name for s in plan.steps if s.kind is Kind.CONTAINER and (s.action.builds or s.action is Action.START)}
+def _starts(step: Step) -> bool:
+    return step.kind is Kind.CONTAINER and (step.action.builds or step.action is Action.START)
 
 
 def _alive(host: Host, lab: Lab, started: set[str], observed: Observed) -> None:
