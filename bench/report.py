@@ -54,7 +54,7 @@ def section(raw: dict) -> list[str]:
     results = {int(n): v for n, v in raw["results"].items()}
     sizes, tools, rounds = raw["sizes"], raw["tools"], raw["rounds"]
     lines = [f"## Docker {raw['versions']['engine']}", "",
-             f"Run {raw['started']}, {rounds} rounds. Versions: "
+             f"Run {raw['started']}, {rounds} rounds (at N over 100: {raw.get('big_rounds', rounds)}). Versions: "
              + ", ".join(f"{k} {v}" for k, v in raw["versions"].items() if v != "not installed") + ".", "",
              "| N | tool | " + " | ".join(PHASES) + " |", "|---|---|" + "---|" * len(PHASES)]
     for n in sizes:

@@ -27,6 +27,8 @@ from lab import DOCKERLAB, LABEL, PHASES, ROOT, GaveUp, ToolFailed
 from report import plot, report, versions
 from tools import DEFAULT_TOOLS, TOOLS, Tool
 
+BIG = 100  # labs larger than this run --big-rounds rounds
+
 
 def cleanup() -> None:
     """Remove what an interrupted earlier run left: only objects this benchmark labels or names."""
@@ -108,6 +110,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,30,100")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tools", default=",".join(DEFAULT_TOOLS), help=f"Of {', '.join(TOOLS)}.")
+    parser.add_argument("--big-rounds", type=int, default=1, help=f"Rounds at N over {BIG} (minutes each).")
     parser.add_argument("--limit", type=float, default=L.LIMIT, help="Seconds one command may take.")
     parser.add_argument("--ansible-up-to", type=int, default=100, metavar="N",
                         help="Largest N Ansible runs at (at N=300 one round of it takes about 15 minutes).")
@@ -136,7 +139,7 @@ def bench(args: argparse.Namespace, sizes: list[int], tools: list[str]) -> dict:
     try:
         for round_ in range(args.rounds):
             order = tools[round_ % len(tools):] + tools[:round_ % len(tools)]
-            for n in sizes:
+            for n in [n for n in sizes if n <= BIG or round_ < args.big_rounds]:
                 for name in order:
                     if (name == "ansible" and n > args.ansible_up_to) or (name, n) in gave_up:
                         continue
@@ -150,7 +153,7 @@ def bench(args: argparse.Namespace, sizes: list[int], tools: list[str]) -> dict:
         shutil.rmtree(workdir, ignore_errors=True)
         cleanup()
     return {"started": started, "versions": versions(), "sizes": sizes, "tools": tools, "rounds": args.rounds,
-            "results": results, "ansible_up_to": args.ansible_up_to}
+            "results": results, "ansible_up_to": args.ansible_up_to, "big_rounds": args.big_rounds}
 
 
 if __name__ == "__main__":

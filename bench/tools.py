@@ -164,8 +164,10 @@ class ComposeV2(Tool):
         networks = {net: {"ipam": {"config": [{"subnet": f"10.250.{j}.0/24"}]}} for j, net in enumerate(self.nets)}
         if extra_network:
             networks["bnx"] = {"ipam": {"config": [{"subnet": "10.251.0.0/24"}]}}
+        # stopped at once, as dockerlab removes a container it makes anew: else each change waits 10 s
         services = {box: {"image": IMAGE, "command": ["sleep", command if i == 0 else "infinity"],
-                          "networks": [net, "bnx"] if extra_network and 1 <= i <= CHANGED else [net]}
+                          "networks": [net, "bnx"] if extra_network and 1 <= i <= CHANGED else [net],
+                          "stop_grace_period": "0s"}
                     for i, (box, net) in enumerate(self.boxes)}
         self.file.write_text(json.dumps({"networks": networks, "services": services}, indent=1))
 
