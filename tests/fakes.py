@@ -89,9 +89,6 @@ class FakeEngine:
     def _record(self, *call):
         self.calls.append(call)
 
-    def load_sdk(self):
-        pass
-
     def pull(self, image):
         self._record("pull", image)
 

@@ -1,7 +1,8 @@
 """One Docker engine's calls: the lab model mapped onto Docker's API. The only module that changes an engine.
 
-Reads go through a Reader (the local socket without the SDK, or the SDK for a remote engine); writes go
-through the SDK's public API. What the engine's version allows is asked of its Capabilities.
+Reads go through a Reader and the apply's frequent changes through a Writer: the local socket without the SDK,
+or the SDK for a remote engine; the rarer calls through the SDK. What the engine's version allows is asked of its
+Capabilities.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from urllib.parse import quote
 
 from dockerlab.core.capabilities import Capabilities, Feature
 from dockerlab.core.endpoint import Attachment
-from dockerlab.core.model import PREDEFINED_NETWORKS, SHARED, STANDALONE_NETWORKS, ContainerSpec, NetworkSpec
+from dockerlab.core.model import SHARED, STANDALONE_NETWORKS, ContainerSpec, NetworkSpec
 from dockerlab.core.observed import (
     Observed,
     ObservedNetwork,
@@ -26,11 +27,12 @@ from dockerlab.core.observed import (
 )
 from dockerlab.core.waiting import wait_until
 from dockerlab.engine.address import unix_socket_path
-from dockerlab.engine.bodies import network_body, post
+from dockerlab.engine.bodies import container_body, endpoint_body, network_body
 from dockerlab.engine.exec import InsideCalls
 from dockerlab.engine.explain import busy_network
+from dockerlab.engine.socketapi import SocketReader, SocketWriter
 from dockerlab.engine.swarmcalls import SWARM_TASKS_GONE, SwarmCalls
-from dockerlab.engine.transport import Reader, Sdk, SdkReader, SocketReader
+from dockerlab.engine.transport import Reader, Sdk, SdkReader, SdkWriter, Writer
 from dockerlab.errors import (
     AttachFailed,
     EngineError,
@@ -57,19 +59,19 @@ class Engine(SwarmCalls, InsideCalls):
         self.address = address
         self.sdk = Sdk(address, api, tls=tls)
         socket_path = unix_socket_path(address)
-        self.reader: Reader = SocketReader(address, socket_path) if socket_path and api is None else SdkReader(
-            self.sdk)
+        self.reader: Reader = SdkReader(self.sdk)
+        self.writer: Writer = SdkWriter(self.sdk)
+        if socket_path and api is None:
+            self.reader, self.writer = SocketReader(address, socket_path), SocketWriter(address, socket_path)
         server = self.reader.version()
         self.caps = Capabilities(server["ApiVersion"])
         self.release = str(server.get("Version") or "unknown")
         self.sdk.version = self.caps.api_version
+        if isinstance(self.writer, SocketWriter):
+            self.writer.api_version = self.caps.api_version
 
     def describe(self) -> str:
         return f"Docker {self.release} (API {self.caps.api_version}) at {self.address}"
-
-    def load_sdk(self) -> None:
-        """Before threads call: see Sdk.load."""
-        self.sdk.load()
 
     def _call(self, what: str, method: str, *args: Any, subject: object = None, missing_ok: bool = False,
               **kwargs: Any) -> Any:
@@ -121,8 +123,8 @@ class Engine(SwarmCalls, InsideCalls):
     # -- networks
 
     def create_network(self, spec: NetworkSpec, labels: dict[str, str]) -> str:
-        result = self.sdk.call(f"create network {spec.name}",
-                               lambda api: post(api, "/networks/create", network_body(spec, labels)), spec)
+        result = self.writer.send(f"create network {spec.name}", "POST", "/networks/create",
+                                  body=network_body(spec, labels), subject=spec)
         return str(result["Id"])
 
     def network(self, name_or_id: str) -> ObservedNetwork | None:
@@ -134,7 +136,7 @@ class Engine(SwarmCalls, InsideCalls):
             self._remove_network(name_or_id, label, scope)
         except NetworkInUse:
             self._clear_stale_endpoints(name_or_id, label)
-            self._call(f"remove network {label}", "remove_network", name_or_id, missing_ok=True)
+            self._delete(f"remove network {label}", f"/networks/{quote(name_or_id, safe='')}")
         if scope == "swarm":  # the manager removes swarm networks asynchronously: wait until gone
             wait_until(lambda: not self.reader.inspect_network(name_or_id), 15, 0.1)
 
@@ -145,7 +147,7 @@ class Engine(SwarmCalls, InsideCalls):
 
         def removed() -> bool:
             try:
-                self._call(f"remove network {label}", "remove_network", name_or_id, missing_ok=True)
+                self._delete(f"remove network {label}", f"/networks/{quote(name_or_id, safe='')}")
                 return True
             except NetworkInUseByTask as exc:
                 if scope != "swarm" and not isinstance(exc, SettingsInUse):
@@ -168,6 +170,9 @@ class Engine(SwarmCalls, InsideCalls):
         for endpoint in verdict:
             self.disconnect(endpoint, network)
 
+    def _delete(self, what: str, path: str) -> None:
+        self.writer.send(what, "DELETE", path, missing_ok=True)
+
     # -- containers
 
     def pull(self, image: str) -> None:
@@ -186,66 +191,36 @@ class Engine(SwarmCalls, InsideCalls):
         several). `networks`: key -> Docker name; by name, not id, because a recreated network keeps its name
         and Docker 28 refuses to connect a container whose network mode names a network that is gone.
         shares: the name of the container whose network stack it joins instead (it then joins no network)."""
-        api = self.sdk.api
         mode = f"{SHARED}{shares}" if shares else networks.get(joined[0].network, joined[0].network)
-        bindings: dict[int | str, list[Any]] = {}
-        for p in spec.ports:
-            bindings.setdefault(f"{p.container_port}/{p.protocol}", []).append(
-                (p.host_ip, p.host_port) if p.host_ip else p.host_port)
-        host_config = api.create_host_config(
-            network_mode=mode, port_bindings=bindings or None, cap_add=list(spec.cap_add) or None,
-            dns=[str(a) for a in spec.dns] or None, dns_search=list(spec.dns_search) or None,
-            dns_opt=list(spec.dns_options) or None, extra_hosts=dict(spec.extra_hosts) or None,
-            sysctls=dict(spec.sysctls) or None, publish_all_ports=spec.publish_all)
-        networking = None
+        endpoints = None
         if joined and mode not in STANDALONE_NETWORKS:  # bridge too: its endpoint has the MAC from API 1.44
-            networking = api.create_networking_config({  # type: ignore[arg-type]  # the stub is wrong
-                networks[a.network]: self._endpoint_config(a, spec.key, primary=i == 0) for i, a in enumerate(joined)})
+            endpoints = {networks[a.network]: self._endpoint(a, spec.key, primary=i == 0) for i, a in enumerate(joined)}
         container_mac = joined[0].mac if joined and mode not in STANDALONE_NETWORKS and not self.caps.has(
             Feature.ENDPOINT_MAC) else None
-        result = self._call(
-            f"create container {spec.name}", "create_container", spec.image,
-            command=list(spec.command) if spec.command is not None else None, name=spec.name,
-            hostname=spec.hostname, domainname=spec.domainname, environment=dict(spec.env) or None, labels=labels,
-            ports=[(p.container_port, p.protocol) for p in (*spec.ports, *spec.expose)] or None,
-            host_config=host_config,
-            networking_config=networking, mac_address=container_mac, detach=True, subject=spec)
+        result = self.writer.send(f"create container {spec.name}", "POST", "/containers/create", {"name": spec.name},
+                                  container_body(spec, labels, mode, endpoints, container_mac), subject=spec)
         return str(result["Id"])
 
-    def _endpoint_args(self, att: Attachment, dns_name: str | None, primary: bool) -> dict[str, Any]:
-        """The container's lab key is an alias too, so lab checks and users can say `ping four`."""
+    def _endpoint(self, att: Attachment, dns_name: str | None, primary: bool) -> dict[str, Any]:
+        """Before API 1.44 a container has one MAC, given at create: then only its first network may name it."""
         per_endpoint_mac = self.caps.has(Feature.ENDPOINT_MAC)
         if att.mac and not primary and not per_endpoint_mac:
             raise EngineError(f"network {att.network}: {self.caps.lacks(Feature.ENDPOINT_MAC)}; "
                               "list the network with the MAC first")
-        return {"ipv4_address": str(att.ipv4) if att.ipv4 else None,
-                "ipv6_address": str(att.ipv6) if att.ipv6 else None,
-                "aliases": list(dict.fromkeys([*att.aliases, *([dns_name] if dns_name else [])]))
-                if att.network not in PREDEFINED_NETWORKS else None,
-                "mac_address": att.mac if per_endpoint_mac else None,
-                "link_local_ips": [str(a) for a in att.link_local] or None, "driver_opt": att.driver_opts() or None}
-
-    def _endpoint_config(self, att: Attachment, dns_name: str | None, primary: bool) -> dict[str, Any]:
-        """As the API takes it; the SDK knows no gateway priority (API 1.48)."""
-        config: dict[str, Any] = self.sdk.api.create_endpoint_config(**self._endpoint_args(att, dns_name, primary))
-        if att.gw_priority:
-            config["GwPriority"] = att.gw_priority
-        return config
+        return endpoint_body(att, dns_name, att.mac if per_endpoint_mac else None)
 
     def connect(self, container: str, network: str, att: Attachment, dns_name: str | None, label: str = "") -> None:
-        """container: its id (or name); label: its name, for messages. The SDK's own connect call cannot send a
-        gateway priority: the same request, with the endpoint as create sends it."""
-        config = self._endpoint_config(att, dns_name, primary=False)
-
-        body = {"Container": container, "EndpointConfig": config}
-        self.sdk.call(f"connect {label or container} to {network}",
-                      lambda api: post(api, f"/networks/{quote(network, safe='')}/connect", body, answer=False), att)
+        """container: its id (or name); label: its name, for messages. The endpoint as create sends it."""
+        body = {"Container": container, "EndpointConfig": self._endpoint(att, dns_name, primary=False)}
+        self.writer.send(f"connect {label or container} to {network}", "POST",
+                         f"/networks/{quote(network, safe='')}/connect", body=body, subject=att)
 
     def disconnect(self, container: str, network: str, label: str = "") -> None:
         """Not connected (any more) is what was asked: a network made anew took its endpoints with it."""
         with suppress(NotConnected):
-            self._call(f"disconnect {label or container} from {network}", "disconnect_container_from_network",
-                       container, network, force=True, missing_ok=True)
+            self.writer.send(f"disconnect {label or container} from {network}", "POST",
+                             f"/networks/{quote(network, safe='')}/disconnect",
+                             body={"Container": container, "Force": True}, missing_ok=True)
 
     def networks_named(self, name: str) -> list[dict[str, Any]]:
         """Exactly this name: the engine's own name filter matches substrings."""
@@ -254,12 +229,14 @@ class Engine(SwarmCalls, InsideCalls):
     def park(self, container: str, parked_name: str) -> bool:
         """Stop a container at once and rename it out of the way; returns whether it was running."""
         running = bool((self.reader.inspect_container(container).get("State") or {}).get("Running"))
-        self._call(f"stop container {container[:12]}", "stop", container, timeout=0)
-        self._call(f"rename container {container[:12]}", "rename", container, parked_name)
+        path = f"/containers/{quote(container, safe='')}"
+        self.writer.send(f"stop container {container[:12]}", "POST", f"{path}/stop", {"t": "0"})
+        self.writer.send(f"rename container {container[:12]}", "POST", f"{path}/rename", {"name": parked_name})
         return running
 
     def unpark(self, container: str, name: str, start: bool) -> None:
-        self._call(f"rename container {container[:12]} back to {name}", "rename", container, name)
+        self.writer.send(f"rename container {container[:12]} back to {name}", "POST",
+                         f"/containers/{quote(container, safe='')}/rename", {"name": name})
         if start:
             self.start(container, name)
 
@@ -269,7 +246,7 @@ class Engine(SwarmCalls, InsideCalls):
         has just joined may not know the overlay yet (Docker 28 answers 404): it learns it within seconds."""
         for attempt in range(ATTACH_TRIES):
             try:
-                self._call(f"start container {label}", "start", container)
+                self.writer.send(f"start container {label}", "POST", f"/containers/{quote(container, safe='')}/start")
                 return
             except (AttachFailed, NetworkNotFound):
                 if attempt == ATTACH_TRIES - 1:
@@ -279,8 +256,8 @@ class Engine(SwarmCalls, InsideCalls):
     def remove_container(self, container: str, label: str) -> None:
         """A removal already in progress (a destroy killed halfway) is waited for, not failed."""
         try:
-            self._call(f"remove container {label}", "remove_container", container, force=True, v=True,
-                       missing_ok=True)
+            self.writer.send(f"remove container {label}", "DELETE", f"/containers/{quote(container, safe='')}",
+                             {"force": "1", "v": "1"}, missing_ok=True)
         except RemovalInProgress as exc:
             if not wait_until(lambda: not self._exists(container), SWARM_TASKS_GONE, 0.2):
                 raise EngineError(f"{exc}; it was still there after {SWARM_TASKS_GONE:.0f}s") from None

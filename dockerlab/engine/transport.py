@@ -1,21 +1,17 @@
-"""How dockerlab reaches an engine: reads over the local socket without the SDK, everything else through the
-Docker SDK's public API (imported late), and one translation of the engine's refusals into EngineErrors.
-
-A no-op plan on a local engine never imports the SDK: that saves 0.1 s, a third of the run.
+"""How dockerlab reaches an engine through the Docker SDK (imported late): a remote engine's reads and changes, and
+a local one's less frequent calls (exec, logs, pulls, the swarm); the engine's refusals as EngineErrors, once.
+A local engine's reads and the changes an apply makes most go over its socket without the SDK (socketapi).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
-import socket
 import threading
 from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote, urlencode
 
 from dockerlab.engine.explain import explain_connection_error, refusal
 from dockerlab.errors import DockerlabError, EngineError, EngineGone, NetworkNotFound
@@ -60,60 +56,6 @@ class Reader(Protocol):
     def services(self) -> Json: ...
 
 
-class SocketReader:
-    """GETs over a unix socket with HTTP/1.0: the daemon answers with a plain body and closes."""
-
-    def __init__(self, address: str, socket_path: str) -> None:
-        self.address, self.socket_path = address, socket_path
-        self.api_version: str | None = None  # pinned after version(), as the SDK does
-
-    def version(self) -> Json:
-        found = self._get("read engine version", "/version")
-        self.api_version = found["ApiVersion"]
-        return found
-
-    def networks(self) -> Json:
-        return self._get("list networks", "/networks")
-
-    def containers(self) -> Json:
-        return self._get("list containers", "/containers/json", {"all": 1})
-
-    def images(self) -> Json:
-        return self._get("list images", "/images/json")
-
-    def info(self) -> Json:
-        return self._get("read engine info", "/info")
-
-    def inspect_container(self, ref: str) -> Json:
-        return self._get(f"inspect container {ref}", f"/containers/{quote(ref)}/json")
-
-    def inspect_network(self, ref: str) -> Json | None:
-        return self._get(f"inspect network {ref}", f"/networks/{quote(ref)}", missing_ok=True)
-
-    def swarm(self) -> Json:
-        return self._get("inspect the swarm", "/swarm")
-
-    def nodes(self) -> Json:
-        return self._get("list swarm nodes", "/nodes")
-
-    def services(self) -> Json:
-        return self._get("list swarm services", "/services")
-
-    def _get(self, what: str, path: str, query: dict[str, Any] | None = None, missing_ok: bool = False) -> Json:
-        url = (f"/v{self.api_version}{path}" if self.api_version else path) + (
-            f"?{urlencode(query)}" if query else "")
-        try:
-            status, body = _unix_get(self.socket_path, url)
-        except TimeoutError:
-            raise EngineGone(stopped_answering(self.address, what, read_timeout())) from None
-        except (OSError, ValueError, IndexError) as exc:  # no engine, or not an HTTP answer
-            raise EngineGone(explain_connection_error(exc, self.address)) from None
-        if status < 400:
-            return json.loads(body)
-        message = json.loads(body).get("message", "") if body.startswith(b"{") else body.decode(errors="replace")
-        return refused(what, status, message, missing_ok)
-
-
 class SdkReader:
     """The same reads through the SDK's public API, for remote engines."""
 
@@ -151,6 +93,32 @@ class SdkReader:
         return self.sdk.call("list swarm services", lambda api: api.services(), read=True)  # type: ignore[no-untyped-call]
 
 
+class Writer(Protocol):
+    """The changes an apply makes most, as the API takes them: one request each."""
+
+    def send(self, what: str, method: str, path: str, query: dict[str, str] | None = None,
+             body: Json = None, subject: object = None, missing_ok: bool = False) -> Json: ...
+
+
+class SdkWriter:
+    """The same requests through the SDK's request helpers (its transport, TLS and ssh), for remote engines."""
+
+    def __init__(self, sdk: Sdk) -> None:
+        self.sdk = sdk
+
+    def send(self, what: str, method: str, path: str, query: dict[str, str] | None = None,
+             body: Json = None, subject: object = None, missing_ok: bool = False) -> Json:
+        def request(api: Any) -> Json:  # the SDK's APIClient, whose request helpers its stubs do not declare
+            url = api._url(path)
+            done = api._post_json(url, data=body, params=query) if method == "POST" else api._delete(url, params=query)
+            api._raise_for_status(done)
+            return done.json() if done.content else None
+        return self.sdk.call(what, request, subject, missing_ok)
+
+
+_IMPORTING = threading.Lock()
+
+
 class Sdk:
     """The Docker SDK's low-level client for one address, made on first use (threads may ask at once)."""
 
@@ -164,17 +132,19 @@ class Sdk:
     def loaded(self) -> bool:
         return self._api is not None
 
-    def load(self) -> None:
-        """Import the SDK whole, in this thread: its modules import each other, and importing them from several
-        threads at once fails ("partially initialized module 'docker.types'")."""
-        import docker.errors
-        import docker.types  # noqa: F401
-        import requests.exceptions  # noqa: F401
-
-        _ = self.api
+    @staticmethod
+    def load() -> None:
+        """Import the SDK whole, one thread at a time: its modules import each other, and importing them from
+        several threads at once fails ("partially initialized module 'docker.types'"). Every way to the SDK comes
+        here first, so the first step that needs it loads it, and an apply that does not never pays for it."""
+        with _IMPORTING:
+            import docker.errors
+            import docker.types  # noqa: F401
+            import requests.exceptions  # noqa: F401
 
     @property
     def api(self) -> docker.APIClient:
+        self.load()
         with self._lock:
             if self._api is None:
                 self._api = _sdk_client(self.address, self.version, self.tls, write_timeout())
@@ -191,6 +161,7 @@ class Sdk:
 
     def call(self, what: str, fn: Callable[[docker.APIClient], Any], subject: object = None,
              missing_ok: bool = False, read: bool = False) -> Any:
+        self.load()
         from docker.errors import APIError, DockerException
         from requests.exceptions import ConnectionError as RequestsConnectionError
         from requests.exceptions import Timeout
@@ -224,18 +195,6 @@ def refused(what: str, status: int, message: str, missing_ok: bool, subject: obj
     if status == 404:
         raise EngineError(f"{what}: not found on the engine")
     raise refusal(what, message, subject)
-
-
-def _unix_get(socket_path: str, url: str) -> tuple[int, bytes]:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(read_timeout())
-        sock.connect(socket_path)
-        sock.sendall(f"GET {url} HTTP/1.0\r\nHost: docker\r\n\r\n".encode())
-        chunks = []
-        while chunk := sock.recv(1 << 16):
-            chunks.append(chunk)
-    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
-    return int(head.split(b" ", 2)[1]), body
 
 
 def _sdk_client(address: str, version: str | None, tls: Any, timeout: float) -> docker.APIClient:

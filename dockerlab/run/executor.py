@@ -38,8 +38,6 @@ class _Made(DockerlabError):
 def run_steps(crews: dict[str, Executor], plan: Plan, parallel: int = PARALLEL) -> Outcome:
     """Each step on the executor of its host (crews by host key; "" on a lab of one engine). A host whose engine
     stops answering starts nothing more; the others go on."""
-    for crew in crews.values():
-        crew.engine.load_sdk()
     return scheduler.run(plan.steps, key=lambda s: s.id, deps=lambda s: s.after, work=lambda s: crews[s.host].timed(s),
                          parallel=parallel, describe=describe, halt=lambda exc: isinstance(exc, EngineGone),
                          lane=lambda s: s.host)
