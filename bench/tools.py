@@ -150,6 +150,7 @@ class ComposeV2(Tool):
     """Compose v2, as people run it: `up -d`, the same again, `--dry-run up -d` as its plan, `down -t 0`."""
     name = "compose"
     up_args: tuple[str, ...] = ("up", "-d")
+    header: dict[str, str] = {}  # top-level keys before networks and services
 
     def __init__(self, n: int, workdir: Path) -> None:
         super().__init__(n, workdir)
@@ -169,7 +170,7 @@ class ComposeV2(Tool):
                           "networks": [net, "bnx"] if extra_network and 1 <= i <= CHANGED else [net],
                           "stop_grace_period": "0s"}
                     for i, (box, net) in enumerate(self.boxes)}
-        self.file.write_text(json.dumps({"networks": networks, "services": services}, indent=1))
+        self.file.write_text(json.dumps({**self.header, "networks": networks, "services": services}, indent=1))
 
     def up(self) -> Timing: return run([*self.base, *self.up_args])
     def noop(self) -> Timing: return run([*self.base, *self.up_args])
@@ -196,18 +197,12 @@ class ComposeWait(ComposeV2):
 class ComposeV1(ComposeV2):
     """docker-compose 1.29 (Python, end of life): a history row, no longer a target."""
     name = "compose-v1"
-    up_args = ("up", "-d")
+    header = {"version": "2.4"}
 
     def program(self) -> list[str]:
         return ["docker-compose"]
 
-    def write(self, command: str = "infinity", extra_network: bool = False) -> None:
-        super().write(command, extra_network)
-        spec = json.loads(self.file.read_text())
-        self.file.write_text(json.dumps({"version": "2.4", **spec}, indent=1))
-
     def plan(self) -> Timing | None: return None
-    def down(self) -> Timing: return run([*self.base, "down", "-t", "0"])
 
 
 class Ansible(Tool):

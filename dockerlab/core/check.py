@@ -46,6 +46,16 @@ class Check:
         return self.count or (MEASURED_PINGS if self.measures else 1)
 
     @property
+    def udp(self) -> bool:
+        """Its port is UDP's: proved by the target's counters (learn.udpprobes), not by an answer."""
+        return self.protocol == "udp"
+
+    @property
+    def seconds(self) -> int:
+        """Its timeout as busybox's probes take it (ping -W, nc -w, timeout): whole seconds, at least one."""
+        return max(1, round(self.timeout))
+
+    @property
     def from_host(self) -> bool:
         """Sent from the engine's host (`from: host`), not from a container."""
         return self.source == HOST

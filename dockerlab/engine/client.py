@@ -58,17 +58,14 @@ class Engine(SwarmCalls, InsideCalls):
         tls: a Docker context's TLS settings for a tcp:// engine."""
         self.address = address
         self.sdk = Sdk(address, api, tls=tls)
-        socket_path = unix_socket_path(address)
-        self.reader: Reader = SdkReader(self.sdk)
-        self.writer: Writer = SdkWriter(self.sdk)
-        if socket_path and api is None:
-            self.reader, self.writer = SocketReader(address, socket_path), SocketWriter(address, socket_path)
+        socket_path = unix_socket_path(address) if api is None else None
+        self.reader: Reader = SocketReader(address, socket_path) if socket_path else SdkReader(self.sdk)
         server = self.reader.version()
         self.caps = Capabilities(server["ApiVersion"])
         self.release = str(server.get("Version") or "unknown")
         self.sdk.version = self.caps.api_version
-        if isinstance(self.writer, SocketWriter):
-            self.writer.api_version = self.caps.api_version
+        self.writer: Writer = SocketWriter(address, socket_path, self.caps.api_version) if socket_path else \
+            SdkWriter(self.sdk)
 
     def describe(self) -> str:
         return f"Docker {self.release} (API {self.caps.api_version}) at {self.address}"

@@ -15,9 +15,9 @@ from dockerlab.errors import EngineGone
 
 
 class _Socket:
-    def __init__(self, address: str, socket_path: str) -> None:
+    def __init__(self, address: str, socket_path: str, api_version: str | None = None) -> None:
         self.address, self.socket_path = address, socket_path
-        self.api_version: str | None = None  # pinned after the version is read, as the SDK does
+        self.api_version = api_version  # the reader pins it once it has read the version, as the SDK does
 
     def _request(self, what: str, method: str, path: str, query: dict[str, Any] | None, body: Json,
                  subject: object, missing_ok: bool, timeout: float) -> Json:

@@ -195,7 +195,7 @@ def _protocol(lab: Lab, here: Path, check: Check) -> Found:
         return
     if check.protocol and not check.port:
         yield here + ("protocol",), "'protocol' is the protocol of 'port': add the port"
-    elif check.protocol == "udp" and lab.stack(check.target_key) is None and not check.to_host:
+    elif check.udp and lab.stack(check.target_key) is None and not check.to_host:
         yield here + ("to",), ("protocol: udp needs a container of the lab at 'to': a datagram has no answer, so "
                                "its arrival is read in that container's network namespace")
 

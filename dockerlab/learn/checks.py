@@ -51,10 +51,10 @@ def run_checks(view: View, parallel: int = PARALLEL,
         done(result)
         return result
     # UDP's proof is a counter of the target: after the rest, one at a time per target
-    others = [c for c in view.lab.checks if c.protocol != "udp"]
+    others = [c for c in view.lab.checks if not c.udp]
     by_target: dict[str, list[Check]] = {}
     for c in view.lab.checks:
-        if c.protocol == "udp":
+        if c.udp:
             by_target.setdefault(c.target_key, []).append(c)
     with ThreadPoolExecutor(max(1, parallel)) as pool:
         results = dict(zip(others, pool.map(one, others), strict=True))
@@ -72,14 +72,9 @@ def _refused(address: str, port: int, timeout: float) -> str | None:
         return exc.strerror or str(exc)
 
 
-def _seconds(check: Check) -> int:
-    """busybox ping -W and nc -w take whole seconds."""
-    return max(1, round(check.timeout))
-
-
 def _limit(check: Check) -> int:
     """How long a probe may take in all: its wait, and the pings of a measuring check sent one after another."""
-    return _seconds(check) + math.ceil((check.pings - 1) * pings.INTERVAL)
+    return check.seconds + math.ceil((check.pings - 1) * pings.INTERVAL)
 
 
 def _words(text: str, limit: int = 80) -> str:
@@ -148,7 +143,7 @@ class _Runner(FactProbes, StateProbes, UdpProbes):
         else:
             address = self._address(check)
         if check.port:
-            return self._udp(check, address) if check.protocol == "udp" else self._tcp(check, address)
+            return self._udp(check, address) if check.udp else self._tcp(check, address)
         return self._ping(check, address)
 
     # -- addresses
@@ -224,7 +219,7 @@ class _Runner(FactProbes, StateProbes, UdpProbes):
         return code, out
 
     def _ping(self, check: Check, address: str) -> CheckResult:
-        argv = ["ping", *pings.options(check), "-W", str(_seconds(check)), address]
+        argv = ["ping", *pings.options(check), "-W", str(check.seconds), address]
         if check.from_host:
             code, out = _host_run(["busybox", *argv], _limit(check) + 3)
         else:
@@ -251,7 +246,7 @@ class _Runner(FactProbes, StateProbes, UdpProbes):
                                    f"the host takes it, but nothing answers in the container on {address}:"
                                    f"{published[1]} ({why})")
             return CheckResult(check, f"tcp {outside}:{port}", Got.REACHABLE, "connected")
-        code, out = self._exec(check, ["nc", "-w", str(_seconds(check)), address, str(port)])
+        code, out = self._exec(check, ["nc", "-w", str(check.seconds), address, str(port)])
         return CheckResult(check, f"tcp {address}:{port}", Got.REACHABLE if code == 0 else Got.UNREACHABLE,
                            "connected" if code == 0 else _words(out))
 

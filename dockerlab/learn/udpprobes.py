@@ -40,9 +40,8 @@ class UdpProbes:
             how = f"udp {outside}:{port}"
             _send_from_here(outside, port, check.timeout)
         else:
-            seconds = str(max(1, round(check.timeout)))
-            self._exec(check, ["timeout", "-s", "KILL", seconds, "tftp", "-g", "-r", "dockerlab-probe",
-                                           "-l", "/dev/null", address, str(port)])
+            self._exec(check, ["timeout", "-s", "KILL", str(check.seconds), "tftp", "-g", "-r", "dockerlab-probe",
+                               "-l", "/dev/null", address, str(port)])
         arrived = self._received(at_target, kind) - before
         if arrived <= 0:
             return CheckResult(check, how, Got.UNREACHABLE, f"no datagram arrived in {check.target_key}")
