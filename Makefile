@@ -81,7 +81,7 @@ bench-hosts: $(VENV)/.installed engine
 	bash scripts/hosts.sh up 2
 	$(PY) bench/hosts.py $(BENCH_HOSTS_ARGS); status=$$?; bash scripts/hosts.sh down; exit $$status
 
-# the same with a 300-container lab too (about an hour on 2 cores; Ansible runs up to N=100: --ansible-up-to)
+# the same with a 300-container lab too (one round there: --big-rounds; it takes minutes per tool)
 bench-300:
 	$(MAKE) bench BENCH_ARGS="--sizes 10,30,100,300 $(BENCH_ARGS)"
 
