@@ -17,8 +17,8 @@ def test_a_wrong_expectation_fails_with_a_reason(labs_dir, make_lab, veth, docke
         text = f.read()
     # claim the isolated default-bridge container reaches the user bridge: it must not
     with open(path, "w") as f:
-        f.write(text.replace("{name: default bridge isolated, from: one, to: three, expect: unreachable}",
-                             "{name: wrong on purpose, from: one, to: three, expect: reachable, timeout: 1}"))
+        f.write(text.replace("name: default bridge isolated, from: one, to: three, expect: unreachable",
+                             "name: wrong on purpose, from: one, to: three, expect: reachable, timeout: 1"))
     dockerlab("apply", path, ok=True)
     out = dockerlab("check", path)
     assert out.returncode == 1
@@ -74,7 +74,7 @@ def test_a_check_by_name_is_one_ping_that_docker_dns_resolves(make_lab, docker_c
     since = int(time.time()) - 1  # the engine runs on this machine: one clock
     out = dockerlab("check", path, "--json", ok=True)
     results = {r["name"]: r for r in json.loads(out.stdout)}
-    assert results["by name"]["passed"] and results["by name"]["how"] == "ping 10.77.70.12", results
+    assert results["by name"]["passed"] and results["by name"]["how"] == "ping b (10.77.70.12)", results
     far = results["no such name here"]
     assert far["passed"] and far["how"] == "dns c" and "name does not resolve" in far["reason"], far
     events = docker_client.events(since=since, until=int(time.time()) + 1, decode=True,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dockerlab.errors import DockerlabError
+
 if TYPE_CHECKING:
     from dockerlab.core.model import Lab
     from dockerlab.host.host import Host
@@ -27,6 +29,37 @@ def addresses(hosts: dict[str, Host]) -> dict[str, str]:
     return {key: host.address for key, host in hosts.items()}
 
 
-def lab_and_hosts(path: str) -> tuple[Lab, dict[str, Host]]:
+def lab_and_hosts(path: str, stage: str | None = None, owner: str | None = None) -> tuple[Lab, dict[str, Host]]:
+    """owner: the learner's own instance of the lab (--as). A staged lab at `stage`, else at the stage its
+    engine has it at, else at its first."""
     lab = load(path)
-    return lab, hosts_of(lab)
+    hosts = hosts_of(lab)
+    if owner is not None:
+        lab = instance(lab, hosts, owner)
+    return (at(lab, hosts, stage) if lab.stages else lab), hosts
+
+
+def instance(lab: Lab, hosts: dict[str, Host], owner: str) -> Lab:
+    """`owner`'s instance: its subnets moved off any that the engines' other networks hold."""
+    from dockerlab.labfile.load import lab_from_data, read_yaml
+    from dockerlab.labfile.variants import instance_data, instance_name
+    from dockerlab.plan.observe import each_host
+
+    name = instance_name(lab.name, owner)
+    seen = each_host(hosts, lambda key, host: host.engine.observe()).values()
+    taken = [p.subnet for observed in seen for net in observed.networks if net.lab != name for p in net.pools]
+    data = read_yaml(lab.origin)
+    assert isinstance(data, dict)  # it was read as a lab just now
+    return lab_from_data(instance_data(data, owner, taken), lab.path, lab.origin)
+
+
+def at(lab: Lab, hosts: dict[str, Host], stage: str | None) -> Lab:
+    from dockerlab.labfile.stages import at_stage
+    from dockerlab.plan.observe import stage_now
+
+    now = stage or stage_now(lab, hosts)
+    if now and now not in [s.stage for s in lab.stages]:
+        raise DockerlabError(f"lab {lab.name} is at stage {now!r} on the engine, which the file no longer has; "
+                             f"`dockerlab apply {lab.path} --stage NAME` moves it to one of "
+                             + ", ".join(s.stage for s in lab.stages))
+    return at_stage(lab, now or lab.stages[0].stage)

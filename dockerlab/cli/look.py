@@ -12,7 +12,7 @@ import sys
 import click
 
 from dockerlab.cli.common import lab_and_hosts
-from dockerlab.cli.params import DURATION, FILE
+from dockerlab.cli.params import AS, DURATION, FILE
 from dockerlab.errors import DockerlabError
 from dockerlab.printable import say
 
@@ -21,23 +21,25 @@ from dockerlab.printable import say
 @FILE
 @click.argument("key")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
-def run_in(file: str, key: str, command: tuple[str, ...]) -> None:
+@AS
+def run_in(file: str, key: str, command: tuple[str, ...], owner: str | None) -> None:
     """Run COMMAND in the lab's container KEY (after `--`); its exit code is dockerlab's."""
-    _enter(file, key, list(command))
+    _enter(file, key, list(command), owner)
 
 
 @click.command()
 @FILE
 @click.argument("key")
-def shell(file: str, key: str) -> None:
+@AS
+def shell(file: str, key: str, owner: str | None) -> None:
     """An interactive shell in the lab's container KEY."""
-    _enter(file, key, ["sh"])
+    _enter(file, key, ["sh"], owner)
 
 
-def _enter(file: str, key: str, argv: list[str]) -> None:
+def _enter(file: str, key: str, argv: list[str], owner: str | None) -> None:
     from dockerlab.plan.ownership import own_container
 
-    lab, hosts = lab_and_hosts(file)
+    lab, hosts = lab_and_hosts(file, owner=owner)
     spec = lab.container(key)
     if spec is None:
         keys = ", ".join(c.key for c in lab.containers) or "none"
@@ -75,7 +77,8 @@ def graph(file: str, form: str, live: bool) -> None:
     else:
         from dockerlab.labfile.load import load_lab
 
-        picture = draw.diagram(load_lab(file))
+        lab = load_lab(file)
+        picture = draw.diagram(lab.stages[-1] if lab.stages else lab)  # a staged lab: the whole of it
     say({"mermaid": draw.mermaid, "dot": draw.dot, "html": draw.page}[form](picture))
 
 
@@ -86,13 +89,14 @@ def graph(file: str, form: str, live: bool) -> None:
 @click.option("-w", "--write", metavar="FILE", help="Write pcap to FILE; '-': to stdout (| wireshark -k -i -).")
 @click.option("-c", "--count", type=click.IntRange(1), help="Stop after this many packets.")
 @click.option("--duration", type=DURATION, help="Stop after this many seconds.")
+@AS
 def capture(file: str, target: str, expression: tuple[str, ...], write: str | None, count: int | None,
-            duration: float | None) -> None:
+            duration: float | None, owner: str | None) -> None:
     """Packets of the lab with tcpdump: TARGET is a network (its bridge), a container KEY or KEY@NETWORK (its
     interface there); a capture filter may follow `--`, e.g. `-- icmp`."""
     from dockerlab.learn.capture import open_pcap, tap, tcpdump
 
-    lab, hosts = lab_and_hosts(file)
+    lab, hosts = lab_and_hosts(file, owner=owner)
     spec = lab.container(target.partition("@")[0])
     where = tap(lab, hosts[spec.host] if spec else next(iter(hosts.values())), target)
     say(f"capture: {where.how}", err=True)

@@ -10,22 +10,26 @@ from typing import TYPE_CHECKING
 import click
 
 from dockerlab import defaults
-from dockerlab.cli.checks import run_checks_of
+from dockerlab.cli.checks import check, run_checks_of
 from dockerlab.cli.common import addresses, hosts_of, lab_and_hosts, load
+from dockerlab.cli.grade import grade
 from dockerlab.cli.look import capture, graph, run_in, shell
-from dockerlab.cli.params import FILE, SECONDS
-from dockerlab.cli.progress import Ticker
+from dockerlab.cli.params import AS, FILE, SECONDS
+from dockerlab.cli.teach import break_lab, next_stage
 from dockerlab.cli.version import show_version
+from dockerlab.core.words import speak
 from dockerlab.errors import DockerlabError
 from dockerlab.printable import say
 
 if TYPE_CHECKING:
-    from dockerlab.plan.steps import Plan
+    pass
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=show_version,
               help="Show the version, the engines it is tested on, and the engine it would use.")
+@click.option("--lang", metavar="LANG", expose_value=False, callback=lambda c, p, v: speak(v),
+              help="The language of lessons and hints (en, ja, ...): else DOCKERLAB_LANG, else the locale's.")
 def cli() -> None:
     """Declarative Docker network labs: networks and containers from a YAML file,
     reconciled against the live engine."""
@@ -35,6 +39,8 @@ def cli() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def validate(files: tuple[str, ...]) -> None:
     """Check lab files against the schema and for meaning; no engine needed."""
+    from dockerlab.cli.render import validated_text
+
     errors = []
     for path in files:
         try:
@@ -42,8 +48,7 @@ def validate(files: tuple[str, ...]) -> None:
         except DockerlabError as exc:
             errors.append(str(exc))
             continue
-        say(f"{path}: ok (lab {lab.name}: {len(lab.networks)} networks, {len(lab.containers)} containers, "
-                   f"{len(lab.checks)} checks)")
+        say(validated_text(path, lab))
     if errors:
         raise DockerlabError("\n".join(errors))
 
@@ -53,13 +58,14 @@ def validate(files: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--as", "form", type=click.Choice(["docker"]), help="Print the plan as docker commands to paste.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 with no changes, 2 with changes, 1 on error.")
-def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool) -> None:
+@click.option("--stage", help="A staged lab: the plan to that stage (else to the one it is at).")
+def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool, stage: str | None) -> None:
     """Show what apply would do, step by step."""
     from dockerlab.cli.as_docker import plan_commands
     from dockerlab.cli.render import plan_json, plan_text
     from dockerlab.reconcile import plan_lab
 
-    lab, hosts = lab_and_hosts(file)
+    lab, hosts = lab_and_hosts(file, stage)
     the_plan, _ = plan_lab(hosts, lab)
     where = addresses(hosts)
     text = plan_commands(lab, the_plan, where) if form else plan_text(the_plan, where)
@@ -80,38 +86,18 @@ PARALLEL = click.option("--parallel", default=defaults.PARALLEL, show_default=Tr
 @click.option("--take-over", is_flag=True, help="Make objects another file with this lab name made this file's.")
 @click.option("--settle", default=defaults.SETTLE, show_default=True, type=SECONDS,
               help="Seconds new containers must keep running.")
-def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: float) -> None:
+@click.option("--stage", help="A staged lab: the stage to bring the engine to (else the one it is at).")
+@AS
+def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: float, stage: str | None,
+          owner: str | None) -> None:
     """Make the engine match the lab file; prints the plan, then each step as it finishes."""
-    from dockerlab.cli.render import done_line, plan_text, step_line
-    from dockerlab.reconcile import Options, apply_lab
+    from dockerlab.cli.applying import applied
+    from dockerlab.reconcile import Options
 
-    lab, hosts = lab_and_hosts(file)
-    ticker = Ticker()
-
-    def planned(p: Plan) -> None:
-        say(plan_text(p, addresses(hosts)))
-        ticker.start(len(p.steps), f"lab {lab.name}")
-    try:
-        result = apply_lab(hosts, lab, report=lambda s, t, e: ticker.line(done_line(s, t, e)), on_plan=planned,
-                           options=Options(parallel, take_over, settle))
-    finally:
-        ticker.stop()
-    if result.remaining.changes:
-        raise DockerlabError("the lab did not converge; still to do:\n"
-                             + "\n".join(step_line(s) for s in result.remaining.steps))
-    if result.plan.changes:
-        where = "the engine matches" if len(hosts) == 1 else f"its {len(hosts)} hosts match"
-        say(f"lab {lab.name}: applied {len(result.outcome.done)} steps; {where} the file")
-    if then_check:
-        run_checks_of(lab, hosts, as_json=False)
-
-
-@cli.command()
-@FILE
-@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
-def check(file: str, as_json: bool) -> None:
-    """Prove the connectivity the lab states: ping, TCP, DNS and interface facts. Exit 1 if any fails."""
-    run_checks_of(*lab_and_hosts(file), as_json)
+    lab, hosts = lab_and_hosts(file, stage, owner)
+    applied(lab, hosts, Options(parallel, take_over, settle))
+    if then_check and any(r.fails_run for r in run_checks_of(lab, hosts, as_json=False)):
+        sys.exit(1)
 
 
 @cli.command()
@@ -119,7 +105,8 @@ def check(file: str, as_json: bool) -> None:
 @click.option("--lab", "lab_name", help="Destroy by lab name, without the file: all it owns, from any file.")
 @click.option("--parallel", default=defaults.DESTROY_PARALLEL, show_default=True, type=STEPS_AT_ONCE,
               help="Steps run at once.")
-def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
+@AS
+def destroy(file: str | None, lab_name: str | None, parallel: int, owner: str | None) -> None:
     """Remove every container and network the lab owns, found by its labels."""
     from dockerlab.cli.render import destroy_text, done_line
     from dockerlab.labfile.load import lab_to_destroy
@@ -127,7 +114,7 @@ def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
 
     if bool(file) == bool(lab_name):
         raise DockerlabError("destroy takes a lab FILE or --lab NAME (one of them)")
-    lab = lab_to_destroy(file, lab_name)
+    lab = lab_to_destroy(file, lab_name, owner)
     hosts = hosts_of(lab)
     result = destroy_lab(hosts, lab, report=lambda s, t, e: say(done_line(s, t, e)), options=Options(parallel))
     say(destroy_text(result.plan, len(result.outcome.done),
@@ -138,12 +125,13 @@ def destroy(file: str | None, lab_name: str | None, parallel: int) -> None:
 @FILE
 @click.option("--json", "as_json", is_flag=True, help="Print status as JSON.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 in sync, 2 with drift, 1 on error.")
-def status(file: str, as_json: bool, detailed_exitcode: bool) -> None:
+@AS
+def status(file: str, as_json: bool, detailed_exitcode: bool, owner: str | None) -> None:
     """Each network and container of the lab as the engine has it, with drift marked."""
     from dockerlab.cli.status import status_of, status_text
     from dockerlab.reconcile import plan_lab
 
-    lab, hosts = lab_and_hosts(file)
+    lab, hosts = lab_and_hosts(file, owner=owner)
     plan, view = plan_lab(hosts, lab, check=False)
     status = status_of(view, plan)
     say(json.dumps(status.to_dict(), indent=2) if as_json else status_text(status))
@@ -161,7 +149,7 @@ def list_labs(file: str | None) -> None:
     say("\n".join(labs_text(h.engine.observe(), h.label if len(hosts) > 1 else "") for h in hosts.values()))
 
 
-for command in (run_in, shell, graph, capture):
+for command in (check, next_stage, break_lab, grade, run_in, shell, graph, capture):
     cli.add_command(command)
 
 

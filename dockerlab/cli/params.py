@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import click
 
 FILE = click.argument("file", type=click.Path(dir_okay=False))
+AS = click.option("--as", "owner", metavar="NAME",
+                  help="A learner's own instance of the lab, beside the others: its own names and subnets.")
 
 
 if TYPE_CHECKING:

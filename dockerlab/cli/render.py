@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from dockerlab.core import labels as L
 from dockerlab.core.observed import Observed, ObservedContainer, ObservedNetwork
+from dockerlab.core.words import say_in
+from dockerlab.learn.checkresult import score
 from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step
 from dockerlab.printable import shown
 
 if TYPE_CHECKING:
-    pass
+    from dockerlab.core.model import Lab
+    from dockerlab.learn.checkresult import CheckResult
 
 
 def step_line(step: Step) -> str:
@@ -73,6 +77,15 @@ def done_line(step: Step, seconds: float, error: str | None) -> str:
         f" ({step.network})" if step.network else "") + f"{where} in {seconds:.1f}s")
 
 
+def validated_text(path: str, lab: Lab) -> str:
+    """What a valid file holds: a staged lab's counts are its last stage's."""
+    whole = lab.stages[-1] if lab.stages else lab
+    parts = [f"{sum(n.key not in L.MARKERS for n in whole.networks)} networks", f"{len(whole.containers)} containers",
+             f"{len(whole.checks)} checks", *([f"{len(lab.stages)} stages"] if lab.stages else []),
+             *([f"{len(lab.faults)} faults"] if lab.faults else [])]
+    return f"{path}: ok (lab {lab.name}: {', '.join(parts)})"
+
+
 def plan_json(plan: Plan) -> str:
     return json.dumps(plan.to_dict(), indent=2)
 
@@ -89,29 +102,41 @@ def labs_text(observed: Observed, where: str = "") -> str:
     objects: list[ObservedNetwork | ObservedContainer] = [*observed.networks, *observed.containers]
     for obj in objects:
         if obj.lab and obj.key != L.PROBE:  # a probe an interrupted check left is not one of the lab's containers
-            entry = labs.setdefault(obj.lab, {"nets": 0, "boxes": 0, "running": 0, "file": ""})
+            entry = labs.setdefault(obj.lab, {"nets": 0, "boxes": 0, "running": 0, "file": "", "owner": ""})
             entry["file"] = entry["file"] or obj.labels.get(L.FILE, "")
+            entry["owner"] = entry["owner"] or obj.labels.get(L.OWNER, "")
             if isinstance(obj, ObservedNetwork):
-                entry["nets"] += 1
+                entry["nets"] += obj.key not in L.MARKERS
             else:
                 entry["boxes"] += 1
                 entry["running"] += obj.running
     if not labs:
         return f"no dockerlab labs on {where or 'this engine'}"
-    rows = [[name, f"{e['running']}/{e['boxes']}", str(e["nets"]), e["file"] or "-"]
-            for name, e in sorted(labs.items())]
-    return (f"{where}:\n" if where else "") + table(rows, ["LAB", "RUNNING", "NETWORKS", "FILE"])
+    owners = any(e["owner"] for e in labs.values())  # a column only where a learner's instance is
+    rows = [[name, *([e["owner"] or "-"] if owners else []), f"{e['running']}/{e['boxes']}", str(e["nets"]),
+             e["file"] or "-"] for name, e in sorted(labs.items())]
+    return (f"{where}:\n" if where else "") + table(rows, ["LAB", *(["OWNER"] if owners else []), "RUNNING",
+                                                           "NETWORKS", "FILE"])
 
 
-def checks_text(lab: str, results: list[Any]) -> str:
-    rows = [[r.check.name or f"line {r.check.line}", r.check.source, r.check.target or "-", r.how, str(r.check.expect),
-             str(r.got), "pass" if r.passed else "FAIL", _clip(r.reason)] for r in results]
+def checks_text(lab: str, results: list[CheckResult]) -> str:
+    rows = [[r.check.label, r.check.source, r.check.target or "-", r.how, str(r.check.expect), str(r.got),
+             r.verdict, _clip(r.reason)] for r in results]
     passed = sum(r.passed for r in results)
     grid = table(rows, ["CHECK", "FROM", "TO", "HOW", "EXPECT", "GOT", "RESULT", "REASON"])
-    why = [f"  {r.check.name or f'line {r.check.line}'}: {r.reason}" for r in results
+    why = [f"  {r.check.label}: {r.reason}" for r in results
            if not r.passed and len(r.reason) > CLIP]  # the whole reason where the table cut it
-    summary = f"lab {lab}: {passed} of {len(results)} checks passed"
-    return "\n".join([grid, *(["", "why:", *why] if why else []), summary])
+    hints = [f"  {r.check.label}: {say_in(r.check.hint)}" for r in results if not r.passed and r.check.hint]
+    warned = sum(not r.passed and not r.fails_run for r in results)
+    summary = f"lab {lab}: {passed} of {len(results)} checks passed" + (f" ({warned} warned)" if warned else "")
+    points = score(results)
+    return "\n".join([grid, *(["", "why:", *why] if why else []), *(["", "hints:", *hints] if hints else []),
+                      summary, *([f"score: {points[0]} of {points[1]} points"] if points else [])])
+
+
+def lesson_text(lab: Lab) -> str:
+    """A lab's lesson, in the language spoken; '' when it has none."""
+    return "lesson:\n" + textwrap.indent(say_in(lab.lesson), "  ") if lab.lesson else ""  # say() escapes it
 
 
 CLIP = 70  # the widest reason in the checks table

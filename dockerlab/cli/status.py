@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from dockerlab.cli.render import table
 from dockerlab.core import hostaccess
+from dockerlab.core import labels as L
 from dockerlab.core.bridge import settings
 from dockerlab.core.endpoint import from_driver_opts
 from dockerlab.core.impairment import Link
@@ -102,9 +103,12 @@ class Status:
     containers: list[ContainerRow] = field(default_factory=list)
     host_access: list[HostAccessRow] = field(default_factory=list)
     not_in_file: list[ExtraRow] = field(default_factory=list)
+    stage: str = ""  # a staged lab's: the stage it is at, of `stages`
+    stages: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "in_sync": self.in_sync, "engines": [asdict(e) for e in self.engines],
+                **({"stage": self.stage, "stages": self.stages} if self.stages else {}),
                 **{part: [r.to_dict() for r in getattr(self, part)]
                    for part in ("networks", "containers", "host_access", "not_in_file")}}
 
@@ -117,7 +121,8 @@ def status_of(view: View, plan: Plan) -> Status:
     """The lab as its hosts have it; on a lab across hosts every row says its host."""
     engines = [EngineRow(key, site.host.engine.describe(), site.host.engine.release, site.host.engine.caps.api_version)
                for key, site in view.sites.items()]
-    status = Status(view.lab.name, not plan.changes, engines)
+    status = Status(view.lab.name, not plan.changes, engines, stage=view.lab.stage,
+                    stages=[s.stage for s in view.lab.stages])
     one = len(view.sites) == 1 and "" in view.sites
     for key, site in view.sites.items():
         rows = _rows(site.lab, view.observed[key], replace(plan, steps=plan.on(key)))
@@ -130,6 +135,8 @@ def _rows(lab: Lab, observed: Observed, plan: Plan) -> dict[str, list[Any]]:
     drift = drift_by_object(plan)
     nets = []
     for net in lab.networks:
+        if net.key in L.MARKERS:  # the stage line says it
+            continue
         found = observed.network_named(net.name)
         pools = found.pools if found else net.pools
         nets.append(NetworkRow(net.name, net.key, found.driver if found and net.external else net.driver,
@@ -166,6 +173,9 @@ def status_text(status: Status) -> str:
     parts = [f"lab {status.lab}: " + ("in sync with the file" if status.in_sync else
                                       "DRIFT (dockerlab plan shows the fix)")]
     parts += [f"engine{' ' + e.host if e.host else ''}: {e.engine}" for e in status.engines]
+    if status.stages:
+        at = status.stages.index(status.stage) + 1
+        parts.append(f"stage: {status.stage} ({at} of {len(status.stages)}: {', '.join(status.stages)})")
     said = any(n.settings for n in status.networks)  # a column only where a network has settings
     net_rows = [[*_on(n), n.name, n.driver, ", ".join(n.subnets) or "-", ", ".join(n.gateways) or "-",
                  n.parent or "-", *([", ".join(n.settings) or "-"] if said else []),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dockerlab.core.addresses import IPAddress
 from dockerlab.core.expect import By, Expect
 from dockerlab.core.impairment import MEASURED_PINGS
+from dockerlab.core.words import Words
 
 HOST = "host"  # a check's end that is the engine's host, not a container
 
@@ -34,6 +35,16 @@ class Check:
     sysctl: str | None = None  # net.ipv4.ip_forward
     value: str | None = None
     resolver: IPAddress | None = None
+    # for teaching and CI: a hint shown when it fails, what it is worth, a warning that fails nothing, a retry
+    hint: Words = ()
+    points: int | None = None  # None: one, when a lab counts points at all
+    warn: bool = False  # `level: warn`
+    within: float | None = None  # seconds it may take to come true: retried until then
+
+    @property
+    def label(self) -> str:
+        """How the learner knows it: its name, else where it is in the file."""
+        return self.name or f"line {self.line}"
 
     @property
     def measures(self) -> bool:

@@ -93,6 +93,13 @@ class Expect(Enum):
         return next(e for e in cls if e.value == word)
 
     @property
+    def outcomes(self) -> tuple[Expect, Expect]:
+        """The two answers its probe can give (a learner's choice when predicting): this and its opposite."""
+        pair = [e for e in Expect if e.probe is self.probe]
+        assert len(pair) == 2, pair  # every probe proves one thing or its opposite
+        return pair[0], pair[1]
+
+    @property
     def gets_through(self) -> bool:
         """Expects traffic or a name to get through: a failure may have a known cause (diagnose)."""
         return self in (Expect.REACHABLE, Expect.RESOLVES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from dockerlab.core.model import ContainerSpec, Lab, NetworkSpec
@@ -17,7 +18,18 @@ FILE = "io.dockerlab.file"
 SWARM_FORMED_BY = "io.dockerlab.swarm-formed-by"  # on a swarm's spec: the lab that formed it
 USERS = "io.dockerlab.users"  # a config-only network's: key=name of each network made with its settings, the only
 # ones that are the lab's through it (Docker copies its labels into any network made with them)
+STAGE = "dockerlab.stage"  # on a staged lab's marker network (STAGE_NETWORK): the stage the lab is at
+STAGE_NETWORK = "dockerlab-stage"  # its key: a config-only network, which takes nothing and holds the label
+FAULT = "dockerlab.fault"  # on the marker network a fault adds (FAULT_NETWORK): which fault, as a digest
+FAULT_NETWORK = "dockerlab-fault"
+OWNER = "dockerlab.owner"  # a user label on everything a learner's instance makes (--as): whose it is
+MARKERS = (STAGE_NETWORK, FAULT_NETWORK)  # networks that hold a lab's state, not part of what it teaches
 PROBE = "probe"  # the KEY of a check's throwaway probe container: the lab's to remove, never one of its containers
+
+
+def fault_digest(lab: str, fault: str) -> str:
+    """What the fault's marker says: not its name, which `docker inspect` would show the learner."""
+    return hashlib.sha256(f"{lab}/{fault}".encode()).hexdigest()[:12]
 
 
 def network_labels(lab: Lab, spec: NetworkSpec) -> dict[str, str]:

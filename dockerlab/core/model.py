@@ -17,6 +17,7 @@ from dockerlab.core.addresses import IPAddress, IPNetwork, Pairs
 from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver
 from dockerlab.core.endpoint import Attachment
+from dockerlab.core.words import Words
 from dockerlab.errors import DockerlabError
 from dockerlab.printable import shown
 
@@ -209,6 +210,13 @@ class SwarmSpec:
     form: bool = False  # dockerlab may form the swarm (and destroy undoes what it formed)
 
 
+class Fault(NamedTuple):
+    """A breakage for `dockerlab break`: the lab as the fault leaves it, and the containers it stops."""
+    name: str
+    lab: Lab
+    stop: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Lab:
     name: str
@@ -216,6 +224,10 @@ class Lab:
     networks: tuple[NetworkSpec, ...] = ()
     containers: tuple[ContainerSpec, ...] = ()
     checks: tuple[Check, ...] = ()
+    lesson: Words = ()  # what to try and look for, shown after apply
+    stage: str = ""  # which of its file's stages this is; "" in a lab without stages
+    stages: tuple[Lab, ...] = ()  # the file's stages, in order: each a whole lab (labfile.stages)
+    faults: tuple[Fault, ...] = ()
     hosts: tuple[HostSpec, ...] = ()  # empty: one engine, as DOCKER_HOST says
     swarm: SwarmSpec | None = None
     path: str = ""  # as the user named the file

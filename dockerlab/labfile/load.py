@@ -13,15 +13,40 @@ from dockerlab.core.check import Check
 from dockerlab.core.expect import By, Expect
 from dockerlab.core.impairment import parse_percent, parse_time
 from dockerlab.core.model import HostSettings, HostSpec, Lab, NetworkSpec, Pool, SwarmSpec, lab_name, with_settings
+from dockerlab.core.words import words
 from dockerlab.errors import LabFileError, Problem
 from dockerlab.labfile.containers import ContainerReader
+from dockerlab.labfile.stages import located, staged
 from dockerlab.labfile.values import bridge_options, pairs
-from dockerlab.labfile.yamlsource import MAX_BYTES, Path, decode, load
+from dockerlab.labfile.variants import instance_name
+from dockerlab.labfile.yamlsource import MAX_BYTES, Path, Source, decode, load
 
 
 def load_lab(filename: str) -> Lab:
-    """The file is resolved once, before it is read: what is read is what the labels will name as its origin
-    (a link swapped while a root run reads it is an error, not one file's content under the other's name)."""
+    origin, text = read_text(filename)
+    return located(parse_lab(text, filename), origin)
+
+
+def lab_from_data(data: dict[str, Any], filename: str, origin: str) -> Lab:
+    """A lab made from another's data (labfile.variants), read and checked as its file would be."""
+    import yaml
+
+    return located(parse_lab(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), filename), origin)
+
+
+def read_yaml(filename: str) -> object:
+    """Another file a command reads (predictions): the lab file's rules, its data as it is (the caller judges)."""
+    _, text = read_text(filename)
+    source, problems = load(text)
+    if problems:
+        raise LabFileError(filename, problems)
+    return source.data
+
+
+def read_text(filename: str) -> tuple[str, str]:
+    """The file's real path and its text. Resolved once, before it is read: what is read is what the labels will
+    name as its origin (a link swapped while a root run reads it is an error, not one file's content under the
+    other's name)."""
     origin = os.path.realpath(filename)
     try:
         with os.fdopen(os.open(origin, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:  # never a link put there
@@ -35,7 +60,7 @@ def load_lab(filename: str) -> Lab:
     text, problem = decode(raw)
     if text is None:
         raise LabFileError(filename, [problem] if problem else [])
-    return replace(parse_lab(text, filename), origin=origin)
+    return origin, text
 
 
 def parse_lab(text: str, filename: str = "<lab>") -> Lab:
@@ -50,17 +75,28 @@ def parse_lab(text: str, filename: str = "<lab>") -> Lab:
     problems = schema_problems(source, text)
     if problems:
         raise LabFileError(filename, problems)
-    builder = _Builder(source)
-    lab = builder.lab(filename)
-    problems = builder.problems + meaning_problems(lab, source)
-    if problems:
+
+    def build(whole: Source) -> tuple[Lab | None, list[Problem]]:
+        if whole is not source and (found := schema_problems(whole)):  # a stage's whole lab, as the schema has it
+            return None, found
+        builder = _Builder(whole)
+        lab = builder.lab(filename)
+        return lab, builder.problems + meaning_problems(lab, whole)
+    lab, problems = staged(source, build)
+    if problems or lab is None:
         raise LabFileError(filename, problems)
     return lab
 
 
-def lab_to_destroy(filename: str | None, name: str | None) -> Lab:
+def lab_to_destroy(filename: str | None, name: str | None, owner: str | None = None) -> Lab:
     """What destroy needs: the name, the file that made the objects, and the lab's hosts. A file that no longer
-    validates still names its lab (its objects are then looked for on the one engine DOCKER_HOST names)."""
+    validates still names its lab (its objects are then looked for on the one engine DOCKER_HOST names). owner:
+    a learner's instance of it (--as)."""
+    lab = _to_destroy(filename, name)
+    return replace(lab, name=instance_name(lab.name, owner)) if owner is not None else lab
+
+
+def _to_destroy(filename: str | None, name: str | None) -> Lab:
     if not filename:
         return Lab(name=lab_name(name or ""), prefix="")
     try:
@@ -99,7 +135,7 @@ class _Builder(ContainerReader):
         hosts = tuple(HostSpec(k, (v or {}).get("docker_host"), (v or {}).get("address"))
                       for k, v in (data.get("hosts") or {}).items())
         return Lab(name=data["name"], prefix=prefix, networks=networks, containers=containers, checks=checks,
-                   hosts=hosts, swarm=self.swarm(), path=filename)
+                   lesson=words(data.get("lesson")), hosts=hosts, swarm=self.swarm(), path=filename)
 
     def swarm(self) -> SwarmSpec | None:
         raw = self.source.data.get("swarm")
@@ -197,6 +233,8 @@ class _Builder(ContainerReader):
                      timeout=float(raw.get("timeout", 2.0)), line=self.source.line(("checks", index)),
                      count=raw.get("count"),
                      rtt_us=(time("min_rtt"), time("max_rtt")), loss=(percent("min_loss"), percent("max_loss")),
+                     hint=words(raw.get("hint")), points=raw.get("points"), warn=raw.get("level") == "warn",
+                     within=(time("within") or 0) / 1e6 if "within" in raw else None,
                      **self.facts(("checks", index), raw))
 
     def facts(self, path: Path, raw: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from dockerlab.core.bridge import BRIDGE_NAME, BY_KEY
 from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver, parent_clash, parent_drivers
 from dockerlab.core.expect import DEFAULT_ROUTE, PROBE_FIELDS, By, Expect, Probe
+from dockerlab.core.labels import MARKERS
 from dockerlab.core.model import (
     PREDEFINED_NETWORKS,
     Lab,
@@ -20,13 +21,13 @@ from dockerlab.labfile import hosts
 from dockerlab.labfile.configmeaning import config_problems
 from dockerlab.labfile.containermeaning import container_problems
 from dockerlab.labfile.hazards import hazards
-from dockerlab.labfile.yamlsource import Found, Path, Source, format_path
+from dockerlab.labfile.yamlsource import Found, Path, Source
 
 
 def meaning_problems(lab: Lab, source: Source) -> list[Problem]:
     found = [*_networks(lab), *config_problems(lab), *container_problems(lab), *_static_addresses(lab),
              *_room(lab), *_host_access(lab), *_checks(lab), *hazards(lab, source.data), *hosts.problems(lab)]
-    return [Problem(source.line(path), format_path(path), message) for path, message in found]
+    return [source.problem(path, message) for path, message in found]
 
 
 def _networks(lab: Lab) -> Found:
@@ -59,9 +60,11 @@ def _external(net: NetworkSpec) -> Found:
 
 def _network(net: NetworkSpec) -> Found:
     here: Path = ("networks", net.key)
-    if net.key in PREDEFINED_NETWORKS:
+    if net.key in (*PREDEFINED_NETWORKS, *MARKERS):
         yield here, (f"'{net.key}' is one of Docker's predefined networks; containers can join it without "
-                     "declaring it, so give your network another name")
+                     "declaring it, so give your network another name" if net.key in PREDEFINED_NETWORKS else
+                     f"'{net.key}' is dockerlab's own (it marks a lab's stage or fault); give your network another "
+                     "name")
     for i, pool in enumerate(net.pools):
         at = here if i == 0 else here + ("pools", i)
         for name, addr in (("gateway", pool.gateway), *pool.aux_addresses):
@@ -165,9 +168,18 @@ def _free(pool: Pool, taken: set[IPv4Address]) -> int:
     return max(0, span.num_addresses - sum(1 for addr in reserved if addr is not None and addr in span))
 
 
+MAX_WITHIN = 300.0  # seconds a check may be retried for
+
+
 def _checks(lab: Lab) -> Found:
+    named: dict[str, int] = {}
     for i, check in enumerate(lab.checks):
         here: Path = ("checks", i)
+        if check.name is not None and named.setdefault(check.name, i) != i:
+            yield here + ("name",), (f"a check above (checks[{named[check.name]}]) has this name: names pick checks "
+                                     "(check --only, predictions, grades), so each is one check's")
+        if check.within is not None and not 0 < check.within <= MAX_WITHIN:
+            yield here + ("within",), f"within is more than 0 and at most {MAX_WITHIN:.0f}s"
         if not check.from_host and lab.container(check.source) is None:
             yield here + ("from",), f"'{check.source}' is not a container of this lab (nor 'host')"
             continue

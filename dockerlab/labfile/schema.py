@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from dockerlab.errors import DockerlabError, Problem
-from dockerlab.labfile.yamlsource import Path, Source, format_path
+from dockerlab.labfile.yamlsource import Path, Source
 from dockerlab.printable import shown
 from dockerlab.privatedir import private_dir
 
@@ -113,7 +113,7 @@ def _problem(error: Any, source: Source) -> Problem:
         return _unknown_key(error, path, source)
     if error.validator == "propertyNames":
         path = path + (error.instance,)
-    return Problem(source.line(path), format_path(path), _sentence(error))
+    return source.problem(path, _sentence(error))
 
 
 def _unknown_key(error: Any, path: Path, source: Source) -> Problem:
@@ -122,7 +122,7 @@ def _unknown_key(error: Any, path: Path, source: Source) -> Problem:
     key = extra[0] if extra else "?"
     close = difflib.get_close_matches(key, allowed, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else f"; allowed keys: {', '.join(allowed)}"
-    return Problem(source.line(path + (key,)), format_path(path + (key,)), f"unknown key '{key}'{hint}")
+    return source.problem(path + (key,), f"unknown key '{key}'{hint}")
 
 
 def _sentence(error: Any) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from dockerlab.core.addresses import IPAddress, Pairs
 from dockerlab.core.bridge import BY_KEY
 from dockerlab.errors import Problem
-from dockerlab.labfile.yamlsource import Path, Source, format_path
+from dockerlab.labfile.yamlsource import Path, Source
 
 
 class ValueReader:
@@ -20,7 +20,7 @@ class ValueReader:
         self.first_host = next(iter(source.data.get("hosts") or {}), "")  # where containers go by default
 
     def fail(self, path: Path, message: str) -> None:
-        self.problems.append(Problem(self.source.line(path), format_path(path), message))
+        self.problems.append(self.source.problem(path, message))
 
     def address(self, path: Path, text: str | None, version: int | None = None) -> IPAddress | None:
         if text is None:

@@ -39,6 +39,13 @@ class Source:
     data: Any
     lines: dict[Path, int] = field(default_factory=dict)
 
+    def problem(self, path: Path, message: str) -> Problem:
+        """A problem at path: its line, and where the file says it."""
+        return Problem(self.line(path), format_path(self.said_at(path)), message)
+
+    def said_at(self, path: Path) -> Path:
+        return path
+
     def line(self, path: Path) -> int:
         """The line of path, or of its nearest ancestor that has one."""
         while path:

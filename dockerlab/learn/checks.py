@@ -11,6 +11,7 @@ import math
 import re
 import socket
 import subprocess
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -21,6 +22,7 @@ from dockerlab.core.check import Check
 from dockerlab.core.expect import By, Got, Probe
 from dockerlab.core.model import PREDEFINED_NETWORKS
 from dockerlab.core.observed import ObservedContainer
+from dockerlab.core.waiting import wait_until
 from dockerlab.defaults import PARALLEL
 from dockerlab.errors import DockerlabError
 from dockerlab.learn import pings
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from dockerlab.plan.observe import View
 
 DOCKER_DNS = "127.0.0.11"
+RETRY = 1.0  # seconds between the tries of a check with `within`
 CANNOT_RUN = (126, 127)  # the shell's and the runtime's "cannot execute" and "not found"
 
 
@@ -95,6 +98,17 @@ class _Runner(FactProbes, StateProbes, UdpProbes):
         return self.view.site_of(check.source).host
 
     def run(self, check: Check) -> CheckResult:
+        """Once, or (`within`) again each second until it holds or the time is up: the last try's result."""
+        tries: list[CheckResult] = []
+        start = time.monotonic()
+
+        def holds() -> bool:
+            tries.append(self._try(check))
+            return tries[-1].passed
+        wait_until(holds, check.within or 0, RETRY)
+        return replace(tries[-1], seconds=time.monotonic() - start)
+
+    def _try(self, check: Check) -> CheckResult:
         try:
             self._running(check)
             result = self._run(check)
@@ -143,8 +157,10 @@ class _Runner(FactProbes, StateProbes, UdpProbes):
         else:
             address = self._address(check)
         if check.port:
-            return self._udp(check, address) if check.udp else self._tcp(check, address)
-        return self._ping(check, address)
+            result = self._udp(check, address) if check.udp else self._tcp(check, address)
+        else:
+            result = self._ping(check, address)
+        return replace(result, how=asked(result.how, name, address)) if check.by is By.NAME else result
 
     # -- addresses
 
@@ -229,6 +245,8 @@ class _Runner(FactProbes, StateProbes, UdpProbes):
             why = _words(out) or "no answer"
             return CheckResult(check, f"dns {address}", Got.UNREACHABLE, f"name does not resolve: {why}")
         how = f"ping {went_to or address}" + (f" x{check.pings}" if check.pings > 1 else "")
+        if went_to and went_to != address:  # a name that ping resolved itself
+            how = asked(how, address, went_to)
         got, reason = pings.verdict(check, code, out)
         return CheckResult(check, how, got, reason or _words(out))
 
@@ -258,6 +276,11 @@ class _Runner(FactProbes, StateProbes, UdpProbes):
             if p.host_port == port and p.protocol == (check.protocol or "tcp"):
                 return p.host_ip or "127.0.0.1", p.container_port
         return None
+
+
+def asked(how: str, name: str, address: str) -> str:
+    """A probe of a name as the learner wrote it, and what it resolved to: `ping four (172.28.5.4)`."""
+    return f"{how.replace(address, name, 1)} ({address})" if address in how else how
 
 
 def _host_run(argv: list[str], timeout: float) -> tuple[int, str]:

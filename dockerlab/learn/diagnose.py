@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dockerlab.core.check import Check
 from dockerlab.core.drivers import driver
-from dockerlab.core.expect import By, Expect, Got
+from dockerlab.core.expect import By, Got, Probe
 from dockerlab.core.model import PREDEFINED_NETWORKS, Lab
 from dockerlab.core.observed import ObservedContainer
 
@@ -17,7 +17,13 @@ NO_DNS = ("is on Docker's default bridge only, where containers get no DNS by na
 
 
 def cause(lab: Lab, check: Check, got: Got) -> str | None:
-    if not check.expect.gets_through or got not in (Got.UNREACHABLE, Got.UNRESOLVABLE):
+    """Why a check that expects traffic or a name to get through got neither."""
+    return blocked(lab, check, got) if check.expect.gets_through else None
+
+
+def blocked(lab: Lab, check: Check, got: Got) -> str | None:
+    """Why traffic or a name did not get through, whatever was expected (a learner who predicted it would)."""
+    if check.expect.probe not in (Probe.REACH, Probe.DNS) or got not in (Got.UNREACHABLE, Got.UNRESOLVABLE):
         return None
     target = check.target_key
     if check.from_host or check.to_host:
@@ -26,7 +32,7 @@ def cause(lab: Lab, check: Check, got: Got) -> str | None:
     if src is None:
         return None
     user = [a.network for a in src.attachments if a.network not in PREDEFINED_NETWORKS]
-    by_name = check.by is By.NAME or check.expect is Expect.RESOLVES
+    by_name = check.by is By.NAME or check.expect.probe is Probe.DNS
     if by_name and not user and any(a.network == "bridge" for a in src.attachments):
         return f"{check.source} {NO_DNS}"
     if dst is None:

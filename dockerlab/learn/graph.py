@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from dockerlab.core import labels as L
 from dockerlab.core.bridge import settings
 from dockerlab.core.model import PREDEFINED_NETWORKS, STANDALONE_NETWORKS, Lab, NetworkSpec
 from dockerlab.core.observed import Observed
@@ -50,7 +51,7 @@ def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | 
     drift = drift_by_object(plan) if plan else {}
     out = Diagram(lab.name)
     several = len(lab.hosts) > 1
-    for net in lab.networks:
+    for net in (n for n in lab.networks if n.key not in L.MARKERS):  # a lab's state, not part of the picture
         out.nodes.append(Node(_id("n", net.key), True, net.key, _network_lines(net, several),
                               tuple(drift.get((Kind.NETWORK, net.name), ()))))
         for held in (n for n in lab.networks if n.config_only and n.name == net.config_from):

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from dockerlab.core import labels as L
 from dockerlab.core.drivers import driver
 from dockerlab.core.model import Lab
 from dockerlab.core.observed import Membership, Observed
@@ -91,6 +92,15 @@ def connect(hosts: dict[str, Host]) -> None:
         if (other := seen.setdefault(host.engine.identity, key)) != key:
             raise DockerlabError(f"hosts {other} and {key} are one engine ({host.address}); give each host of the "
                                  "lab its own docker_host; nothing was changed")
+
+
+def stage_now(lab: Lab, hosts: dict[str, Host]) -> str | None:
+    """The stage a staged lab is at: the label of its marker network (labfile.stages), on whichever host has it."""
+    for observed in each_host(hosts, lambda key, host: host.engine.observe()).values():
+        for net in observed.lab_networks(lab.name):
+            if net.key == L.STAGE_NETWORK and net.labels.get(L.STAGE):
+                return net.labels[L.STAGE]
+    return None
 
 
 def look(lab: Lab, hosts: dict[str, Host], swarm: bool) -> View:
