@@ -280,3 +280,21 @@ def test_a_removal_already_in_progress_is_waited_for_not_failed(docker_client):
         engine.remove_container(name, name)
         racer.join()
         assert not docker_client.containers.list(all=True, filters={"name": f"^{name}$"})
+
+
+def test_a_membership_redone_and_then_undone_is_seen(make_lab, docker_client):
+    """An alias changed by a live reconnect and then changed back: the container's created label says the
+    first alias again, so only inspecting it shows the second is still there (a staged lab walked back)."""
+    text = ("name: x\nnetworks:\n  n: {subnet: 10.77.76.0/24}\n"
+            "containers:\n  a: {image: busybox, command: [sleep, infinity], networks: {n: {aliases: [x1]}}}\n")
+    path, lab = make_lab(text)
+    dockerlab("apply", path, ok=True)
+    for alias in ("x2", "x1"):
+        with open(path, "w") as f:
+            f.write(text.replace("name: x", f"name: {lab}").replace("x1", alias))
+        out = dockerlab("apply", path, ok=True)
+        assert f"reconnect {lab}-n (alias {alias})" in out.stdout, out.stdout
+    aliases = docker_client.api.inspect_container(f"{lab}-a")["NetworkSettings"]["Networks"][f"{lab}-n"]["Aliases"]
+    assert "x1" in aliases and "x2" not in aliases
+    assert "no changes" in dockerlab("apply", path, ok=True).stdout
+    dockerlab("destroy", path, ok=True)

@@ -57,7 +57,9 @@ def at(lab: Lab, hosts: dict[str, Host], stage: str | None) -> Lab:
     from dockerlab.labfile.stages import at_stage
     from dockerlab.plan.observe import stage_now
 
-    now = stage or stage_now(lab, hosts)
+    if stage:
+        return at_stage(lab, stage)
+    now = stage_now(lab, hosts)
     if now and now not in [s.stage for s in lab.stages]:
         raise DockerlabError(f"lab {lab.name} is at stage {now!r} on the engine, which the file no longer has; "
                              f"`dockerlab apply {lab.path} --stage NAME` moves it to one of "

@@ -126,6 +126,7 @@ def _what(lab: Lab, fault: Fault) -> str:
     nets += [f"{n.key} (removed)" for n in lab.networks if fault.lab.network(n.key) is None]
     boxes = [c.key for c in fault.lab.containers if c != lab.container(c.key)]
     boxes += [f"{c.key} (removed)" for c in lab.containers if fault.lab.container(c.key) is None]
-    parts = [f"networks {', '.join(nets)}" if nets else "", f"containers {', '.join(boxes)}" if boxes else "",
-             f"stopped {', '.join(fault.stop)}" if fault.stop else ""]
-    return "; ".join(p for p in parts if p) + " made otherwise than the file says"
+    parts = [f"network {', '.join(nets)} made otherwise than the file says" if nets else "",
+             f"container {', '.join(boxes)} made otherwise than the file says" if boxes else "",
+             f"container {', '.join(fault.stop)} stopped" if fault.stop else ""]
+    return "; ".join(p for p in parts if p)

@@ -123,6 +123,8 @@ class NetworkSpec:
         if self.config_from:
             return f"{self.driver} with the settings of {self.config_from}" + (" (swarm)" if self.scope == "swarm"
                                                                                 else "")
+        if self.config_only and not (self.pools or self.parent or self.options):  # a lab's marker: its labels
+            return "config-only: " + ", ".join(f"{k}={v}" for k, v in self.labels)
         bits = [f"settings for {self.driver} networks:" if self.config_only else self.driver]
         bits += [p.describe() for p in self.pools]
         if self.parent:

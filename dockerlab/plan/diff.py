@@ -18,15 +18,16 @@ from dockerlab.core.observed import Endpoint, Observed, ObservedContainer, Obser
 
 
 def needs_inspect(lab: Lab, observed: Observed) -> list[str]:
-    """Containers whose aliases or MACs may differ from the file, and those that share a network stack and the
-    containers they share it with (when each started); only inspect shows them."""
+    """The lab's containers on a user-defined network, and those that share a network stack and the containers
+    they share it with (when each started): only inspect shows aliases, an endpoint's options and start times.
+    Every one, not only those whose created label differs from the file: a membership redone after create (an
+    earlier file's, a stage's or a fault's reconnect) leaves that label behind (measured: 0.5 ms a container)."""
     names = []
     for spec in lab.containers:
         obs = observed.container_named(spec.name)
         if obs is None or obs.lab != lab.name:
             continue
-        created = obs.created_details()
-        if any(created.get(lab.docker_network_name(a.network)) != a.live_details() for a in spec.attachments):
+        if any(net not in PREDEFINED_NETWORKS for net in obs.endpoints):
             names.append(obs.name)
         if shared := lab.shared_stack(spec):
             names += [obs.name, shared]
