@@ -7,12 +7,14 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 
-from dockerlab.core.model import Lab
+from dockerlab.core import labels as L
+from dockerlab.core.model import Lab, NetworkSpec
 from dockerlab.core.observed import Observed
 from dockerlab.core.placement import manager
 from dockerlab.defaults import DESTROY_PARALLEL, PARALLEL, SETTLE
 from dockerlab.errors import DockerlabError
 from dockerlab.host.host import Host
+from dockerlab.plan.diff import redone_ids
 from dockerlab.plan.merge import merge
 from dockerlab.plan.observe import View, connect, look
 from dockerlab.plan.planner import make_plan
@@ -95,6 +97,8 @@ def apply_lab(hosts: dict[str, Host], lab: Lab, report: Report, on_plan: Callabl
         outcome = run_plan(view, plan, noted, options.parallel)
         if not outcome.ok:  # said before anything else is asked of an engine that may have gone
             raise PlanFailed(lab, plan, outcome)
+        if mode is Mode.APPLY:
+            _note_redone(view, plan)
         started = {s.name for s in plan.steps if _starts(s)} if mode is Mode.APPLY else set()
         if started:  # each container it started runs `settle` after its own start: the last one sets the wait
             time.sleep(max(0.0, last_start[0] + options.settle - time.monotonic()))
@@ -112,6 +116,23 @@ def destroy_lab(hosts: dict[str, Host], lab: Lab, report: Report,
     the lab formed is left, if nothing else uses it."""
     empty = Lab(name=lab.name, prefix="", origin=lab.origin, hosts=lab.hosts, swarm=lab.swarm)
     return apply_lab(hosts, empty, report, options=options, mode=Mode.DESTROY)
+
+
+def _note_redone(view: View, plan: Plan) -> None:
+    """The containers this run reconnected join each host's ledger of those whose created label is behind
+    (core.labels.REDONE); the ledger is made anew only when that set changes."""
+    for key, site in view.sites.items():
+        ids = {s.docker_id[:12] for s in plan.on(key) if s.action is Action.RECONNECT and s.docker_id}
+        observed = view.observed[key]
+        have = redone_ids(site.lab, observed)
+        keep = (have & {c.id[:12] for c in observed.containers}) | ids
+        if not ids or keep == have:
+            continue
+        spec = NetworkSpec(key=L.LEDGER_NETWORK, name=f"{site.lab.prefix}{L.LEDGER_NETWORK}", config_only=True,
+                           labels=((L.REDONE, ",".join(sorted(keep))),))
+        if old := next((n for n in observed.lab_networks(site.lab.name) if n.key == L.LEDGER_NETWORK), None):
+            site.host.engine.remove_network(old.id, old.name)
+        site.host.engine.create_network(spec, L.network_labels(site.lab, spec))
 
 
 def _starts(step: Step) -> bool:

@@ -110,7 +110,7 @@ def test_apply_reapply_edit_drift_destroy(make_lab, docker_client):
 
     # destroy works from the lab name alone, and leaves nothing
     done = dockerlab("destroy", "--lab", lab, ok=True)
-    assert "removed 4 objects" in done.stdout
+    assert "removed 5 objects" in done.stdout  # with the ledger of the containers it reconnected (core.labels)
     assert lab_objects(docker_client, lab) == []
     assert "nothing to remove" in dockerlab("destroy", path, ok=True).stdout
 
@@ -297,4 +297,7 @@ def test_a_membership_redone_and_then_undone_is_seen(make_lab, docker_client):
     aliases = docker_client.api.inspect_container(f"{lab}-a")["NetworkSettings"]["Networks"][f"{lab}-n"]["Aliases"]
     assert "x1" in aliases and "x2" not in aliases
     assert "no changes" in dockerlab("apply", path, ok=True).stdout
+    ledger = docker_client.networks.get(f"{lab}-dockerlab-redone").attrs
+    box = docker_client.api.inspect_container(f"{lab}-a")["Id"]
+    assert ledger["ConfigOnly"] and ledger["Labels"]["io.dockerlab.redone"] == box[:12]
     dockerlab("destroy", path, ok=True)

@@ -214,3 +214,22 @@ def test_a_lab_where_each_is_static_on_one_network_and_dynamic_on_the_other_can_
     creates = [s for s in make_plan(lab, Observed((), ())).steps if s.action is Action.CREATE and s.kind.value ==
                "container"]
     assert [sorted(s.after) for s in creates] == [["network:create:a", "network:create:b"]] * 2
+
+
+def test_a_container_dockerlab_reconnected_is_inspected_its_created_label_is_behind():
+    """A reconnect leaves the ENDPOINTS label as it was at create: the ledger (core.labels.REDONE) names the
+    containers to inspect; the others are read from the list call alone."""
+    from dockerlab.core import labels as labels_
+    from dockerlab.core.model import NetworkSpec
+    from dockerlab.plan.diff import needs_inspect
+
+    lab = parse_lab("name: r\nnetworks:\n  lan: {subnet: 10.1.0.0/24}\ncontainers:\n"
+                    "  a: {image: busybox, networks: {lan: {aliases: [x1]}}}\n  b: {image: busybox, networks: [lan]}\n",
+                    "r.yaml")
+    boxes = tuple(box_api(lab, k) for k in ("a", "b"))
+    ledger = NetworkSpec(key=labels_.LEDGER_NETWORK, name="r-dockerlab-redone", config_only=True)
+    raw = {"Name": ledger.name, "Id": "id-ledger", "Driver": "null", "Scope": "local", "ConfigOnly": True,
+           "IPAM": {"Config": []}, "Labels": {**labels_.network_labels(lab, ledger), labels_.REDONE: "cid-r-b"}}
+    nets = (net_api(lab, "lan"),)
+    assert needs_inspect(lab, Observed(nets, boxes)) == []
+    assert needs_inspect(lab, Observed((*nets, network_from_api(raw)), boxes)) == ["r-b"]

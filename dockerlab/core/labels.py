@@ -23,7 +23,12 @@ STAGE_NETWORK = "dockerlab-stage"  # its key: a config-only network, which takes
 FAULT = "dockerlab.fault"  # on the marker network a fault adds (FAULT_NETWORK): which fault, as a digest
 FAULT_NETWORK = "dockerlab-fault"
 OWNER = "dockerlab.owner"  # a user label on everything a learner's instance makes (--as): whose it is
-MARKERS = (STAGE_NETWORK, FAULT_NETWORK)  # networks that hold a lab's state, not part of what it teaches
+# A reconnect leaves the container's ENDPOINTS label saying what it had at create, and only inspect shows what it
+# has now: the containers whose memberships dockerlab redid (ids) are kept on this config-only network, so that
+# observing stays a few list calls and an inspect for each of those alone.
+REDONE = "io.dockerlab.redone"
+LEDGER_NETWORK = "dockerlab-redone"
+MARKERS = (STAGE_NETWORK, FAULT_NETWORK, LEDGER_NETWORK)  # networks that hold a lab's state, not what it teaches
 PROBE = "probe"  # the KEY of a check's throwaway probe container: the lab's to remove, never one of its containers
 
 

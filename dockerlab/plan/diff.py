@@ -18,20 +18,28 @@ from dockerlab.core.observed import Endpoint, Observed, ObservedContainer, Obser
 
 
 def needs_inspect(lab: Lab, observed: Observed) -> list[str]:
-    """The lab's containers on a user-defined network, and those that share a network stack and the containers
-    they share it with (when each started): only inspect shows aliases, an endpoint's options and start times.
-    Every one, not only those whose created label differs from the file: a membership redone after create (an
-    earlier file's, a stage's or a fault's reconnect) leaves that label behind (measured: 0.5 ms a container)."""
+    """Containers whose aliases or MACs may differ from the file, and those that share a network stack and the
+    containers they share it with (when each started); only inspect shows them. Those whose created label differs
+    from the file, and those dockerlab reconnected since (core.labels.REDONE: their label is behind)."""
+    redone = redone_ids(lab, observed)
     names = []
     for spec in lab.containers:
         obs = observed.container_named(spec.name)
         if obs is None or obs.lab != lab.name:
             continue
-        if any(net not in PREDEFINED_NETWORKS for net in obs.endpoints):
+        created = obs.created_details()
+        if obs.id[:12] in redone or any(created.get(lab.docker_network_name(a.network)) != a.live_details()
+                                        for a in spec.attachments):
             names.append(obs.name)
         if shared := lab.shared_stack(spec):
             names += [obs.name, shared]
     return names
+
+
+def redone_ids(lab: Lab, observed: Observed) -> set[str]:
+    """The containers (short ids) whose memberships dockerlab redid after creating them, on this engine."""
+    ledger = next((n for n in observed.lab_networks(lab.name) if n.key == L.LEDGER_NETWORK), None)
+    return set(filter(None, ledger.labels.get(L.REDONE, "").split(","))) if ledger else set()
 
 
 def network_changes(spec: NetworkSpec, obs: ObservedNetwork) -> list[str]:

@@ -233,6 +233,8 @@ class _Builder:
         wanted = {n.name for n in self.lab.networks}
         named: set[str] = set()
         for net in self.owned.networks:
+            if net.key == L.LEDGER_NETWORK and self.lab.containers:  # the lab's state, written after its runs
+                continue
             if self._goes(net, wanted):
                 again = net.name in named  # a second network of one name: tell the steps apart by id
                 named.add(net.name)
