@@ -3,7 +3,11 @@ checks, a warning that fails nothing, a check retried until it holds, --only, JU
 from a predictions file. All traffic stays between the lab's own containers."""
 
 import json
+import os
+import pty
 import re
+import select
+import sys
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -91,7 +95,34 @@ def test_a_predict_run_is_scored_from_a_predictions_file(labs_dir, make_lab, vet
                     r"numbers: they share no network", tail[3]), tail
     out = dockerlab("check", path, "--predict")  # no terminal here: it says how to give predictions instead
     assert out.returncode == 1 and "give --predictions FILE" in out.stderr
+    asked = on_a_terminal(["check", path, "--predict"], ["reachable", "unreachable", "resolves", "reachable",
+                                                         "unresolvable"])
+    assert "1. three -> four: reachable or unreachable? " in asked  # where it looks, not what the lab expects
+    assert "5. one -> four: resolves or unresolvable? " in asked and "predictions: 3 of 5 right" in asked, asked
     dockerlab("destroy", path, ok=True)
+
+
+def on_a_terminal(argv: list[str], answers: list[str]) -> str:
+    """The command under a pseudo-terminal, each answer typed once its question is asked; all it printed."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command, its stdin and stdout the terminal
+        os.execvpe(sys.executable, [sys.executable, "-m", "dockerlab", *argv], {**os.environ, "DOCKERLAB_LANG": "en"})
+    seen, typed = "", 0
+    while True:
+        ready, _, _ = select.select([fd], [], [], 60)
+        assert ready, f"no output for 60 s; so far: {seen}"
+        try:
+            chunk = os.read(fd, 4096).decode(errors="replace")
+        except OSError:  # the command ended: the terminal is gone
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if typed < len(answers) and seen.rstrip().endswith("?"):
+            os.write(fd, (answers[typed] + "\n").encode())
+            typed += 1
+    os.waitpid(pid, 0)
+    return seen.replace("\r\n", "\n")
 
 
 def test_a_staged_lab_is_walked_forward_and_back(labs_dir, make_lab, veth, request, docker_client):
@@ -164,6 +195,39 @@ checks:
 """
 
 
+NO_LAN = ("CLASS/cy.yaml:3: containers.a.networks.lan: no network 'lan' in this lab; declare it under "
+          "'networks' or use one of: bridge, host, none")
+NO_DB = ("does not fit this lab: 'db' is neither a container nor an alias in this lab; for a DNS name outside the lab "
+         "write it fully qualified, e.g. web.example")
+JUNIT = f"""<?xml version='1.0' encoding='utf-8'?>
+<testsuites tests="9" failures="4">
+  <testsuite name="ann" tests="3" failures="0" errors="0" skipped="0" time="T">
+    <testcase classname="ann" name="a reaches b" time="T" />
+    <testcase classname="ann" name="db resolves" time="T" />
+    <testcase classname="ann" name="b has lan" time="T" />
+  </testsuite>
+  <testsuite name="bo" tests="3" failures="1" errors="0" skipped="0" time="T">
+    <testcase classname="bo" name="a reaches b" time="T" />
+    <testcase classname="bo" name="db resolves" time="T">
+      <failure message="{NO_DB}" type="error">a -&gt; db: -; expected resolves, got error</failure>
+    </testcase>
+    <testcase classname="bo" name="b has lan" time="T" />
+  </testsuite>
+  <testsuite name="cy" tests="3" failures="3" errors="0" skipped="0" time="T">
+    <testcase classname="cy" name="a reaches b" time="T">
+      <failure message="{NO_LAN}" type="error">a -&gt; b: -; expected reachable, got error</failure>
+    </testcase>
+    <testcase classname="cy" name="db resolves" time="T">
+      <failure message="{NO_LAN}" type="error">a -&gt; db: -; expected resolves, got error</failure>
+    </testcase>
+    <testcase classname="cy" name="b has lan" time="T">
+      <failure message="{NO_LAN}" type="error">b -&gt; -: -; expected interface, got error</failure>
+    </testcase>
+  </testsuite>
+</testsuites>
+"""
+
+
 def test_grade_scores_a_folder_of_submissions(make_lab, tmp_path):
     exercise, name = make_lab(EXERCISE)
     folder = tmp_path / "class"
@@ -183,6 +247,8 @@ def test_grade_scores_a_folder_of_submissions(make_lab, tmp_path):
     failure = suites[1].find("testcase[@name='db resolves']/failure")  # bo's lab has no db: the check cannot be
     assert failure.get("type") == "error" and "does not fit this lab: 'db' is neither" in failure.get("message")
     assert "no network 'lan'" in suites[2].find("testcase/failure").get("message")
+    junit = re.sub(r'time="[0-9.]+"', 'time="T"', (tmp_path / "g.xml").read_text()).replace(str(folder), "CLASS")
+    assert junit == JUNIT
     graded = json.loads((tmp_path / "g.json").read_text())
     assert [(g["student"], g["points"]) for g in graded] == [("ann", 6), ("bo", 3), ("cy", 0)]
     out = dockerlab("ls", ok=True)  # each was destroyed after its grading (under the exercise's name, numbered)

@@ -35,7 +35,8 @@ def _ask(lab: Lab) -> Predictions:
     said = {}
     for i, check in enumerate(lab.checks, 1):
         answers = [str(e) for e in check.expect.outcomes]
-        word = click.prompt(f"{i}. {shown(question(check))}", type=click.Choice(answers), show_choices=False)
+        word = click.prompt(f"{i}. {shown(question(check))}", type=click.Choice(answers), show_choices=False,
+                            prompt_suffix=" ")
         said[check.label] = next(e for e in check.expect.outcomes if str(e) == word)
     return said
 
