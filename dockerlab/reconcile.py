@@ -130,7 +130,7 @@ def _note_redone(view: View, plan: Plan) -> None:
             continue
         spec = NetworkSpec(key=L.LEDGER_NETWORK, name=f"{site.lab.prefix}{L.LEDGER_NETWORK}", config_only=True,
                            labels=((L.REDONE, ",".join(sorted(keep))),))
-        if old := next((n for n in observed.lab_networks(site.lab.name) if n.key == L.LEDGER_NETWORK), None):
+        if old := observed.lab_network(site.lab.name, L.LEDGER_NETWORK):
             site.host.engine.remove_network(old.id, old.name)
         site.host.engine.create_network(spec, L.network_labels(site.lab, spec))
 

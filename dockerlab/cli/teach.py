@@ -105,17 +105,15 @@ def _lay(lab: Lab, hosts: dict[str, Host], fault: Fault) -> None:
 
 def _revealed(lab: Lab, hosts: dict[str, Host]) -> str:
     from dockerlab.core import labels as L
-    from dockerlab.plan.observe import each_host
+    from dockerlab.plan.observe import marked
 
-    for observed in each_host(hosts, lambda key, host: host.engine.observe()).values():
-        for net in observed.lab_networks(lab.name):
-            if net.key == L.FAULT_NETWORK:
-                fault = next((f for f in lab.faults if L.fault_digest(lab.name, f.name) == net.labels.get(L.FAULT)),
-                             None)
-                if fault is None:
-                    return f"lab {lab.name} has a fault this file does not know; `dockerlab apply` repairs it"
-                return f"lab {lab.name} has the fault {fault.name}: " + _what(lab, fault)
-    return f"lab {lab.name} has no fault laid (or it was repaired by `dockerlab apply`)"
+    digest = marked(lab, hosts, L.FAULT_NETWORK, L.FAULT)
+    if digest is None:
+        return f"lab {lab.name} has no fault laid (or it was repaired by `dockerlab apply`)"
+    fault = next((f for f in lab.faults if L.fault_digest(lab.name, f.name) == digest), None)
+    if fault is None:
+        return f"lab {lab.name} has a fault this file does not know; `dockerlab apply` repairs it"
+    return f"lab {lab.name} has the fault {fault.name}: " + _what(lab, fault)
 
 
 def _what(lab: Lab, fault: Fault) -> str:

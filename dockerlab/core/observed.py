@@ -142,6 +142,10 @@ class Observed:
     def lab_networks(self, lab: str) -> list[ObservedNetwork]:
         return [n for n in self.networks if n.lab == lab and (self.swarm_manager or n.scope != "swarm")]
 
+    def lab_network(self, lab: str, key: str) -> ObservedNetwork | None:
+        """The lab's network of this key (its stage, fault or ledger marker among them)."""
+        return next((n for n in self.lab_networks(lab) if n.key == key), None)
+
     def lab_containers(self, lab: str) -> list[ObservedContainer]:
         return [c for c in self.containers if c.lab == lab]
 

@@ -38,7 +38,7 @@ def needs_inspect(lab: Lab, observed: Observed) -> list[str]:
 
 def redone_ids(lab: Lab, observed: Observed) -> set[str]:
     """The containers (short ids) whose memberships dockerlab redid after creating them, on this engine."""
-    ledger = next((n for n in observed.lab_networks(lab.name) if n.key == L.LEDGER_NETWORK), None)
+    ledger = observed.lab_network(lab.name, L.LEDGER_NETWORK)
     return set(filter(None, ledger.labels.get(L.REDONE, "").split(","))) if ledger else set()
 
 

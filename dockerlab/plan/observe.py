@@ -94,13 +94,17 @@ def connect(hosts: dict[str, Host]) -> None:
                                  "lab its own docker_host; nothing was changed")
 
 
-def stage_now(lab: Lab, hosts: dict[str, Host]) -> str | None:
-    """The stage a staged lab is at: the label of its marker network (labfile.stages), on whichever host has it."""
-    for observed in each_host(hosts, lambda key, host: host.engine.observe()).values():
-        for net in observed.lab_networks(lab.name):
-            if net.key == L.STAGE_NETWORK and net.labels.get(L.STAGE):
-                return net.labels[L.STAGE]
+def marked(lab: Lab, hosts: dict[str, Host], key: str, label: str) -> str | None:
+    """What a lab's marker network (core.labels.MARKERS) says, on whichever host has it."""
+    for observed in each_host(hosts, lambda _, host: host.engine.observe()).values():
+        if (net := observed.lab_network(lab.name, key)) and net.labels.get(label):
+            return net.labels[label]
     return None
+
+
+def stage_now(lab: Lab, hosts: dict[str, Host]) -> str | None:
+    """The stage a staged lab is at: the label of its marker network (labfile.stages)."""
+    return marked(lab, hosts, L.STAGE_NETWORK, L.STAGE)
 
 
 def look(lab: Lab, hosts: dict[str, Host], swarm: bool) -> View:
