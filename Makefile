@@ -28,8 +28,9 @@ demo: $(VENV)/.installed engine
 	$(DL) destroy $(DEMO)
 
 test: lint engine
-	command -v chromium >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-	  || echo "test: no chromium; the HTML diagram tests will skip"
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium chromium-driver >/dev/null \
+	  || echo "test: no chromium or chromedriver; the browser tests will skip"
 	command -v tcpdump >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpdump >/dev/null \
 	  || echo "test: no tcpdump; the capture tests will skip"
 	$(PY) -m pytest -ra $(PYTEST_ARGS)

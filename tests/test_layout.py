@@ -10,7 +10,7 @@ import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "dockerlab"
 # low to high; the package's own top-level modules are the base, but reconcile, which sits on top
-STAGES = ["", "core", "labfile", "engine", "host", "plan", "run", "learn", "reconcile", "cli"]
+STAGES = ["", "core", "labfile", "engine", "host", "plan", "run", "learn", "reconcile", "live", "cli"]
 
 
 def module_name(path: pathlib.Path) -> str:

@@ -65,7 +65,8 @@ def _enter(file: str, key: str, argv: list[str], owner: str | None) -> None:
               show_default=True)
 @click.option("--live", is_flag=True, help="Addresses as the engine has them, drift marked.")
 def graph(file: str, form: str, live: bool) -> None:
-    """A diagram of the lab: networks, containers, addresses. HTML is one file, with no script or CDN."""
+    """A diagram of the lab: networks, containers, addresses. HTML is one file (the live view's page, drawn
+    once), which fetches nothing."""
     from dockerlab.learn import graph as draw
 
     if live:
@@ -73,13 +74,19 @@ def graph(file: str, form: str, live: bool) -> None:
 
         lab, hosts = lab_and_hosts(file)
         plan, view = plan_lab(hosts, lab, check=False)
-        picture = draw.diagram(lab, view.observed, plan)
     else:
         from dockerlab.labfile.load import load_lab
 
-        lab = load_lab(file)
-        picture = draw.diagram(lab.stages[-1] if lab.stages else lab)  # a staged lab: the whole of it
-    say({"mermaid": draw.mermaid, "dot": draw.dot, "html": draw.page}[form](picture))
+        whole = load_lab(file)
+        lab, plan, view = (whole.stages[-1] if whole.stages else whole), None, None  # a staged lab: all of it
+    if form == "html":
+        from dockerlab.live.picture import picture
+        from dockerlab.live.static import self_contained
+
+        click.echo(self_contained(picture(lab, view, plan)))  # lab text inside is JSON, every byte escaped
+        return
+    shown = draw.diagram(lab, view.observed if view else None, plan)
+    say({"mermaid": draw.mermaid, "dot": draw.dot}[form](shown))
 
 
 @click.command()

@@ -13,6 +13,7 @@ from dockerlab import defaults
 from dockerlab.cli.checks import check, run_checks_of
 from dockerlab.cli.common import addresses, hosts_of, lab_and_hosts, load
 from dockerlab.cli.grade import grade
+from dockerlab.cli.live import events, view
 from dockerlab.cli.look import capture, graph, run_in, shell
 from dockerlab.cli.params import AS, FILE, SECONDS
 from dockerlab.cli.teach import break_lab, next_stage
@@ -149,7 +150,7 @@ def list_labs(file: str | None) -> None:
     say("\n".join(labs_text(h.engine.observe(), h.label if len(hosts) > 1 else "") for h in hosts.values()))
 
 
-for command in (check, next_stage, break_lab, grade, run_in, shell, graph, capture):
+for command in (check, next_stage, break_lab, grade, run_in, shell, graph, capture, events, view):
     cli.add_command(command)
 
 

@@ -7,7 +7,9 @@ Capabilities.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import replace
 from functools import cached_property
@@ -18,6 +20,7 @@ from dockerlab.core.capabilities import Capabilities, Feature
 from dockerlab.core.endpoint import Attachment
 from dockerlab.core.model import SHARED, STANDALONE_NETWORKS, ContainerSpec, NetworkSpec
 from dockerlab.core.observed import (
+    Endpoint,
     Observed,
     ObservedNetwork,
     container_from_api,
@@ -93,6 +96,16 @@ class Engine(SwarmCalls, InsideCalls):
             boxes.append(box)
         return replace(observed, containers=tuple(boxes))
 
+    def endpoint_of(self, container: str, network: str) -> Endpoint | None:
+        """A container's endpoint on a network as it is now; None when it has none (or is gone)."""
+        try:
+            raw = self.reader.inspect_container(container) if container else None
+        except EngineError:  # gone already: removed right after it joined
+            return None
+        if not raw or network not in ((raw.get("NetworkSettings") or {}).get("Networks") or {}):
+            return None
+        return inspected_endpoint(raw, network, None)
+
     def membership(self, container: str, network: str) -> Attachment | None:
         """A container's membership of a network as it is now, to put back (see observed.membership_from_api)."""
         return membership_from_api(self.reader.inspect_container(container), network,
@@ -105,6 +118,13 @@ class Engine(SwarmCalls, InsideCalls):
             names.update(image.get("RepoDigests") or ())
             names.add(image["Id"])
         return names
+
+    def events(self, wanted: dict[str, tuple[str, ...]], since: float | None, until: float | None,
+               stop: threading.Event) -> Iterator[dict[str, Any]]:
+        """The engine's events of these types and actions ({"container": ("start", ...)}), as it reports them, from
+        `since` (unix seconds; None: from now) until `stop` is set or `until` passes."""
+        filters = {"type": list(wanted), "event": sorted({a for actions in wanted.values() for a in actions})}
+        return self.reader.events(filters, _stamp(since), _stamp(until), stop)
 
     @cached_property
     def info(self) -> dict[str, Any]:
@@ -268,3 +288,7 @@ class Engine(SwarmCalls, InsideCalls):
         return self.sdk.call(f"inspect container {container}", lambda api: api.inspect_container(container),
                              missing_ok=True) is not None
 
+
+def _stamp(seconds: float | None) -> str | None:
+    """Unix seconds as the events API takes them: seconds.nanoseconds."""
+    return None if seconds is None else f"{seconds:.9f}"

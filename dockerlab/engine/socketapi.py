@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from dockerlab.engine.explain import explain_connection_error
 from dockerlab.engine.transport import Json, read_timeout, refused, stopped_answering, write_timeout
 from dockerlab.errors import EngineGone
+
+STREAM_TICK = 0.25  # seconds between looks at a stream's stop flag
 
 
 class _Socket:
@@ -31,9 +35,7 @@ class _Socket:
             raise EngineGone(explain_connection_error(exc, self.address)) from None
         if status < 400:
             return json.loads(answer) if answer.strip() else None
-        message = json.loads(answer).get("message", "") if answer.startswith(b"{") else answer.decode(
-            errors="replace")
-        return refused(what, status, message, missing_ok, subject)
+        return refused(what, status, _message(answer), missing_ok, subject)
 
 
 class SocketReader(_Socket):
@@ -71,6 +73,18 @@ class SocketReader(_Socket):
     def services(self) -> Json:
         return self._get("list swarm services", "/services")
 
+    def events(self, filters: dict[str, list[str]], since: str | None, until: str | None,
+               stop: threading.Event) -> Iterator[Json]:
+        query = {"filters": json.dumps(filters)} | ({"since": since} if since else {}) | (
+            {"until": until} if until else {})
+        url = (f"/v{self.api_version}" if self.api_version else "") + f"/events?{urlencode(query)}"
+        try:
+            yield from _stream(self.socket_path, url, stop)
+        except TimeoutError:
+            raise EngineGone(stopped_answering(self.address, "read engine events", read_timeout())) from None
+        except (OSError, ValueError, IndexError) as exc:
+            raise EngineGone(explain_connection_error(exc, self.address)) from None
+
     def _get(self, what: str, path: str, query: dict[str, Any] | None = None, missing_ok: bool = False) -> Json:
         return self._request(what, "GET", path, query, None, None, missing_ok, read_timeout())
 
@@ -81,6 +95,34 @@ class SocketWriter(_Socket):
     def send(self, what: str, method: str, path: str, query: dict[str, str] | None = None,
              body: Json = None, subject: object = None, missing_ok: bool = False) -> Json:
         return self._request(what, method, path, query, body, subject, missing_ok, write_timeout())
+
+
+def _stream(socket_path: str, url: str, stop: threading.Event) -> Iterator[Json]:
+    """A streamed answer (HTTP/1.0: no chunks, the body until the daemon closes), one JSON value per line."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(read_timeout())
+        sock.connect(socket_path)
+        sock.sendall(f"GET {url} HTTP/1.0\r\nHost: docker\r\n\r\n".encode())
+        buffer = b""
+        while b"\r\n\r\n" not in buffer:
+            if not (chunk := sock.recv(1 << 16)):
+                raise ValueError("the engine closed the event stream before it answered")
+            buffer += chunk
+        reply, _, buffer = buffer.partition(b"\r\n\r\n")
+        if (status := _status(reply)) >= 400:
+            refused("read engine events", status, _message(buffer), False)
+        sock.settimeout(STREAM_TICK)  # so that `stop` is looked at while no event comes
+        while not stop.is_set():
+            lines = buffer.split(b"\n")
+            buffer = lines.pop()
+            yield from (json.loads(line) for line in lines if line.strip())
+            try:
+                chunk = sock.recv(1 << 16)
+            except TimeoutError:
+                continue
+            if not chunk:
+                return
+            buffer += chunk
 
 
 def _unix_request(socket_path: str, method: str, url: str, body: Json, timeout: float) -> tuple[int, bytes]:
@@ -96,4 +138,14 @@ def _unix_request(socket_path: str, method: str, url: str, body: Json, timeout: 
         while chunk := sock.recv(1 << 16):
             chunks.append(chunk)
     reply, _, answer = b"".join(chunks).partition(b"\r\n\r\n")
-    return int(reply.split(b" ", 2)[1]), answer
+    return _status(reply), answer
+
+
+def _status(reply: bytes) -> int:
+    """The status code of an HTTP reply's head."""
+    return int(reply.split(b" ", 2)[1])
+
+
+def _message(answer: bytes) -> str:
+    """What the daemon says of a refusal: its JSON's message, else its text."""
+    return str(json.loads(answer).get("message", "")) if answer.startswith(b"{") else answer.decode(errors="replace")

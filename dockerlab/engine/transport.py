@@ -9,7 +9,7 @@ import math
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -54,6 +54,11 @@ class Reader(Protocol):
     def swarm(self) -> Json: ...  # managers only
     def nodes(self) -> Json: ...
     def services(self) -> Json: ...
+    def events(self, filters: dict[str, list[str]], since: str | None, until: str | None,
+               stop: threading.Event) -> Iterator[Json]:
+        """The engine's events that match `filters`, from `since` (unix seconds; None: now), one at a time, until
+        `stop` is set or `until` passes."""
+        ...
 
 
 class SdkReader:
@@ -91,6 +96,18 @@ class SdkReader:
 
     def services(self) -> Json:
         return self.sdk.call("list swarm services", lambda api: api.services(), read=True)  # type: ignore[no-untyped-call]
+
+    def events(self, filters: dict[str, list[str]], since: str | None, until: str | None,
+               stop: threading.Event) -> Iterator[Json]:
+        stream = self.sdk.call("read engine events", lambda api: api.events(
+            _whole(since), _whole(until), filters, decode=True))
+        closer = threading.Thread(target=lambda: (stop.wait(), stream.close()), daemon=True)
+        closer.start()  # the SDK's stream blocks in a read: closing it from here ends the loop below
+        try:
+            yield from stream
+        except Exception as exc:  # the SDK's and requests' errors, imported late: a closed stream ends quietly
+            if not stop.is_set():
+                raise EngineGone(explain_connection_error(exc, self.sdk.address)) from None
 
 
 class Writer(Protocol):
@@ -175,6 +192,11 @@ class Sdk:
             return refused(what, exc.status_code or 500, str(exc.explanation or exc), missing_ok, subject)
         except (DockerException, RequestsConnectionError) as exc:
             raise EngineGone(explain_connection_error(exc, self.address)) from None
+
+
+def _whole(stamp: str | None) -> int | None:
+    """The SDK takes whole unix seconds: the next one, so that nothing from before is told again."""
+    return None if stamp is None else math.ceil(float(stamp))
 
 
 def stopped_answering(address: str, what: str, seconds: float) -> str:

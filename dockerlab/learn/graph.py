@@ -1,6 +1,6 @@
 """Lab diagrams (`dockerlab graph`): networks with driver, subnet, gateway and parent; containers with their
 addresses, aliases and ports; Docker's host and none networks as what they are. As Mermaid (GitHub renders
-it), Graphviz DOT, or a self-contained HTML page with an inline SVG (no script, no CDN). Pure.
+it) or Graphviz DOT; the HTML page is the live view's, drawn once (live.static). Pure.
 
 With the engine's state (`--live`) the addresses are those the engine gave, and what differs from the file
 is marked, from the same plan that `dockerlab plan` shows.
@@ -8,7 +8,6 @@ is marked, from the same plan that `dockerlab plan` shows.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
@@ -52,7 +51,7 @@ def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | 
     out = Diagram(lab.name)
     several = len(lab.hosts) > 1
     for net in (n for n in lab.networks if n.key not in L.MARKERS):  # a lab's state, not part of the picture
-        out.nodes.append(Node(_id("n", net.key), True, net.key, _network_lines(net, several),
+        out.nodes.append(Node(_id("n", net.key), True, net.key, network_lines(net, several),
                               tuple(drift.get((Kind.NETWORK, net.name), ()))))
         for held in (n for n in lab.networks if n.config_only and n.name == net.config_from):
             out.edges.append(Edge(_id("n", net.key), _id("n", held.key), "takes its settings", False))
@@ -83,7 +82,7 @@ def diagram(lab: Lab, observed: dict[str, Observed] | None = None, plan: Plan | 
     return out
 
 
-def _network_lines(net: NetworkSpec, several_hosts: bool) -> tuple[str, ...]:
+def network_lines(net: NetworkSpec, several_hosts: bool) -> tuple[str, ...]:
     if net.external:
         return ("external: not the lab's",)
     lines = [f"{net.driver}{f' {net.mode}' if net.mode else ''}{' internal' if net.internal else ''}"]
@@ -158,65 +157,3 @@ def _dot_text(text: str) -> str:
 
 def _dq(text: str) -> str:
     return f'"{_dot_text(text)}"'
-
-
-# -- HTML with an inline SVG: networks in a row above, containers in rows below, a line per membership
-
-BOX_W, BOX_GAP, LINE_H, PER_ROW = 230, 30, 16, 5
-
-
-def page(d: Diagram) -> str:
-    svg = _svg(d)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>lab {html.escape(d.lab)}</title>"
-            "<style>body{font-family:sans-serif;margin:16px}text{font-size:12px}"
-            ".title{font-weight:bold;font-size:13px}</style></head>"
-            f"<body><h1>lab {html.escape(d.lab)}</h1>\n{svg}\n</body></html>\n")
-
-
-def _svg(d: Diagram) -> str:
-    nets = [n for n in d.nodes if n.network]
-    boxes = [n for n in d.nodes if not n.network]
-    places: dict[str, tuple[int, int, int]] = {}  # id -> x, y, height
-    tallest = max((len(n.lines) + len(n.drift) for n in nets), default=0)
-    net_h = 24 + LINE_H * (tallest + 1)
-    for i, node in enumerate(nets):
-        places[node.id] = (20 + i * (BOX_W + BOX_GAP), 20, net_h)
-    box_h = 24 + LINE_H * (max((len(n.lines) + len(n.drift) for n in boxes), default=0) + 1)
-    top = 20 + net_h + 120
-    for i, node in enumerate(boxes):
-        row, col = divmod(i, PER_ROW)
-        places[node.id] = (20 + col * (BOX_W + BOX_GAP), top + row * (box_h + 100), box_h)
-    width = 40 + max(len(nets), min(len(boxes), PER_ROW), 1) * (BOX_W + BOX_GAP)
-    height = top + ((len(boxes) + PER_ROW - 1) // PER_ROW) * (box_h + 100) + 20
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="lab {html.escape(d.lab)}">']
-    for edge in d.edges:
-        parts.append(_svg_edge(edge, places))
-    for node in d.nodes:
-        parts.append(_svg_node(node, *places[node.id]))
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def _svg_edge(edge: Edge, places: dict[str, tuple[int, int, int]]) -> str:
-    (bx, by, _), (nx, ny, nh) = places[edge.container], places[edge.network]
-    x1, y1, x2, y2 = bx + BOX_W // 2, by, nx + BOX_W // 2, ny + nh
-    style = 'stroke="#dd0000" stroke-dasharray="6 4"' if edge.drift else 'stroke="#4a6fb5"'
-    label = (f'<text x="{(x1 + x2) // 2 + 4}" y="{(y1 + y2) // 2}" fill="#333">{html.escape(edge.label)}</text>'
-             if edge.label else "")
-    return f'<g class="edge"><line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" {style} stroke-width="2"/>{label}</g>'
-
-
-def _svg_node(node: Node, x: int, y: int, h: int) -> str:
-    fill, stroke = ("#e8f0fe", "#4a6fb5") if node.network else ("#fff8e1", "#b58a1e")
-    if node.drift:
-        stroke = "#dd0000"
-    rx = 18 if node.network else 4
-    texts = [f'<text class="title" x="{x + 10}" y="{y + 20}">{html.escape(node.title)}</text>']
-    for i, line in enumerate((*node.lines, *(f"drift: {d}" for d in node.drift))):
-        color = ' fill="#dd0000"' if line.startswith("drift: ") else ""
-        texts.append(f'<text x="{x + 10}" y="{y + 20 + LINE_H * (i + 1)}"{color}>{html.escape(line[:36])}</text>')
-    kind = "network" if node.network else "container"
-    return (f'<g class="{kind}" data-key="{html.escape(node.title)}"><rect x="{x}" y="{y}" width="{BOX_W}" '
-            f'height="{h}" rx="{rx}" fill="{fill}" stroke="{stroke}" stroke-width="2"/>{"".join(texts)}</g>')

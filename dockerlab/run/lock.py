@@ -24,16 +24,43 @@ def _path(engine_id: str, what: str) -> str:
     return os.path.join(private_dir(), f"{digest}-{what}.lock")
 
 
+def _lab_path(lab: str, engine_id: str) -> str:
+    return _path(engine_id, f"lab-{lab_name(lab)}")
+
+
 @contextmanager
 def lab_lock(lab: str, engine_id: str) -> Iterator[None]:
     """Fails at once, naming the holder, when another process changes this lab on this engine."""
-    path = _path(engine_id, f"lab-{lab_name(lab)}")
+    path = _lab_path(lab, engine_id)
     try:
         with _locked(path, blocking=False):
             yield
     except BlockingIOError as exc:
         raise DockerlabError(f"lab '{lab}' is being changed by {exc.args[0]} on this engine; wait for it to "
                              f"finish (lock: {path})") from None
+
+
+def lab_busy(lab: str, engine_id: str) -> bool:
+    """Whether a dockerlab process holds the lab's lock on this engine, asked without taking it (so no apply ever
+    finds it taken by the asker): its file is there only while held, and names a process that is alive (one
+    killed with SIGKILL leaves the file behind)."""
+    try:
+        fd = os.open(_lab_path(lab, engine_id), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        pid = int(os.read(fd, 200).decode(errors="replace").rpartition(" ")[2] or 0)
+    except ValueError:
+        return True  # being written: its holder has just taken it
+    finally:
+        os.close(fd)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        pass
+    return pid > 0
 
 
 @contextmanager

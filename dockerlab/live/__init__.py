@@ -1,0 +1,3 @@
+"""The lab as it changes: the engine's events of it (`dockerlab events`) and a live picture in the browser
+(`dockerlab view`).
+"""
