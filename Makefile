@@ -12,6 +12,7 @@ DEMO ?= labs/user-bridge.yaml
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
+	$(PY) -m pip uninstall -q -y dockerlab 2>/dev/null || true  # its name before it became dockerlab-net
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $@
 
@@ -33,6 +34,9 @@ test: lint engine
 	  || echo "test: no chromium or chromedriver; the browser tests will skip"
 	command -v tcpdump >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpdump >/dev/null \
 	  || echo "test: no tcpdump; the capture tests will skip"
+	command -v pipx >/dev/null && command -v zsh >/dev/null && command -v fish >/dev/null \
+	  || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pipx zsh fish >/dev/null \
+	  || echo "test: no pipx, zsh or fish; the pipx install and completion script tests will skip"
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
 
 # the tests marked `kernel` (ipvlan, 802.1q, ...) for real, in a VM with Debian's stock kernel (see scripts/)

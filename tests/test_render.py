@@ -28,7 +28,7 @@ def test_destroy_tells_a_typo_from_a_clean_engine():
     assert destroy_text(empty, 0, [other]) == ("lab rr: nothing to remove; no object on this engine is labelled 'rr' "
                                                "(labs here: r; `dockerlab ls` lists them)")
     assert destroy_text(Plan("r", (Step(Action.REMOVE, Kind.NETWORK, "r-lan"),), Mode.DESTROY, ("kept x",)), 1,
-                        None) == "lab r: removed 1 objects\nnote: kept x"
+                        None) == "lab r: removed 1 object\nnote: kept x"
 
 
 def test_ls_counts_each_labs_containers_and_networks():

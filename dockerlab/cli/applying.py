@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def applied(lab: Lab, hosts: dict[str, Host], options: Options, quiet: bool = False) -> None:
     """quiet: nothing printed (break makes its fault without showing it)."""
-    from dockerlab.cli.render import done_line, lesson_text, plan_text, step_line
+    from dockerlab.cli.render import counted, done_line, lesson_text, plan_text, step_line
     from dockerlab.reconcile import apply_lab
 
     ticker = Ticker()
@@ -44,6 +44,6 @@ def applied(lab: Lab, hosts: dict[str, Host], options: Options, quiet: bool = Fa
     if result.plan.changes:
         where = "the engine matches" if len(hosts) == 1 else f"its {len(hosts)} hosts match"
         stage = f" at stage {lab.stage}" if lab.stage else ""
-        say(f"lab {lab.name}: applied {len(result.outcome.done)} steps; {where} the file{stage}")
+        say(f"lab {lab.name}: applied {counted(len(result.outcome.done), 'step')}; {where} the file{stage}")
     if lab.lesson:
         say(lesson_text(lab))

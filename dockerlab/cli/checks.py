@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dockerlab.cli.common import lab_and_hosts
+from dockerlab.cli.complete import CHECKS
 from dockerlab.cli.params import AS, FILE
 from dockerlab.errors import DockerlabError
 from dockerlab.printable import say
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 @click.command()
 @FILE
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
-@click.option("--only", metavar="NAME,...", help="Run only the checks of these names.")
+@click.option("--only", metavar="NAME,...", shell_complete=CHECKS, help="Run only the checks of these names.")
 @click.option("--junit", type=click.Path(dir_okay=False, writable=True),
               help="Write the results to FILE as JUnit XML too (a test case per check), for CI.")
 @click.option("--predict", is_flag=True, help="Say what each check will find before it runs; scored after.")

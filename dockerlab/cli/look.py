@@ -12,6 +12,7 @@ import sys
 import click
 
 from dockerlab.cli.common import lab_and_hosts
+from dockerlab.cli.complete import CONTAINERS, TARGETS
 from dockerlab.cli.params import AS, DURATION, FILE
 from dockerlab.errors import DockerlabError
 from dockerlab.printable import say
@@ -19,7 +20,7 @@ from dockerlab.printable import say
 
 @click.command(name="exec", context_settings={"ignore_unknown_options": True})
 @FILE
-@click.argument("key")
+@click.argument("key", shell_complete=CONTAINERS)
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 @AS
 def run_in(file: str, key: str, command: tuple[str, ...], owner: str | None) -> None:
@@ -29,7 +30,7 @@ def run_in(file: str, key: str, command: tuple[str, ...], owner: str | None) -> 
 
 @click.command()
 @FILE
-@click.argument("key")
+@click.argument("key", shell_complete=CONTAINERS)
 @AS
 def shell(file: str, key: str, owner: str | None) -> None:
     """An interactive shell in the lab's container KEY."""
@@ -91,7 +92,7 @@ def graph(file: str, form: str, live: bool) -> None:
 
 @click.command()
 @FILE
-@click.argument("target")
+@click.argument("target", shell_complete=TARGETS)
 @click.argument("expression", nargs=-1, type=click.UNPROCESSED)
 @click.option("-w", "--write", metavar="FILE", help="Write pcap to FILE; '-': to stdout (| wireshark -k -i -).")
 @click.option("-c", "--count", type=click.IntRange(1), help="Stop after this many packets.")

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 import click
 
 from dockerlab import defaults
+from dockerlab.cli.bundled import labs
 from dockerlab.cli.checks import check, run_checks_of
 from dockerlab.cli.common import addresses, hosts_of, lab_and_hosts, load
+from dockerlab.cli.complete import STAGES
 from dockerlab.cli.grade import grade
 from dockerlab.cli.live import events, view
 from dockerlab.cli.look import capture, graph, run_in, shell
@@ -59,7 +61,7 @@ def validate(files: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--as", "form", type=click.Choice(["docker"]), help="Print the plan as docker commands to paste.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 with no changes, 2 with changes, 1 on error.")
-@click.option("--stage", help="A staged lab: the plan to that stage (else to the one it is at).")
+@click.option("--stage", shell_complete=STAGES, help="A staged lab: the plan to that stage (else to the one it is at).")
 def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool, stage: str | None) -> None:
     """Show what apply would do, step by step."""
     from dockerlab.cli.as_docker import plan_commands
@@ -87,7 +89,8 @@ PARALLEL = click.option("--parallel", default=defaults.PARALLEL, show_default=Tr
 @click.option("--take-over", is_flag=True, help="Make objects another file with this lab name made this file's.")
 @click.option("--settle", default=defaults.SETTLE, show_default=True, type=SECONDS,
               help="Seconds new containers must keep running.")
-@click.option("--stage", help="A staged lab: the stage to bring the engine to (else the one it is at).")
+@click.option("--stage", shell_complete=STAGES,
+              help="A staged lab: the stage to bring the engine to (else the one it is at).")
 @AS
 def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: float, stage: str | None,
           owner: str | None) -> None:
@@ -150,7 +153,7 @@ def list_labs(file: str | None) -> None:
     say("\n".join(labs_text(h.engine.observe(), h.label if len(hosts) > 1 else "") for h in hosts.values()))
 
 
-for command in (check, next_stage, break_lab, grade, run_in, shell, graph, capture, events, view):
+for command in (check, next_stage, break_lab, grade, run_in, shell, graph, capture, events, view, labs):
     cli.add_command(command)
 
 
@@ -161,7 +164,7 @@ def _stop_gracefully(signum: int, frame: object) -> None:
 def main() -> None:
     signal.signal(signal.SIGTERM, _stop_gracefully)  # CI runners and `timeout` send SIGTERM
     try:
-        cli.main(standalone_mode=False)
+        cli.main(prog_name="dockerlab", standalone_mode=False)  # `python -m dockerlab` too: its usage, its completion
     except click.exceptions.Abort:
         say("aborted", err=True)
         sys.exit(130)

@@ -58,7 +58,8 @@ def plan_text(plan: Plan, where: dict[str, str]) -> str:
 
 def destroy_text(plan: Plan, removed: int, after: list[Observed] | None) -> str:
     """`after`: the hosts' state when there was nothing to remove, to tell a typo from a clean engine."""
-    lines = [f"lab {plan.lab}: removed {removed} objects" if plan.changes else f"lab {plan.lab}: nothing to remove"]
+    lines = [f"lab {plan.lab}: removed {counted(removed, 'object')}" if plan.changes else
+             f"lab {plan.lab}: nothing to remove"]
     objects = [o for seen in after or () for o in [*seen.networks, *seen.containers]]
     if after is not None and not any(o.lab == plan.lab for o in objects):
         labs = sorted({o.lab for o in objects if o.lab})
@@ -77,12 +78,18 @@ def done_line(step: Step, seconds: float, error: str | None) -> str:
         f" ({step.network})" if step.network else "") + f"{where} in {seconds:.1f}s")
 
 
+def counted(n: int, noun: str) -> str:
+    """1 network, 2 networks."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def validated_text(path: str, lab: Lab) -> str:
     """What a valid file holds: a staged lab's counts are its last stage's."""
     whole = lab.stages[-1] if lab.stages else lab
-    parts = [f"{sum(n.key not in L.MARKERS for n in whole.networks)} networks", f"{len(whole.containers)} containers",
-             f"{len(whole.checks)} checks", *([f"{len(lab.stages)} stages"] if lab.stages else []),
-             *([f"{len(lab.faults)} faults"] if lab.faults else [])]
+    parts = [counted(sum(n.key not in L.MARKERS for n in whole.networks), "network"),
+             counted(len(whole.containers), "container"), counted(len(whole.checks), "check"),
+             *([counted(len(lab.stages), "stage")] if lab.stages else []),
+             *([counted(len(lab.faults), "fault")] if lab.faults else [])]
     return f"{path}: ok (lab {lab.name}: {', '.join(parts)})"
 
 

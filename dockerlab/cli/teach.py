@@ -13,6 +13,7 @@ import click
 from dockerlab.cli.applying import applied
 from dockerlab.cli.checks import run_checks_of
 from dockerlab.cli.common import lab_and_hosts
+from dockerlab.cli.complete import FAULTS
 from dockerlab.cli.params import AS, FILE
 from dockerlab.errors import DockerlabError
 from dockerlab.printable import say
@@ -52,7 +53,7 @@ def next_stage(file: str, owner: str | None) -> None:
 
 @click.command(name="break")
 @FILE
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=FAULTS)
 @click.option("--seed", help="Choose the fault from this seed: the same seed gives the same fault.")
 @click.option("--reveal", is_flag=True, help="Say which fault the lab has now, and what it changed.")
 @AS

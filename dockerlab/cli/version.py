@@ -12,8 +12,7 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
     """dockerlab's version, the engines it is tested on, and the engine DOCKER_HOST names, if one answers."""
     if not value or ctx.resilient_parsing:
         return
-    from importlib.metadata import version
-
+    from dockerlab import __version__
     from dockerlab.core.capabilities import TESTED_ON
     from dockerlab.host.host import Host
 
@@ -23,5 +22,5 @@ def show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> No
         engine = host.engine.describe()
     except DockerlabError as exc:
         engine = str(exc)
-    say(f"dockerlab {version('dockerlab')}, tested on {tested}\nengine: {engine}")
+    say(f"dockerlab {__version__}, tested on {tested}\nengine: {engine}")
     ctx.exit()

@@ -53,7 +53,10 @@ def read_text(filename: str) -> tuple[str, str]:
             raw = handle.read(MAX_BYTES + 1)
             same = os.path.samestat(os.fstat(handle.fileno()), os.lstat(origin))
     except OSError as exc:
-        raise LabFileError(filename, [Problem(0, "", f"cannot read the file: {exc.strerror}")]) from None
+        from dockerlab.labfile.bundled import nearby
+
+        hint = nearby(filename) if isinstance(exc, FileNotFoundError) else ""
+        raise LabFileError(filename, [Problem(0, "", f"cannot read the file: {exc.strerror}{hint}")]) from None
     if not same or os.path.realpath(filename) != origin:
         raise LabFileError(filename, [Problem(0, "", "the file changed while it was read (a link swapped?); "
                                                      "read it again when nothing is moving it")])

@@ -1,0 +1,45 @@
+"""The package's facts held together: one version, a changelog entry for it, a distribution name that is not the
+other project's, the bundled labs, the pre-commit hook's file pattern and the SchemaStore entry. Pure."""
+
+import json
+import re
+import tomllib
+
+import pytest
+import yaml
+from helpers import ROOT
+
+import dockerlab
+from dockerlab.labfile.bundled import bundled, nearby
+
+
+def test_one_version_in_one_place_with_its_changelog_entry():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "dockerlab-net" and "version" not in project and project["dynamic"] == ["version"]
+    assert f"## {dockerlab.__version__}" in (ROOT / "CHANGELOG.md").read_text()
+
+
+def test_the_bundled_labs_are_the_repositorys_labs():
+    assert sorted(bundled()) == sorted(p.stem for p in (ROOT / "labs").glob("*.yaml"))
+
+
+def test_a_lab_file_named_without_its_suffix_is_guessed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.lab.yaml").write_text("name: mine\n")
+    assert nearby("mine.lab") == "; did you mean mine.lab.yaml?"
+    assert "dockerlab labs copy macvlan" in nearby("macvlan")
+    assert nearby("nothing-like-it") == ""
+
+
+@pytest.mark.parametrize("path, taken", [("x.lab.yaml", True), ("a/b/x.lab.yml", True), ("labs/user-bridge.yaml", True),
+                                         ("x.yaml", False), ("labs/sub/x.yaml", False),
+                                         ("x.lab.yaml.bak", False)])
+def test_the_hook_takes_lab_files_by_their_names(path, taken):
+    hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
+    assert bool(re.search(hook["files"], path)) is taken
+
+
+def test_the_schemastore_entry_points_at_the_schemas_id_for_lab_yaml_files():
+    entry = json.loads((ROOT / "schemas" / "schemastore-catalog-entry.json").read_text())
+    schema = json.loads((ROOT / "schemas" / "lab.schema.json").read_text())
+    assert entry["url"] == schema["$id"] and entry["fileMatch"] == ["*.lab.yaml", "*.lab.yml"]
