@@ -52,6 +52,9 @@ def test_2_two_files_with_one_lab_name_never_remove_each_others_objects(make_lab
     assert out.returncode == 1
     assert f"lab '{lab}' on this engine was made from {os.path.realpath(first)}" in out.stderr
     assert "`dockerlab apply --take-over FILE`" in out.stderr
+    planned = dockerlab("plan", second, ok=True)  # read-only: shown as --take-over would make it, with a note
+    assert f"- container {lab}-db" in planned.stdout and "note: shown as `dockerlab apply --take-over`" in \
+        planned.stderr and sorted(lab_objects(docker_client, lab)) == mine
     out = dockerlab("destroy", second, ok=True)
     assert f"note: kept {lab}-" in out.stdout and f"made from {os.path.realpath(first)}" in out.stdout
     assert sorted(lab_objects(docker_client, lab)) == mine, "neither apply nor destroy of the other file touched them"

@@ -24,7 +24,7 @@ def wheel(tmp_path_factory):
                            capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     wheels = list(out.glob(f"dockerlab_net-{dockerlab.__version__}-py3-none-any.whl"))
-    assert wheels and list(out.glob(f"dockerlab_net-{dockerlab.__version__}.tar.gz")), list(out.iterdir())
+    assert wheels and list(out.glob(f"dockerlab[-_]net-{dockerlab.__version__}.tar.gz")), list(out.iterdir())
     return wheels[0]
 
 

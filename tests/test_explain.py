@@ -40,3 +40,22 @@ def test_many_containers_that_failed_alike_are_said_once():
     outcome = Outcome(failed=[(s, str(e)) for s, e in zip(steps, raised, strict=True)], raised=list(raised))
     text = failure_text(Lab(name="lab", prefix=""), Plan("lab", tuple(steps)), outcome)
     assert "  failed: 4 steps (lab-c0, lab-c1, lab-c2, lab-c3): start container: the engine is gone" in text
+
+
+def test_hosts_of_the_rig_that_do_not_answer_name_make_hosts():
+    from types import SimpleNamespace
+
+    from dockerlab.errors import EngineGone
+    from dockerlab.plan.observe import each_host
+
+    def gone(key, host):
+        raise EngineGone(f"no Docker engine answers at {host.address}")
+    hosts = {k: SimpleNamespace(label=f"host {k}", address=a) for k, a in
+             (("h1", "unix:///var/run/docker.sock"), ("h2", "unix:///run/dockerlab-h2.sock"),
+              ("h3", "unix:///run/dockerlab-h3.sock"))}
+    with pytest.raises(EngineGone) as told:
+        each_host(hosts, gone)
+    assert str(told.value).endswith("start with `make hosts N=3` in a dockerlab checkout")
+    with pytest.raises(EngineGone) as elsewhere:
+        each_host({"h1": hosts["h1"]}, gone)
+    assert "make hosts" not in str(elsewhere.value)

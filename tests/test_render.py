@@ -25,8 +25,10 @@ def test_a_step_done_or_failed_is_one_line_whatever_its_error_holds():
 def test_destroy_tells_a_typo_from_a_clean_engine():
     other = Observed((net_api(LAB, "lan"),), ())
     empty = Plan("rr", mode=Mode.DESTROY)
-    assert destroy_text(empty, 0, [other]) == ("lab rr: nothing to remove; no object on this engine is labelled 'rr' "
-                                               "(labs here: r; `dockerlab ls` lists them)")
+    assert destroy_text(empty, 0, [other]) == ("lab rr: nothing to remove; no object on this engine is labelled 'rr': "
+                                               "did you mean r? (labs here: r; `dockerlab ls` lists them)")
+    far = Plan("numbers", mode=Mode.DESTROY)
+    assert "did you mean" not in destroy_text(far, 0, [other])
     assert destroy_text(Plan("r", (Step(Action.REMOVE, Kind.NETWORK, "r-lan"),), Mode.DESTROY, ("kept x",)), 1,
                         None) == "lab r: removed 1 object\nnote: kept x"
 

@@ -8,7 +8,7 @@ from dockerlab.cli.complete import bundled_labs
 from dockerlab.printable import say
 
 
-@click.group(invoke_without_command=True)
+@click.group(invoke_without_command=True, short_help="The labs that ship with dockerlab; `labs copy` writes one out.")
 @click.pass_context
 def labs(ctx: click.Context) -> None:
     """The labs that ship with dockerlab, one a line with what it shows; `labs copy NAME` writes one out."""

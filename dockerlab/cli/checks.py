@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from dockerlab.learn.checkresult import CheckResult
 
 
-@click.command()
+@click.command(short_help="Prove the lab's connectivity: ping, TCP, UDP, DNS, facts.")
 @FILE
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 @click.option("--only", metavar="NAME,...", shell_complete=CHECKS, help="Run only the checks of these names.")

@@ -9,6 +9,8 @@ from dockerlab.errors import DockerlabError
 if TYPE_CHECKING:
     from dockerlab.core.model import Lab
     from dockerlab.host.host import Host
+    from dockerlab.plan.observe import View
+    from dockerlab.plan.steps import Plan
 
 
 def load(path: str) -> Lab:
@@ -65,3 +67,19 @@ def at(lab: Lab, hosts: dict[str, Host], stage: str | None) -> Lab:
                              f"`dockerlab apply {lab.path} --stage NAME` moves it to one of "
                              + ", ".join(s.stage for s in lab.stages))
     return at_stage(lab, now or lab.stages[0].stage)
+
+
+def read_only_plan(hosts: dict[str, Host], lab: Lab, check: bool = True) -> tuple[Plan, View]:
+    """The plan that plan and status show. A copy of a lab file, whose lab another file made, is shown as
+    `apply --take-over` would make it, with a note (apply itself refuses)."""
+    from dockerlab.plan.ownership import AnotherFile
+    from dockerlab.printable import say
+    from dockerlab.reconcile import plan_lab
+
+    try:
+        return plan_lab(hosts, lab, check=check)
+    except AnotherFile as exc:
+        why = str(exc).removeprefix("the plan stops here:\n  ")
+        say(f"note: {why}\nnote: shown as `dockerlab apply --take-over` would make it; nothing was changed",
+            err=True)
+        return plan_lab(hosts, lab, take_over=True, check=check)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 REPORT = click.Path(dir_okay=False, writable=True)
 
 
-@click.command()
+@click.command(short_help="Grade a class's lab files by an exercise's checks.")
 @click.argument("exercise", type=click.Path(dir_okay=False))
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
 @click.option("--csv", "csv_file", type=REPORT, help="Write a row per student to FILE.")

@@ -26,7 +26,7 @@ def _watch(file: str, owner: str | None, since: float | None = None, until: floa
     return Watch(instance(lab, hosts, owner) if owner else lab, hosts, since, until)
 
 
-@click.command()
+@click.command(short_help="Follow the lab's changes and drift as the engine reports them.")
 @FILE
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
 @click.option("--since", type=SECONDS, metavar="SECONDS", help="Begin with what happened in the last SECONDS.")
@@ -46,7 +46,7 @@ def events(file: str, as_json: bool, since: float | None, duration: float | None
         watch.stop.set()
 
 
-@click.command()
+@click.command(short_help="Serve a live picture of the lab in the browser.")
 @FILE
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="The port on 127.0.0.1 (0: a free one).")

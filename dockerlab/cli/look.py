@@ -18,7 +18,8 @@ from dockerlab.errors import DockerlabError
 from dockerlab.printable import say
 
 
-@click.command(name="exec", context_settings={"ignore_unknown_options": True})
+@click.command(name="exec", context_settings={"ignore_unknown_options": True},
+               short_help="Run a command in one of the lab's containers.")
 @FILE
 @click.argument("key", shell_complete=CONTAINERS)
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
@@ -90,7 +91,7 @@ def graph(file: str, form: str, live: bool) -> None:
     say({"mermaid": draw.mermaid, "dot": draw.dot}[form](shown))
 
 
-@click.command()
+@click.command(short_help="Capture the lab's packets with tcpdump.")
 @FILE
 @click.argument("target", shell_complete=TARGETS)
 @click.argument("expression", nargs=-1, type=click.UNPROCESSED)

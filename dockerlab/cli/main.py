@@ -12,7 +12,7 @@ import click
 from dockerlab import defaults
 from dockerlab.cli.bundled import labs
 from dockerlab.cli.checks import check, run_checks_of
-from dockerlab.cli.common import addresses, hosts_of, lab_and_hosts, load
+from dockerlab.cli.common import addresses, hosts_of, lab_and_hosts, load, read_only_plan
 from dockerlab.cli.complete import STAGES
 from dockerlab.cli.grade import grade
 from dockerlab.cli.live import events, view
@@ -38,7 +38,7 @@ def cli() -> None:
     reconciled against the live engine."""
 
 
-@cli.command()
+@cli.command(short_help="Check lab files: schema and meaning, no engine needed.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def validate(files: tuple[str, ...]) -> None:
     """Check lab files against the schema and for meaning; no engine needed."""
@@ -66,10 +66,9 @@ def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool, st
     """Show what apply would do, step by step."""
     from dockerlab.cli.as_docker import plan_commands
     from dockerlab.cli.render import plan_json, plan_text
-    from dockerlab.reconcile import plan_lab
 
     lab, hosts = lab_and_hosts(file, stage)
-    the_plan, _ = plan_lab(hosts, lab)
+    the_plan, _ = read_only_plan(hosts, lab)
     where = addresses(hosts)
     text = plan_commands(lab, the_plan, where) if form else plan_text(the_plan, where)
     say(plan_json(the_plan) if as_json else text)
@@ -82,7 +81,7 @@ PARALLEL = click.option("--parallel", default=defaults.PARALLEL, show_default=Tr
                         help="Steps run at once.")
 
 
-@cli.command()
+@cli.command(short_help="Make the engine match the lab file, step by step.")
 @FILE
 @PARALLEL
 @click.option("--check", "then_check", is_flag=True, help="Run the lab's checks after applying.")
@@ -104,7 +103,7 @@ def apply(file: str, parallel: int, then_check: bool, take_over: bool, settle: f
         sys.exit(1)
 
 
-@cli.command()
+@cli.command(short_help="Remove every container and network the lab owns.")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--lab", "lab_name", help="Destroy by lab name, without the file: all it owns, from any file.")
 @click.option("--parallel", default=defaults.DESTROY_PARALLEL, show_default=True, type=STEPS_AT_ONCE,
@@ -125,7 +124,7 @@ def destroy(file: str | None, lab_name: str | None, parallel: int, owner: str | 
                             None if result.plan.changes else [h.engine.observe() for h in hosts.values()]))
 
 
-@cli.command()
+@cli.command(short_help="The lab as the engine has it, drift marked.")
 @FILE
 @click.option("--json", "as_json", is_flag=True, help="Print status as JSON.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 in sync, 2 with drift, 1 on error.")
@@ -133,17 +132,16 @@ def destroy(file: str | None, lab_name: str | None, parallel: int, owner: str | 
 def status(file: str, as_json: bool, detailed_exitcode: bool, owner: str | None) -> None:
     """Each network and container of the lab as the engine has it, with drift marked."""
     from dockerlab.cli.status import status_of, status_text
-    from dockerlab.reconcile import plan_lab
 
     lab, hosts = lab_and_hosts(file, owner=owner)
-    plan, view = plan_lab(hosts, lab, check=False)
+    plan, view = read_only_plan(hosts, lab, check=False)
     status = status_of(view, plan)
     say(json.dumps(status.to_dict(), indent=2) if as_json else status_text(status))
     if detailed_exitcode and not status.in_sync:
         sys.exit(2)
 
 
-@cli.command(name="ls")
+@cli.command(name="ls", short_help="Every dockerlab lab on the engine (or a lab file's hosts).")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 def list_labs(file: str | None) -> None:
     """Every dockerlab lab on the engine, or on each host a lab FILE names."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import textwrap
 from collections import Counter
@@ -63,8 +64,10 @@ def destroy_text(plan: Plan, removed: int, after: list[Observed] | None) -> str:
     objects = [o for seen in after or () for o in [*seen.networks, *seen.containers]]
     if after is not None and not any(o.lab == plan.lab for o in objects):
         labs = sorted({o.lab for o in objects if o.lab})
-        lines[0] += (f"; no object on this engine is labelled '{plan.lab}' (labs here: {', '.join(labs) or 'none'};"
-                     " `dockerlab ls` lists them)")
+        close = difflib.get_close_matches(plan.lab, labs, n=1)
+        lines[0] += (f"; no object on this engine is labelled '{plan.lab}'"
+                     + (f": did you mean {close[0]}?" if close else "")
+                     + f" (labs here: {', '.join(labs) or 'none'}; `dockerlab ls` lists them)")
     return "\n".join(lines + [f"note: {n}" for n in plan.notes])
 
 

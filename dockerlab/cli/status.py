@@ -105,9 +105,11 @@ class Status:
     not_in_file: list[ExtraRow] = field(default_factory=list)
     stage: str = ""  # a staged lab's: the stage it is at, of `stages`
     stages: list[str] = field(default_factory=list)
+    applied: bool = True  # False: nothing of the lab is on its engines
 
     def to_dict(self) -> dict[str, Any]:
-        return {"lab": self.lab, "in_sync": self.in_sync, "engines": [asdict(e) for e in self.engines],
+        return {"lab": self.lab, "in_sync": self.in_sync, "applied": self.applied,
+                "engines": [asdict(e) for e in self.engines],
                 **({"stage": self.stage, "stages": self.stages} if self.stages else {}),
                 **{part: [r.to_dict() for r in getattr(self, part)]
                    for part in ("networks", "containers", "host_access", "not_in_file")}}
@@ -122,7 +124,9 @@ def status_of(view: View, plan: Plan) -> Status:
     engines = [EngineRow(key, site.host.engine.describe(), site.host.engine.release, site.host.engine.caps.api_version)
                for key, site in view.sites.items()]
     status = Status(view.lab.name, not plan.changes, engines, stage=view.lab.stage,
-                    stages=[s.stage for s in view.lab.stages])
+                    stages=[s.stage for s in view.lab.stages],
+                    applied=any(o.lab_networks(view.lab.name) or o.lab_containers(view.lab.name)
+                                for o in view.observed.values()))
     one = len(view.sites) == 1 and "" in view.sites
     for key, site in view.sites.items():
         rows = _rows(site.lab, view.observed[key], replace(plan, steps=plan.on(key)))
@@ -171,7 +175,8 @@ def _endpoints(box: ObservedContainer, links: dict[str, Link | None]) -> list[En
 def status_text(status: Status) -> str:
     head = ["HOST"] if status.across_hosts else []
     parts = [f"lab {status.lab}: " + ("in sync with the file" if status.in_sync else
-                                      "DRIFT (dockerlab plan shows the fix)")]
+                                      "DRIFT (dockerlab plan shows the fix)" if status.applied else
+                                      "not applied: nothing of it is on the engine (dockerlab apply brings it up)")]
     parts += [f"engine{' ' + e.host if e.host else ''}: {e.engine}" for e in status.engines]
     if status.stages:
         at = status.stages.index(status.stage) + 1

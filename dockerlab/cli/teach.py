@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from dockerlab.host.host import Host
 
 
-@click.command(name="next")
+@click.command(name="next", short_help="Check the stage a staged lab is at; if all pass, go on.")
 @FILE
 @AS
 def next_stage(file: str, owner: str | None) -> None:
@@ -51,7 +51,7 @@ def next_stage(file: str, owner: str | None) -> None:
     applied(at_stage(lab, names[here + 1]), hosts, Options())
 
 
-@click.command(name="break")
+@click.command(name="break", short_help="Lay one of the lab's faults over it, for a learner to find.")
 @FILE
 @click.argument("name", required=False, shell_complete=FAULTS)
 @click.option("--seed", help="Choose the fault from this seed: the same seed gives the same fault.")

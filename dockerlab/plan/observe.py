@@ -3,6 +3,7 @@ at once. A host that does not answer stops everything before anything is changed
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from dockerlab.host.host import Host
 from dockerlab.plan.diff import needs_inspect
 
 T = TypeVar("T")
+RIG = re.compile(r"unix:///run/dockerlab-h\d+\.sock")  # the engines `make hosts` runs in network namespaces
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,10 @@ def each_host(hosts: dict[str, Host], work: Callable[[str, Host], T]) -> dict[st
             except EngineGone as exc:
                 failed.append(f"{hosts[key].label} does not answer: {exc}" if len(hosts) > 1 else str(exc))
     if failed:
-        raise EngineGone("\n".join(failed) + ("\nnothing was changed on any host" if len(hosts) > 1 else ""))
+        rig = sum(bool(RIG.fullmatch(h.address)) for h in hosts.values())
+        raise EngineGone("\n".join(failed) + ("\nnothing was changed on any host" if len(hosts) > 1 else "")
+                         + (f"\nthe rig's engines (scripts/hosts.sh) start with `make hosts N={rig + 1}` in a "
+                            "dockerlab checkout" if rig and len(failed) else ""))
     return {key: future.result() for key, future in futures.items()}
 
 

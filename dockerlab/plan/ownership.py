@@ -26,6 +26,10 @@ class ConflictError(DockerlabError):
     """The engine holds objects in the way that the lab does not own."""
 
 
+class AnotherFile(ConflictError):
+    """The only conflict: another file with this lab name made the lab's objects (plan may look past it)."""
+
+
 @dataclass
 class Claims:
     """The lab's own live objects, and what the plan must leave alone and say."""
@@ -118,9 +122,12 @@ def claims(lab: Lab, observed: Observed, mode: Mode, take_over: bool = False) ->
                    f"`dockerlab apply --take-over {lab.path}` makes them this file's")
             found.notes.append(f"kept {', '.join(names)}: made from {shown(origin)}, another file with this lab name "
                                f"({how})")
+    others = len(problems)
     problems += _strangers(lab, observed, found, mode) + _borrowers(lab, observed, found, mode)
     if problems:
-        raise ConflictError("the plan stops here:\n  " + "\n  ".join(problems))
+        kind = AnotherFile if elsewhere and mode is Mode.APPLY and others == len(problems) == len(elsewhere) \
+            else ConflictError
+        raise kind("the plan stops here:\n  " + "\n  ".join(problems))
     return found
 
 
