@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from ipaddress import IPv4Address, ip_network
 from typing import Any
@@ -75,20 +76,32 @@ def parse_lab(text: str, filename: str = "<lab>") -> Lab:
         problems.append(Problem(1, "", "a lab file is a map with at least a 'name' key"))
     if problems:
         raise LabFileError(filename, problems)
-    problems = schema_problems(source, text)
-    if problems:
-        raise LabFileError(filename, problems)
-
     def build(whole: Source) -> tuple[Lab | None, list[Problem]]:
         if whole is not source and (found := schema_problems(whole)):  # a stage's whole lab, as the schema has it
             return None, found
         builder = _Builder(whole)
         lab = builder.lab(filename)
         return lab, builder.problems + meaning_problems(lab, whole)
+    problems = schema_problems(source, text)
+    if problems:  # and what the rest of the file means, as far as it can be read: every problem at once
+        raise LabFileError(filename, problems + _despite(problems, lambda: staged(source, build)[1]))
     lab, problems = staged(source, build)
     if problems or lab is None:
         raise LabFileError(filename, problems)
     return lab
+
+
+def _despite(schema: list[Problem], meaning: Callable[[], list[Problem]]) -> list[Problem]:
+    """The meaning problems of a file the schema refused, outside the places it refused: none when what it
+    refused keeps the rest from being read."""
+    try:
+        found = meaning()
+    except Exception:  # a value of the wrong shape, read as if it were right: the schema has said it
+        return []
+    # a refused value may be what its siblings' meaning hangs on (a driver's name, a parent); an unknown key is not
+    scopes = [p.path if p.message.startswith("unknown key") else p.path.rpartition(".")[0] for p in schema]
+    return [p for p in found if p not in schema and not any(
+        not s or p.path == s or p.path.startswith(f"{s}.") or s.startswith(f"{p.path}.") for s in scopes)]
 
 
 def lab_to_destroy(filename: str | None, name: str | None, owner: str | None = None) -> Lab:
