@@ -31,8 +31,9 @@ class LabFileError(DockerlabError):
     def __init__(self, filename: str, problems: list[Problem]) -> None:
         self.filename = filename
         self.problems = sorted(problems, key=lambda p: (p.line, p.path))
-        count = len(self.problems)
-        head = f"{filename}: {count} problem{'s' if count != 1 else ''} in the lab file"
+        from dockerlab.printable import counted
+
+        head = f"{filename}: {counted(len(self.problems), 'problem')} in the lab file"
         super().__init__("\n".join([head] + ["  " + p.render(filename) for p in self.problems]))
 
 

@@ -34,6 +34,11 @@ def lines(text: str) -> str:
     return _CONTROL_BUT_NEWLINE.sub(_escape, text)
 
 
+def counted(n: int, noun: str) -> str:
+    """1 network, 2 networks."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def say(text: str, err: bool = False) -> None:
     """Print a message or a table; nothing in it can rewrite the terminal."""
     click.echo(lines(text), err=err)

@@ -28,9 +28,10 @@ def complete(*words: str, shell: str = "bash") -> list[str]:
     (("ev",), ["events"]),
     (("exec", str(LABS / "user-bridge.yaml"), ""), ["four", "one", "three"]),
     (("capture", str(LABS / "user-bridge.yaml"), "th"), ["three", "three@numbers"]),
-    (("check", str(LABS / "user-bridge.yaml"), "--only", "same"), ["same bridge by ip", "same bridge by name"]),
+    (("check", str(LABS / "user-bridge.yaml"), "--only", "same"),  # quoted: bash pastes a completion as it is
+     ["'same bridge by ip'", "'same bridge by name'"]),
     (("check", str(LABS / "user-bridge.yaml"), "--only", "alias resolves,def"),
-     ["alias resolves,default bridge isolated"]),
+     ["'alias resolves,default bridge isolated'"]),
     (("apply", str(LABS / "bridge-walk.yaml"), "--stage", ""),
      ["default-bridge", "web", "numbers", "isolation", "dns"]),
     (("break", str(LABS / "user-bridge.yaml"), ""), ["four-on-the-default-bridge", "alias-typo", "three-stopped"]),
@@ -48,13 +49,12 @@ def test_options_complete_too():
              "COMP_CWORD": "3"}).stdout
 
 
-def test_the_bash_script_completes_in_a_real_bash():
+def test_the_bash_script_completes_in_a_real_bash(tmp_path):
     script = subprocess.run([sys.executable, "-m", "dockerlab"], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "_DOCKERLAB_COMPLETE": "bash_source"}).stdout
     assert "complete -o nosort -F _dockerlab_completion dockerlab" in script
-    shim = ROOT / ".pytest_cache" / "dockerlab"
-    shim.parent.mkdir(exist_ok=True)
-    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -m dockerlab \"$@\"\n")
+    shim = tmp_path / "dockerlab"
+    shim.write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m dockerlab \"$@\"\n")
     shim.chmod(0o755)
     lab = LABS / "user-bridge.yaml"
     run = (f'{script}\nCOMP_WORDS=(dockerlab shell {lab} f); COMP_CWORD=3; _dockerlab_completion dockerlab; '

@@ -14,7 +14,7 @@ import yaml
 from helpers import ROOT, TEST_LAB_PREFIX, lab_objects
 
 pytestmark = pytest.mark.engine
-INSTALLS = re.compile(r"^(pipx|pip) install dockerlab-net$")  # the package index: here, this tree's venv
+INSTALLS = re.compile(r"^(pipx|pip) install dockerlab-net==[0-9.]+$")  # the package index: here, this tree's venv
 
 
 def github_steps() -> tuple[list[str], list[str]]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from dockerlab.cli.common import addresses
 from dockerlab.cli.progress import Ticker
 from dockerlab.errors import DockerlabError
-from dockerlab.printable import say
+from dockerlab.printable import counted, say
 
 if TYPE_CHECKING:
     from dockerlab.core.model import Lab
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def applied(lab: Lab, hosts: dict[str, Host], options: Options, quiet: bool = False) -> None:
     """quiet: nothing printed (break makes its fault without showing it)."""
-    from dockerlab.cli.render import counted, done_line, lesson_text, plan_text, step_line
+    from dockerlab.cli.render import done_line, lesson_text, plan_text, step_line
     from dockerlab.reconcile import apply_lab
 
     ticker = Ticker()

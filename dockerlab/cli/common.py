@@ -69,9 +69,10 @@ def at(lab: Lab, hosts: dict[str, Host], stage: str | None) -> Lab:
     return at_stage(lab, now or lab.stages[0].stage)
 
 
-def read_only_plan(hosts: dict[str, Host], lab: Lab, check: bool = True) -> tuple[Plan, View]:
+def read_only_plan(hosts: dict[str, Host], lab: Lab, check: bool = True, look_past: bool = True) -> tuple[Plan, View]:
     """The plan that plan and status show. A copy of a lab file, whose lab another file made, is shown as
-    `apply --take-over` would make it, with a note (apply itself refuses)."""
+    `apply --take-over` would make it, with a note (apply itself refuses); not with look_past False (commands
+    to paste must never remove another file's objects)."""
     from dockerlab.plan.ownership import AnotherFile
     from dockerlab.printable import say
     from dockerlab.reconcile import plan_lab
@@ -79,7 +80,9 @@ def read_only_plan(hosts: dict[str, Host], lab: Lab, check: bool = True) -> tupl
     try:
         return plan_lab(hosts, lab, check=check)
     except AnotherFile as exc:
-        why = str(exc).removeprefix("the plan stops here:\n  ")
+        if not look_past:
+            raise
+        why = "; ".join(exc.problems)
         say(f"note: {why}\nnote: shown as `dockerlab apply --take-over` would make it; nothing was changed",
             err=True)
         return plan_lab(hosts, lab, take_over=True, check=check)

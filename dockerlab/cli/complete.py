@@ -44,7 +44,8 @@ def _from_lab(words: Callable[[Lab], list[str]], comma: bool = False) -> Complet
         lab = _lab(ctx)
         done, _, last = incomplete.rpartition(",") if comma else ("", "", incomplete)
         head = f"{done}," if done else ""
-        return [CompletionItem(head + w) for w in (words(lab) if lab else []) if w.startswith(last)]
+        quote = shlex.quote if os.environ.get("_DOCKERLAB_COMPLETE", "").startswith("bash") else str
+        return [CompletionItem(quote(head + w)) for w in (words(lab) if lab else []) if w.startswith(last)]
     return complete
 
 

@@ -68,7 +68,7 @@ def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool, st
     from dockerlab.cli.render import plan_json, plan_text
 
     lab, hosts = lab_and_hosts(file, stage)
-    the_plan, _ = read_only_plan(hosts, lab)
+    the_plan, _ = read_only_plan(hosts, lab, look_past=not form)
     where = addresses(hosts)
     text = plan_commands(lab, the_plan, where) if form else plan_text(the_plan, where)
     say(plan_json(the_plan) if as_json else text)

@@ -13,7 +13,7 @@ from dockerlab.core.observed import Observed, ObservedContainer, ObservedNetwork
 from dockerlab.core.words import say_in
 from dockerlab.learn.checkresult import score
 from dockerlab.plan.steps import Action, Kind, Mode, Plan, Step
-from dockerlab.printable import shown
+from dockerlab.printable import counted, shown
 
 if TYPE_CHECKING:
     from dockerlab.core.model import Lab
@@ -79,11 +79,6 @@ def done_line(step: Step, seconds: float, error: str | None) -> str:
         return shown(f"  ok swarm{where}: {step.detail} in {seconds:.1f}s")
     return shown(f"  ok {step.action.past} {step.kind} {step.name}" + (
         f" ({step.network})" if step.network else "") + f"{where} in {seconds:.1f}s")
-
-
-def counted(n: int, noun: str) -> str:
-    """1 network, 2 networks."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def validated_text(path: str, lab: Lab) -> str:

@@ -96,10 +96,10 @@ def _despite(schema: list[Problem], meaning: Callable[[], list[Problem]]) -> lis
     refused keeps the rest from being read."""
     try:
         found = meaning()
-    except Exception:  # a value of the wrong shape, read as if it were right: the schema has said it
-        return []
-    # a refused value may be what its siblings' meaning hangs on (a driver's name, a parent); an unknown key is not
-    scopes = [p.path if p.message.startswith("unknown key") else p.path.rpartition(".")[0] for p in schema]
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError):  # a value of the wrong shape, read as if
+        return []  # it were right: the schema has said it
+    # what a refused value or a misspelt key sits in may hang on it: its object (a misspelt top-level key: all)
+    scopes = [p.path.rpartition(".")[0] for p in schema]
     return [p for p in found if p not in schema and not any(
         not s or p.path == s or p.path.startswith(f"{s}.") or s.startswith(f"{p.path}.") for s in scopes)]
 

@@ -19,7 +19,7 @@ from dockerlab.host.host import Host
 from dockerlab.plan.diff import needs_inspect
 
 T = TypeVar("T")
-RIG = re.compile(r"unix:///run/dockerlab-h\d+\.sock")  # the engines `make hosts` runs in network namespaces
+RIG = re.compile(r"unix:///run/dockerlab-h(\d+)\.sock")  # the engines `make hosts` runs in network namespaces
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,11 @@ def each_host(hosts: dict[str, Host], work: Callable[[str, Host], T]) -> dict[st
             except EngineGone as exc:
                 failed.append(f"{hosts[key].label} does not answer: {exc}" if len(hosts) > 1 else str(exc))
     if failed:
-        rig = sum(bool(RIG.fullmatch(h.address)) for h in hosts.values())
+        rig = [int(m.group(1)) for key, host in hosts.items() if (m := RIG.fullmatch(host.address))]
+        gone_rig = any(RIG.fullmatch(hosts[key].address) for key in futures if futures[key].exception())
         raise EngineGone("\n".join(failed) + ("\nnothing was changed on any host" if len(hosts) > 1 else "")
-                         + (f"\nthe rig's engines (scripts/hosts.sh) start with `make hosts N={rig + 1}` in a "
-                            "dockerlab checkout" if rig and len(failed) else ""))
+                         + (f"\nthe rig's engines (scripts/hosts.sh) start with `make hosts N={max(rig)}` in a "
+                            "dockerlab checkout" if gone_rig else ""))
     return {key: future.result() for key, future in futures.items()}
 
 

@@ -29,6 +29,10 @@ class ConflictError(DockerlabError):
 class AnotherFile(ConflictError):
     """The only conflict: another file with this lab name made the lab's objects (plan may look past it)."""
 
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
 
 @dataclass
 class Claims:
@@ -125,10 +129,14 @@ def claims(lab: Lab, observed: Observed, mode: Mode, take_over: bool = False) ->
     others = len(problems)
     problems += _strangers(lab, observed, found, mode) + _borrowers(lab, observed, found, mode)
     if problems:
-        kind = AnotherFile if elsewhere and mode is Mode.APPLY and others == len(problems) == len(elsewhere) \
-            else ConflictError
-        raise kind("the plan stops here:\n  " + "\n  ".join(problems))
+        _stop(problems, only_another_file=bool(elsewhere) and mode is Mode.APPLY
+              and others == len(problems) == len(elsewhere))
     return found
+
+
+def _stop(problems: list[str], only_another_file: bool) -> None:
+    message = "the plan stops here:\n  " + "\n  ".join(problems)
+    raise AnotherFile(message, problems) if only_another_file else ConflictError(message)
 
 
 def _still_there(origin: str) -> bool:
