@@ -50,3 +50,13 @@ def test_the_plan_is_exactly_the_golden_one(case: pathlib.Path):
         golden.write_text(shown)
     assert golden.exists(), f"no {golden.name}: run with DOCKERLAB_GOLDEN_UPDATE=1 and read what it wrote"
     assert shown == golden.read_text()
+
+
+def test_commands_without_dockerlabs_labels_keep_the_files_own():
+    lab = parse_lab("name: t\nnetworks:\n  n: {labels: {team: red}}\ncontainers:\n"
+                    "  a: {image: busybox, networks: [n], labels: {role: web}}\n", "lab.yaml")
+    plan = make_plan(lab, Observed((), ()))
+    full, plain = plan_commands(lab, plan, WHERE), plan_commands(lab, plan, WHERE, labels=False)
+    assert "io.dockerlab.lab=t" in full and "io.dockerlab." not in plain
+    assert "--label team=red" in plain and "--label role=web" in plain
+    assert "# without dockerlab's labels" in plain and plain.count("docker ") == full.count("docker ")

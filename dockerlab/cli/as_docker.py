@@ -43,20 +43,32 @@ class Raw(str):
     """A word the shell must expand (a join token read from the manager), so not quoted."""
 
 
-def plan_commands(lab: Lab, plan: Plan, where: dict[str, str]) -> str:
+def plan_commands(lab: Lab, plan: Plan, where: dict[str, str], labels: bool = True) -> str:
     """where: each host's key and address (a lab on one engine: "" and DOCKER_HOST's, which plain `docker`
-    commands use too)."""
+    commands use too). labels False: without dockerlab's own labels, to read and learn from."""
     if not plan.changes:
         return shell_comment(f"lab {lab.name}: no changes; nothing to run")
     out = [shell_comment(f"lab {lab.name}: {len(plan.steps)} steps as docker commands, in an order that works"),
-           "set -e"]
+           *([] if labels else [shell_comment("without dockerlab's labels: what they make is not the lab's to "
+                                              "dockerlab, which will neither see nor remove it")]), "set -e"]
     writer = Writer(lab, where)
     for step in plan.steps:
         out.append(shell_comment(f"{step.action.symbol} {step.kind} {step.name}"
                                  + (f" on {step.network}" if step.network else "") + step.where
                                  + (f"  [{'; '.join(step.causes)}]" if step.causes else "")))
-        out += [_shell_line(argv) for argv in writer.lines(step)]
+        out += [_shell_line(argv if labels else _unlabelled(argv)) for argv in writer.lines(step)]
     return "\n".join(out)
+
+
+def _unlabelled(argv: list[str]) -> list[str]:
+    """A command without its --label pairs of dockerlab's (the file's own labels stay)."""
+    out: list[str] = []
+    for word in argv:
+        if out and out[-1] == "--label" and word.startswith(L.RESERVED_PREFIX):
+            out.pop()
+        else:
+            out.append(word)
+    return out
 
 
 def _shell_line(argv: list[str], width: int = 100) -> str:

@@ -60,9 +60,11 @@ def validate(files: tuple[str, ...]) -> None:
 @FILE
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--as", "form", type=click.Choice(["docker"]), help="Print the plan as docker commands to paste.")
+@click.option("--no-labels", is_flag=True, help="With --as docker: without dockerlab's labels, to read.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 with no changes, 2 with changes, 1 on error.")
 @click.option("--stage", shell_complete=STAGES, help="A staged lab: the plan to that stage (else to the one it is at).")
-def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool, stage: str | None) -> None:
+def plan(file: str, as_json: bool, form: str | None, no_labels: bool, detailed_exitcode: bool,
+         stage: str | None) -> None:
     """Show what apply would do, step by step."""
     from dockerlab.cli.as_docker import plan_commands
     from dockerlab.cli.render import plan_json, plan_text
@@ -70,7 +72,7 @@ def plan(file: str, as_json: bool, form: str | None, detailed_exitcode: bool, st
     lab, hosts = lab_and_hosts(file, stage)
     the_plan, _ = read_only_plan(hosts, lab, look_past=not form)
     where = addresses(hosts)
-    text = plan_commands(lab, the_plan, where) if form else plan_text(the_plan, where)
+    text = plan_commands(lab, the_plan, where, labels=not no_labels) if form else plan_text(the_plan, where)
     say(plan_json(the_plan) if as_json else text)
     if detailed_exitcode and the_plan.changes:
         sys.exit(2)
