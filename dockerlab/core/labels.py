@@ -32,6 +32,11 @@ MARKERS = (STAGE_NETWORK, FAULT_NETWORK, LEDGER_NETWORK)  # networks that hold a
 PROBE = "probe"  # the KEY of a check's throwaway probe container: the lab's to remove, never one of its containers
 
 
+def marker_names(lab: Lab) -> set[str]:
+    """The Docker names of the lab's marker networks."""
+    return {f"{lab.prefix}{key}" for key in MARKERS}
+
+
 def fault_digest(lab: str, fault: str) -> str:
     """What the fault's marker says: not its name, which `docker inspect` would show the learner."""
     return hashlib.sha256(f"{lab}/{fault}".encode()).hexdigest()[:12]

@@ -64,9 +64,10 @@ class Known:
 
     def saw(self, event: LabEvent, actor: str) -> None:
         """What an event adds: a container or network the lab made since it was observed."""
-        if event.action == "create":
-            (self.containers.__setitem__(actor, event.name) if event.what == "container"
-             else self.networks.add(event.name))
+        if event.action == "create" and event.what == "container":
+            self.containers[actor] = event.name
+        elif event.action == "create":
+            self.networks.add(event.name)
 
     def belongs(self, lab: Lab, network: str) -> bool:
         return network in self.networks or network in {n.name for n in lab.networks}
@@ -87,7 +88,7 @@ def lab_event(raw: dict[str, Any], lab: Lab, known: Known, host: str = "") -> La
         return None
     network = attrs.get("name", "")
     member = str(attrs.get("container") or "")
-    if network in {f"{lab.prefix}{k}" for k in L.MARKERS}:  # the lab's state: told as stage and fault events
+    if network in L.marker_names(lab):  # the lab's state: told as stage and fault events
         return None
     if not (known.belongs(lab, network) or member in known.containers):
         return None
@@ -98,7 +99,7 @@ def lab_event(raw: dict[str, Any], lab: Lab, known: Known, host: str = "") -> La
 
 def drift_pairs(lab: Lab, plan: Plan) -> frozenset[tuple[str, str]]:
     """What differs from the file: (object, the step that would fix it), the lab's markers left out."""
-    markers = {f"{lab.prefix}{k}" for k in L.MARKERS}
+    markers = L.marker_names(lab)
     return frozenset((name, why) for (_, name), whys in drift_by_object(plan).items() if name not in markers
                      for why in whys)
 

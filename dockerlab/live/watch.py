@@ -17,7 +17,7 @@ from dockerlab.core.model import Lab
 from dockerlab.errors import EngineGone
 from dockerlab.host.host import Host
 from dockerlab.live.events import WANTED, Known, LabEvent, drift_events, drift_pairs, lab_event
-from dockerlab.plan.observe import View
+from dockerlab.plan.observe import View, marked_in
 from dockerlab.plan.steps import Plan
 from dockerlab.run.lock import lab_busy
 
@@ -46,6 +46,7 @@ class Watch:
         self.stop = threading.Event()
         self.lab = lab
         self.known: dict[str, Known] = {}
+        self._every = {n.name for one in (lab, *lab.stages, *(f.lab for f in lab.faults)) for n in one.networks}
         self._events: queue.Queue[tuple[str, Any]] = queue.Queue()
 
     def follow(self, emit: Callable[[LabEvent], None], seen: Callable[[Snapshot], None] = lambda s: None) -> None:
@@ -83,20 +84,19 @@ class Watch:
         from dockerlab.reconcile import plan_lab
 
         plan, view = plan_lab(self.hosts, self.lab, check=False)
-        stage = self._marked(view, L.STAGE_NETWORK, L.STAGE) if self.base.stages else ""
+        stage = (marked_in(self.lab, view.observed.values(), L.STAGE_NETWORK, L.STAGE) or "") if self.base.stages \
+            else ""
         if self.base.stages and (stage or self.base.stages[0].stage) != self.lab.stage:
             self.lab = at_stage(self.base, stage or self.base.stages[0].stage)
             plan, view = plan_lab(self.hosts, self.lab, check=False)
         drift = drift_pairs(self.lab, plan)
-        every = {n.name for one in (self.base, *self.base.stages, *(f.lab for f in self.base.faults))
-                 for n in one.networks}
         for key, observed in view.observed.items():
             boxes = observed.lab_containers(self.lab.name)
-            self.known[key] = Known({c.id: c.name for c in boxes}, every | {n.name for n in observed.lab_networks(
+            self.known[key] = Known({c.id: c.name for c in boxes}, self._every | {n.name for n in observed.lab_networks(
                 self.lab.name)}, {(c.id, net): str(ep.ipv4 or ep.ipv6 or "") for c in boxes
                                   for net, ep in c.endpoints.items()})
         return Snapshot(self.lab, view, plan, stage or self.lab.stage,
-                        bool(self._marked(view, L.FAULT_NETWORK, L.FAULT)), drift)
+                        bool(marked_in(self.lab, view.observed.values(), L.FAULT_NETWORK, L.FAULT)), drift)
 
     def _again(self, before: Snapshot, emit: Callable[[LabEvent], None],
                seen: Callable[[Snapshot], None]) -> Snapshot:
@@ -109,10 +109,6 @@ class Watch:
             emit(event)
         seen(snap)
         return snap
-
-    def _marked(self, view: View, key: str, label: str) -> str:
-        nets = (o.lab_network(self.lab.name, key) for o in view.observed.values())
-        return next((n.labels.get(label, "") for n in nets if n), "")
 
     def _read(self, key: str, host: Host) -> None:
         try:

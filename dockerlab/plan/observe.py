@@ -4,7 +4,7 @@ at once. A host that does not answer stops everything before anything is changed
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -75,19 +75,25 @@ def each_host(hosts: dict[str, Host], work: Callable[[str, Host], T]) -> dict[st
     """work on every host at once; hosts that do not answer are said together, before anything else."""
     with ThreadPoolExecutor(max(1, len(hosts))) as pool:
         futures = {key: pool.submit(work, key, host) for key, host in hosts.items()}
-        failed = []
+        gone: dict[str, EngineGone] = {}
         for key, future in futures.items():
             try:
                 future.result()
             except EngineGone as exc:
-                failed.append(f"{hosts[key].label} does not answer: {exc}" if len(hosts) > 1 else str(exc))
-    if failed:
-        rig = [int(m.group(1)) for key, host in hosts.items() if (m := RIG.fullmatch(host.address))]
-        gone_rig = any(RIG.fullmatch(hosts[key].address) for key in futures if futures[key].exception())
-        raise EngineGone("\n".join(failed) + ("\nnothing was changed on any host" if len(hosts) > 1 else "")
-                         + (f"\nthe rig's engines (scripts/hosts.sh) start with `make hosts N={max(rig)}` in a "
-                            "dockerlab checkout" if gone_rig else ""))
+                gone[key] = exc
+    if gone:
+        raise EngineGone(_not_answering(hosts, gone))
     return {key: future.result() for key, future in futures.items()}
+
+
+def _not_answering(hosts: dict[str, Host], gone: dict[str, EngineGone]) -> str:
+    """The hosts that do not answer, said together; for the rig's engines, how to start them."""
+    lines = [f"{hosts[key].label} does not answer: {exc}" if len(hosts) > 1 else str(exc) for key, exc in gone.items()]
+    lines += ["nothing was changed on any host"] if len(hosts) > 1 else []
+    if any(RIG.fullmatch(hosts[key].address) for key in gone):
+        rig = max(int(m.group(1)) for host in hosts.values() if (m := RIG.fullmatch(host.address)))
+        lines.append(f"the rig's engines (scripts/hosts.sh) start with `make hosts N={rig}` in a dockerlab checkout")
+    return "\n".join(lines)
 
 
 def connect(hosts: dict[str, Host]) -> None:
@@ -102,7 +108,12 @@ def connect(hosts: dict[str, Host]) -> None:
 
 def marked(lab: Lab, hosts: dict[str, Host], key: str, label: str) -> str | None:
     """What a lab's marker network (core.labels.MARKERS) says, on whichever host has it."""
-    for observed in each_host(hosts, lambda _, host: host.engine.observe()).values():
+    return marked_in(lab, each_host(hosts, lambda _, host: host.engine.observe()).values(), key, label)
+
+
+def marked_in(lab: Lab, seen: Iterable[Observed], key: str, label: str) -> str | None:
+    """The same, of hosts observed already."""
+    for observed in seen:
         if (net := observed.lab_network(lab.name, key)) and net.labels.get(label):
             return net.labels[label]
     return None

@@ -54,13 +54,15 @@ def lab_busy(lab: str, engine_id: str) -> bool:
         return True  # being written: its holder has just taken it
     finally:
         os.close(fd)
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # another user's process: alive
         pass
-    return pid > 0
+    return True
 
 
 @contextmanager
