@@ -12,6 +12,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -21,6 +22,9 @@ from dockerlab.core.words import say_in  # noqa: E402
 from dockerlab.labfile.load import load_lab  # noqa: E402
 from dockerlab.learn import graph  # noqa: E402
 
+if TYPE_CHECKING:
+    from dockerlab.core.model import Lab
+
 TYPES = ["default-bridge", "user-bridge", "host", "none", "macvlan", "ipvlan", "overlay"]
 TITLES = {"en": {"default-bridge": "The default bridge", "user-bridge": "A user-defined bridge",
                  "host": "The host network", "none": "No network", "macvlan": "macvlan", "ipvlan": "ipvlan",
@@ -29,11 +33,16 @@ TITLES = {"en": {"default-bridge": "The default bridge", "user-bridge": "A user-
                  "host": "host ネットワーク", "none": "none ネットワーク", "macvlan": "macvlan", "ipvlan": "ipvlan",
                  "overlay": "オーバーレイ"}}
 WORDS = {"en": {"lab": "The lab", "diagram": "Diagram", "checks": "Checks", "run": "A real run",
-                "try": "What to try", "norun": "This kernel has no module for it here: the run is in the VM "
-                "(`make test-kernel`).", "hints": "If a check fails"},
+                "try": "What to try", "vm": "This run is from a VM with Debian's stock kernel (`make test-kernel`): "
+                "the machine CI runs on has no ipvlan module.", "hints": "If a check fails",
+                "parents": "a veth pair stands for the parent LAN interface (or, in a clone: sudo make parents)",
+                "swarm": "docker swarm init --advertise-addr 127.0.0.1  # an overlay network needs a swarm"},
          "ja": {"lab": "ラボ", "diagram": "図", "checks": "チェック", "run": "実際の実行結果",
-                "try": "やってみよう", "norun": "このマシンのカーネルにはモジュールがありません。VM で実行します"
-                "(`make test-kernel`)。", "hints": "チェックが失敗したら"}}
+                "try": "やってみよう", "vm": "この実行結果は Debian 標準カーネルの VM (`make test-kernel`) のものです。"
+                "CI のマシンのカーネルには ipvlan モジュールがありません。", "hints": "チェックが失敗したら",
+                "parents": "veth ペアが親 LAN インターフェースの代わり(クローンでは sudo make parents でも可)",
+                "swarm": "docker swarm init --advertise-addr 127.0.0.1  # オーバーレイには swarm が必要"}}
+IN_VM = {"ipvlan"}  # its run comes from the VM: this machine's kernel lacks the module
 RUN = re.compile(r"<!-- run -->\n.*?<!-- /run -->", re.S)
 
 
@@ -42,16 +51,32 @@ def network_page(name: str, lang: str) -> str:
     w = WORDS[lang]
     checks = "\n".join(f"| {c.label} | {c.source} | {c.target or ''} | {c.expect.value} |" for c in lab.checks)
     hints = "\n".join(f"- **{c.label}**: {say_in(c.hint, lang)}" for c in lab.checks if c.hint)
+    first = parents(name, lab, w["parents"])
+    first += [w["swarm"]] if any(n.driver == "overlay" for n in lab.networks) else []
     return "\n".join([
         f"# {TITLES[lang][name]}", "", say_in(lab.lesson, lang).replace("\n", "  \n"), "",
         f"## {w['lab']}", "", f"`labs/{name}.yaml` (`dockerlab labs copy {name}`):", "",
         "```yaml", (ROOT / "labs" / f"{name}.yaml").read_text().rstrip(), "```", "",
         f"## {w['diagram']}", "", "```mermaid", graph.mermaid(graph.diagram(lab)).rstrip(), "```", "",
         f"## {w['checks']}", "", "| check | from | to | expect |", "|---|---|---|---|", checks, "",
-        f"## {w['run']}", "", "<!-- run -->", "<!-- /run -->", "",
-        f"## {w['try']}", "", f"```sh\ndockerlab apply labs/{name}.yaml\ndockerlab check labs/{name}.yaml\n"
-        f"dockerlab view labs/{name}.yaml\ndockerlab destroy labs/{name}.yaml\n```", "",
+        f"## {w['run']}", "", *([w["vm"], ""] if name in IN_VM else []), "<!-- run -->", "<!-- /run -->", "",
+        f"## {w['try']}", "", "```sh", *first, f"dockerlab apply labs/{name}.yaml\ndockerlab check labs/{name}.yaml\n"
+        f"dockerlab view labs/{name}.yaml\ndockerlab destroy labs/{name}.yaml", "```", "",
         *([f"### {w['hints']}", "", hints, ""] if hints else [])])
+
+
+def parents(name: str, lab: Lab, why: str) -> list[str]:
+    """The commands that make the lab's parent interfaces: one end of a veth pair each, with the LAN address the
+    lab expects there (x-parent-address)."""
+    import yaml
+
+    address = yaml.safe_load((ROOT / "labs" / f"{name}.yaml").read_text()).get("x-parent-address")
+    out = []
+    for parent in sorted({n.parent.partition(".")[0] for n in lab.networks if n.parent}):
+        out += [f"sudo ip link add {parent} type veth peer name {parent}p  # {why}",
+                f"sudo ip link set {parent} up && sudo ip link set {parent}p up"]
+        out += [f"sudo ip addr add {address} dev {parent}"] if address else []
+    return out
 
 
 def reference() -> str:

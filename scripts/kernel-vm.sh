@@ -31,14 +31,17 @@ docker save "$IMAGE" -o "$OUT/image.tar"  # the VM runs nothing at build time: i
 # bytecode made here, where it is cheap: the VM writes none, and compiling under emulation costs seconds per start
 .venv/bin/python -m compileall -q -j0 dockerlab tests .venv/lib >/dev/null
 
+# the VM sees this tree read-only: the docs runs it refreshes come out through $OUT (tests/test_engine_docs_runs.py)
+REFRESH=${DOCKERLAB_DOCS_REFRESH:+env DOCKERLAB_DOCS_REFRESH=1 DOCKERLAB_DOCS_INTO=$OUT/tree}
 echo "test-kernel: booting $(basename "$KERNEL") under emulation ($(nproc) cpus)"
 start=$(date +%s)
 PATH="$VENV/bin:$PATH" timeout "${VM_TIMEOUT:-1800}" vng -r "$KERNEL" --disable-kvm --force-9p --memory 4G \
-  --cpus "$(nproc)" --rwdir "$OUT" --exec "bash $ROOT/scripts/in-vm.sh $OUT $ENGINE ${PYTEST_ARGS:-}" \
+  --cpus "$(nproc)" --rwdir "$OUT" --exec "$REFRESH bash $ROOT/scripts/in-vm.sh $OUT $ENGINE ${PYTEST_ARGS:-}" \
   > "$OUT/console.log" 2>&1 || true
 [ -f "$OUT/rc" ] || tail -20 "$OUT/console.log" >&2  # what the VM said last, when the tests did not finish
 cat "$OUT/engine" 2>/dev/null || true
 cat "$OUT/pytest.log" 2>/dev/null || { tail -30 "$OUT/console.log"; echo "test-kernel: the VM gave no test output" >&2; exit 1; }
+[ -d "$OUT/tree" ] && cp -rv "$OUT/tree/." "$ROOT/"
 echo "test-kernel: VM run took $(( $(date +%s) - start )) s"
 [ -f "$OUT/rc" ] || { echo "test-kernel: the tests did not finish in the VM" >&2; exit 1; }
 exit "$(cat "$OUT/rc")"

@@ -9,12 +9,20 @@ from __future__ import annotations
 import os
 import pathlib
 import re
+import signal
 import uuid
 
 import pytest
 from helpers import FORMED_BY, ROOT, TEST_LAB_PREFIX, ip, leave_test_swarm, remove_test_objects, swarm_former
 
 NO_ENGINE = "unix:///nonexistent/dockerlab-unit-test.sock"  # where a test without the engine marker finds no engine
+
+
+def pytest_configure(config):
+    """Started where SIGINT is ignored (in the background, by a shell without job control), the dockerlab commands
+    the tests run would inherit that, and the tests that press Ctrl-C on them would press it in vain."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -59,15 +67,21 @@ def docker_client():
 
 
 @pytest.fixture
-def make_lab(tmp_path, docker_client):
-    """Write a lab file under a unique test lab name; returns (path, lab name)."""
+def make_lab(tmp_path, docker_client, veth):
+    """Write a lab file under a unique test lab name; returns (path, lab name). Whatever the test leaves of
+    its labs on this engine goes when it ends, passed or failed, so that the next test starts clean (and
+    before the test's veth parents go: it asks for them first)."""
+    written: set[str] = set()
+
     def write(text: str, name: str | None = None) -> tuple[str, str]:
         lab = f"{TEST_LAB_PREFIX}{name or uuid.uuid4().hex[:6]}"
         text = re.sub(r"^name: .*$", f"name: {lab}", text, count=1, flags=re.M)
         path = tmp_path / f"{lab}.yaml"
         path.write_text(text)
+        written.add(lab)
         return str(path), lab
-    return write
+    yield write
+    remove_test_objects(docker_client, written)
 
 
 @pytest.fixture

@@ -34,23 +34,30 @@ def leave_test_swarm(client) -> None:
         client.swarm.leave(force=True)
 
 
-def remove_test_objects(client) -> None:
-    """Containers and networks of test labs, also those an interrupted earlier run left."""
+def remove_test_objects(client, labs: set[str] | None = None) -> None:
+    """Containers and networks of test labs, also those an interrupted earlier run left; with labs, those
+    labs' alone (what one test made, even when it failed half-way)."""
     from dockerlab.host.host import Host
     from dockerlab.host.shaper import marks
     from dockerlab.run.lock import clear_stale
 
-    leave_test_swarm(client)
-    clear_stale()  # lock files an interrupted earlier run left
+    if labs is None:
+        leave_test_swarm(client)
+        clear_stale()  # lock files an interrupted earlier run left
+
+    def ours(labels: dict) -> bool:
+        name = labels[LAB]
+        return name in labs if labs is not None else name.startswith(TEST_LAB_PREFIX)
+
     engine = Host.from_env().engine  # its removal also clears endpoints Docker left behind (moby#17217)
-    ours = {"label": LAB}
-    for box in client.api.containers(all=True, filters=ours):
-        if box["Labels"][LAB].startswith(TEST_LAB_PREFIX):
+    labelled = {"label": LAB}
+    for box in client.api.containers(all=True, filters=labelled):
+        if ours(box["Labels"]):
             engine.remove_container(box["Id"], box["Names"][0])
             (marks() / box["Id"]).unlink(missing_ok=True)  # it was shaped (impairments): the mark goes with it
     # those made with a config-only network's settings first: Docker keeps that network while they are
-    for net in sorted(client.api.networks(filters=ours), key=lambda n: bool(n.get("ConfigOnly"))):
-        if net["Labels"][LAB].startswith(TEST_LAB_PREFIX):
+    for net in sorted(client.api.networks(filters=labelled), key=lambda n: bool(n.get("ConfigOnly"))):
+        if ours(net["Labels"]):
             engine.remove_network(net["Id"], net["Name"], net.get("Scope", "local"))
 
 

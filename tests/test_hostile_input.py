@@ -173,3 +173,24 @@ def test_a_lock_file_a_killed_run_left_is_cleared_and_a_held_one_kept(lock_dir):
     with lab_lock("held", "engine"):
         assert clear_stale() == 1
         assert not os.path.exists(stale) and len(os.listdir(private_dir())) == 1, "the held lock stays"
+
+
+def test_lab_busy_asks_without_taking_and_tells_a_fresh_lock_from_a_dead_one(lock_dir):
+    """The live view holds drift back while a lab is busy: a held lock is busy, one a killed run left is not, and
+    one its holder has not written yet is busy for a few seconds only (a holder killed right then leaves it)."""
+    from dockerlab.run.lock import _lab_path, lab_busy
+
+    assert not lab_busy("calm", "engine")
+    with lab_lock("calm", "engine"):
+        assert lab_busy("calm", "engine") and not lab_busy("calm", "another engine")
+        with lab_lock("calm", "engine-2"):
+            pass  # asking took nothing: another lock still comes and goes
+    assert not lab_busy("calm", "engine")
+    path = _lab_path("calm", "engine")
+    with open(path, "w") as f:
+        f.write("dockerlab pid 999999999")  # no such process
+    assert not lab_busy("calm", "engine")
+    open(path, "w").close()  # just taken, not yet written
+    assert lab_busy("calm", "engine")
+    os.utime(path, (time.time() - 60, time.time() - 60))
+    assert not lab_busy("calm", "engine"), "an empty file a minute old is a holder killed between take and write"

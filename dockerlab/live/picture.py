@@ -32,7 +32,7 @@ def picture(lab: Lab, view: View | None = None, plan: Plan | None = None,
                  "drift": drift.get((Kind.NETWORK, n.name), [])}
                 for n in lab.networks if n.key not in L.MARKERS]
     boxes = [(spec, view.observed_of(spec.key) if view else None) for spec in lab.containers]
-    links = [link for spec, live in boxes for link in _links(lab, spec, live)]
+    links = [link for spec, live in boxes for link in _links(lab, keys, spec, live)]
     used = {link["network"] for link in links}  # Docker's own networks too, where a container joined one by hand
     networks += [{"key": name, "name": name, "driver": name, "lines": [SPECIAL[name]], "present": True,
                   "settings_of": None, "drift": []} for name in PREDEFINED_NETWORKS if name in used]
@@ -66,9 +66,9 @@ def _container(spec: ContainerSpec, live: Observed | None, drift: list[str]) -> 
             "shares": spec.shares, "drift": drift}
 
 
-def _links(lab: Lab, spec: ContainerSpec, live: Observed | None) -> list[dict[str, Any]]:
+def _links(lab: Lab, keys: dict[str, str], spec: ContainerSpec, live: Observed | None) -> list[dict[str, Any]]:
     """Each membership the file wants, as the engine has it (state "file" without the engine); and those the
-    engine has that the file lacks ("extra")."""
+    engine has that the file lacks ("extra"). keys: the lab's networks' keys by their names on the engine."""
     found = live.container_named(spec.name) if live else None
     endpoints = dict(found.endpoints) if found else {}
     links = []
@@ -76,7 +76,6 @@ def _links(lab: Lab, spec: ContainerSpec, live: Observed | None) -> list[dict[st
         ep = endpoints.pop(lab.docker_network_name(att.network), None)
         state = "file" if live is None else "up" if ep else "missing" if found and found.running else "down"
         links.append(_link(spec.key, att.network, ep, state, att))
-    keys = {n.name: n.key for n in lab.networks}
     links += [_link(spec.key, keys.get(name, name), ep, "extra", None) for name, ep in endpoints.items()
               if name in keys or name in PREDEFINED_NETWORKS]
     return links

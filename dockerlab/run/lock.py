@@ -11,12 +11,16 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from dockerlab.core.model import lab_name
 from dockerlab.errors import DockerlabError
 from dockerlab.privatedir import private_dir
+
+HOLDER = "dockerlab pid "  # what a lock file says of its holder, followed by its pid
+FRESH = 5.0  # seconds: a lock file not written yet is its holder's for this long
 
 
 def _path(engine_id: str, what: str) -> str:
@@ -49,20 +53,22 @@ def lab_busy(lab: str, engine_id: str) -> bool:
     except OSError:
         return False
     try:
-        pid = int(os.read(fd, 200).decode(errors="replace").rpartition(" ")[2] or 0)
-    except ValueError:
-        return True  # being written: its holder has just taken it
+        holder, age = _holder(fd), time.time() - os.fstat(fd).st_mtime
     finally:
         os.close(fd)
-    if pid <= 0:
-        return False
+    if not holder.startswith(HOLDER):
+        return age < FRESH  # not written yet: its holder has just taken it (or was killed right then, long ago)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        os.kill(int(holder.removeprefix(HOLDER)), 0)
+    except (ValueError, ProcessLookupError):
         return False
     except PermissionError:  # another user's process: alive
         pass
     return True
+
+
+def _holder(fd: int) -> str:
+    return os.read(fd, 200).decode(errors="replace").strip()
 
 
 @contextmanager
@@ -83,7 +89,7 @@ def _locked(path: str, blocking: bool) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
         except BlockingIOError:
-            holder = os.read(fd, 200).decode(errors="replace").strip() or "another process"
+            holder = _holder(fd) or "another process"
             os.close(fd)
             raise BlockingIOError(holder) from None
         if _same_file(fd, path):
@@ -91,7 +97,7 @@ def _locked(path: str, blocking: bool) -> Iterator[None]:
         os.close(fd)  # its holder removed it between our open and our lock: take the new one
     try:
         os.ftruncate(fd, 0)
-        os.write(fd, f"dockerlab pid {os.getpid()}".encode())
+        os.write(fd, f"{HOLDER}{os.getpid()}".encode())
         yield
     finally:
         os.unlink(path)  # while still holding it, so no one locks a file that is gone
