@@ -2,6 +2,7 @@
 are said (every lab's own checks pass in test_engine_labs). All traffic stays between the lab's own containers."""
 
 import json
+import shutil
 import time
 
 import pytest
@@ -93,4 +94,36 @@ def test_a_published_port_with_nothing_listening_inside_is_unreachable(make_lab,
     out = dockerlab("apply", path, "--check")
     assert out.returncode == 1 and "nothing answers in the container on" in out.stdout, out.stdout
     assert ":8099 (Connection refused)" in out.stdout
+    dockerlab("destroy", path, ok=True)
+
+
+FROM_HOST = """\
+name: x
+networks:
+  n: {subnet: 10.77.71.0/24}
+containers:
+  a: {image: busybox, command: [sleep, infinity], networks: {n: {ipv4: 10.77.71.10}}}
+checks:
+  - {name: the host reaches a, from: host, to: a}
+  - {name: nor 10.77.71.99, from: host, to: 10.77.71.99, expect: unreachable, timeout: 1}
+"""
+
+
+def test_a_check_from_the_host_pings_with_the_ping_it_finds_and_never_passes_without_one(make_lab, docker_client,
+                                                                                         tmp_path):
+    """A machine without busybox pings with the system's ping; one with neither says so, and an "unreachable"
+    check never passes for want of a tool (it used to: a missing busybox read as no answer)."""
+    path, lab = make_lab(FROM_HOST)
+    dockerlab("apply", path, ok=True)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    without = dockerlab("check", path, "--json", env={"PATH": str(tools)})
+    assert without.returncode == 1, without.stdout + without.stderr
+    results = json.loads(without.stdout)
+    assert [r["passed"] for r in results] == [False, False], results
+    assert all("has neither busybox nor ping" in r["reason"] for r in results), results
+    (tools / "ping").symlink_to(shutil.which("busybox"))  # a ping of its own, as iputils' would be
+    found = json.loads(dockerlab("check", path, "--json", env={"PATH": str(tools)}, ok=True).stdout)
+    assert [r["passed"] for r in found] == [True, True], found
+    assert found[0]["how"] == "ping 10.77.71.10" and "0% packet loss" in found[0]["reason"], found
     dockerlab("destroy", path, ok=True)

@@ -165,3 +165,16 @@ def test_a_plain_ping_is_only_reached_or_not():
 def test_where_a_ping_went(target: str, out: str, expected: str | None) -> None:
     """A check by name pings the name: the address it reached is read from ping's first line."""
     assert pings.address(target, out) == expected
+
+
+def test_no_impairments_where_the_engine_is_not_on_this_machine(monkeypatch):
+    """Where the socket's peer cannot be asked (SO_PEERCRED is Linux's; Docker Desktop on macOS keeps its engine in
+    a VM), there is no namespace here to enter: no shaper, so preflight refuses impairments with the reason."""
+    import socket
+
+    from dockerlab.host.host import Host
+
+    monkeypatch.delattr(socket, "SO_PEERCRED", raising=False)
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    host = Host("unix:///var/run/docker.sock")
+    assert host.is_local and host.facts.engine_pid is None and host.shaper is None and host.links is None

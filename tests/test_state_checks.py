@@ -107,3 +107,12 @@ def test_an_interface_probe_killed_half_way_is_an_error(checks):
                      "ip -o link show dev eth9": (137, "")})
     with pytest.raises(CheckError, match="ended with 137"):
         probes._link(checks[6])
+
+
+def test_a_probe_from_this_machine_that_cannot_start_is_an_error_and_a_slow_one_no_answer():
+    """A tool that is not there never reads as "unreachable" (an isolation check would pass untested)."""
+    from dockerlab.learn.fromhost import run_here
+
+    with pytest.raises(CheckError, match="cannot run /nonexistent/ping on this machine: No such file"):
+        run_here(["/nonexistent/ping", "-c", "1", "10.9.0.5"], 1)
+    assert run_here(["sleep", "5"], 0.2) == (1, "no answer in 0.2 s")

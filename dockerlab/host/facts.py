@@ -53,8 +53,9 @@ class HostFacts:
 
     @cached_property
     def engine_pid(self) -> int | None:
-        """The pid of the engine behind a unix socket (SO_PEERCRED)."""
-        if self.socket_path is None:
+        """The pid of the engine behind a unix socket (SO_PEERCRED: Linux's; elsewhere, as on macOS, an engine
+        in Docker Desktop's VM has no namespace here to enter)."""
+        if self.socket_path is None or not hasattr(socket, "SO_PEERCRED"):
             return None
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:

@@ -64,8 +64,9 @@ class Host:
 
     @cached_property
     def shaper(self) -> Shaper | None:
-        """Impairments: tc in containers' namespaces, entered from this machine, so a local engine and root."""
-        return Shaper(self.engine) if self.is_local and os.geteuid() == 0 else None
+        """Impairments: tc in containers' namespaces, entered from this machine, so an engine on it (its pid at
+        hand, which Docker Desktop's VM keeps away) and root."""
+        return Shaper(self.engine) if self.is_local and self.facts.engine_pid and os.geteuid() == 0 else None
 
     @cached_property
     def engine(self) -> Engine:

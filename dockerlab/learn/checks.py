@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 import socket
-import subprocess
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +28,7 @@ from dockerlab.learn import pings
 from dockerlab.learn.checkresult import CheckError, CheckResult
 from dockerlab.learn.diagnose import cause, missing, stopped
 from dockerlab.learn.factprobes import FactProbes
+from dockerlab.learn.fromhost import ping_here
 from dockerlab.learn.stateprobes import StateProbes
 from dockerlab.learn.udpprobes import UdpProbes
 from dockerlab.plan.ownership import strangers
@@ -235,11 +235,11 @@ class _Runner(FactProbes, StateProbes, UdpProbes):
         return code, out
 
     def _ping(self, check: Check, address: str) -> CheckResult:
-        argv = ["ping", *pings.options(check), "-W", str(check.seconds), address]
+        args = [*pings.options(check), "-W", str(check.seconds), address]
         if check.from_host:
-            code, out = _host_run(["busybox", *argv], _limit(check) + 3)
+            code, out = ping_here(args, _limit(check) + 3)
         else:
-            code, out = self._exec(check, argv)
+            code, out = self._exec(check, ["ping", *args])
         went_to = pings.address(address, out)
         if code != 0 and went_to is None:
             why = _words(out) or "no answer"
@@ -281,11 +281,3 @@ class _Runner(FactProbes, StateProbes, UdpProbes):
 def asked(how: str, name: str, address: str) -> str:
     """A probe of a name as the learner wrote it, and what it resolved to: `ping four (172.28.5.4)`."""
     return f"{how.replace(address, name, 1)} ({address})" if address in how else how
-
-
-def _host_run(argv: list[str], timeout: float) -> tuple[int, str]:
-    try:
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return 1, str(exc)
-    return result.returncode, result.stdout + result.stderr
