@@ -3,8 +3,11 @@ hold asks here, so that no value can end a line, move the cursor or become a com
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import sys
+from typing import TextIO
 
 import click
 
@@ -41,7 +44,17 @@ def counted(n: int, noun: str) -> str:
 
 def say(text: str, err: bool = False) -> None:
     """Print a message or a table; nothing in it can rewrite the terminal."""
-    click.echo(lines(text), err=err)
+    try:
+        click.echo(lines(text), err=err)
+    except BrokenPipeError:  # the reader went (`| head`): the work goes on, and its outcome is still the exit code
+        reader_gone(sys.stderr if err else sys.stdout)
+
+
+def reader_gone(stream: TextIO) -> None:
+    """What is still written there goes nowhere, quietly (Python would complain at exit of a closed pipe)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, stream.fileno())
+    os.close(devnull)
 
 
 def shell_word(word: str) -> str:

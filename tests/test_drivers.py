@@ -61,10 +61,15 @@ def test_each_missing_need_is_named_from_the_table():
 
 
 def test_one_rule_for_pools_in_validation_and_preflight():
-    """Two pools on one subnet conflict unless each has its own ip_range, apart from the other's."""
-    live = network_from_api({"Name": "other", "Id": "o", "Driver": "bridge", "Labels": {},
+    """Two pools on one subnet conflict unless each has its own ip_range, apart from the other's; two bridges'
+    conflict whatever their ranges (Docker's bridge driver refuses them)."""
+    live = network_from_api({"Name": "other", "Id": "o", "Driver": "macvlan", "Labels": {},
                              "IPAM": {"Config": [{"Subnet": "10.43.0.0/24", "IPRange": "10.43.0.128/25"}]}})
     run_preflight(FakeHost(), Observed((live,), ()))
+    bridge = network_from_api({"Name": "other", "Id": "o", "Driver": "bridge", "Labels": {},
+                               "IPAM": {"Config": [{"Subnet": "10.43.0.0/24", "IPRange": "10.43.0.128/25"}]}})
+    with pytest.raises(PreflightError, match="subnet 10.43.0.0/24 overlaps 10.43.0.0/24 of network 'other'"):
+        run_preflight(FakeHost(), Observed((bridge,), ()))
     clash = network_from_api({"Name": "other", "Id": "o", "Driver": "bridge", "Labels": {},
                               "IPAM": {"Config": [{"Subnet": "10.43.0.0/24", "IPRange": "10.43.0.0/26"}]}})
     with pytest.raises(PreflightError, match="subnet 10.43.0.0/24 overlaps 10.43.0.0/24 of network 'other'"):

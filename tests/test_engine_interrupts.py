@@ -87,3 +87,18 @@ def test_two_applies_of_one_lab_do_not_race(make_lab, docker_client):
     with lab_lock(lab, Host.from_env().engine.identity):
         stderr = refused_apply(docker_client, path, lab)
     assert f"lab '{lab}' is being changed by dockerlab pid {os.getpid()}" in stderr
+
+
+def test_an_apply_whose_reader_goes_finishes_its_work_and_says_so_by_its_exit_code(make_lab, docker_client):
+    """`dockerlab apply | head -1`: the closed pipe is not a failed step (it used to be: "failed: ... Broken
+    pipe" for steps the engine had done), and the exit code is the apply's."""
+    path, lab = make_lab(MANY)
+    proc = subprocess.Popen([sys.executable, "-m", "dockerlab", "apply", path], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith(f"lab {lab}: plan")
+    proc.stdout.close()  # the reader goes, as head does after its line
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Broken pipe" not in err and "Traceback" not in err and "Exception ignored" not in err, err
+    assert "no changes" in dockerlab("plan", path, ok=True).stdout
+    dockerlab("destroy", path, ok=True)

@@ -116,3 +116,16 @@ def test_a_probe_from_this_machine_that_cannot_start_is_an_error_and_a_slow_one_
     with pytest.raises(CheckError, match="cannot run /nonexistent/ping on this machine: No such file"):
         run_here(["/nonexistent/ping", "-c", "1", "10.9.0.5"], 1)
     assert run_here(["sleep", "5"], 0.2) == (1, "no answer in 0.2 s")
+
+
+def test_a_missing_nsenter_or_ip_names_the_package_to_install(monkeypatch, tmp_path):
+    """Issue 27's first hour: a machine without util-linux or iproute2 is told which, not an OSError."""
+    from dockerlab.errors import DockerlabError
+    from dockerlab.host.facts import answer_in
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(DockerlabError, match="this machine has no nsenter; install util-linux"):
+        answer_in(1, "ip", "-j", "link", "show")
+    (tmp_path / "nsenter").symlink_to("/usr/bin/nsenter")
+    with pytest.raises(DockerlabError, match="this machine has no ip; install iproute2"):
+        answer_in(1, "ip", "-j", "link", "show")

@@ -233,3 +233,15 @@ def test_exposed_ports_and_publish_all_are_read_and_checked():
     assert [str(p) for p in box.expose] == ["80/tcp", "53/udp"] and box.publish_all
     assert problems("name: x\ncontainers:\n  a: {image: busybox, networks: [host], publish_all: true}\n") == [
         "lab.yaml:3: containers.a.publish_all: publishing does nothing on the 'host' network; remove it"]
+
+
+def test_bridges_may_not_overlap_even_with_separate_ranges_but_macvlans_may():
+    """Docker 28's bridge driver refuses a bridge whose subnet overlaps another's, ip_range or not (the advice to
+    set ranges led to an apply that failed half-way); IPAM takes overlapping macvlan pools with separate ranges."""
+    ranged = ("name: o\nnetworks:\n  a: {DRIVER subnet: 10.99.0.0/16, ip_range: 10.99.1.0/24}\n"
+              "  b: {DRIVER subnet: 10.99.5.0/24, ip_range: 10.99.5.128/25}\n")
+    said = problems(ranged.replace("DRIVER", ""))
+    assert len(said) == 1 and "bridge driver refuses bridges whose subnets overlap, ip_range or not" in said[0]
+    assert len(parse_lab(ranged.replace("DRIVER", "driver: macvlan,")).networks) == 2
+    assert "separate ip_range" in problems(ranged.replace("DRIVER", "driver: macvlan,").replace(
+        ", ip_range: 10.99.5.128/25", ""))[0]

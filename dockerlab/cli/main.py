@@ -22,7 +22,7 @@ from dockerlab.cli.teach import break_lab, next_stage
 from dockerlab.cli.version import show_version
 from dockerlab.core.words import speak
 from dockerlab.errors import DockerlabError
-from dockerlab.printable import say
+from dockerlab.printable import reader_gone, say
 
 if TYPE_CHECKING:
     pass
@@ -177,3 +177,6 @@ def main() -> None:
     except KeyboardInterrupt:
         say("dockerlab: interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:  # output no one reads any more (`graph | head`): as other tools, 128 + SIGPIPE
+        reader_gone(sys.stdout)
+        sys.exit(141)

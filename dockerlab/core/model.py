@@ -53,12 +53,12 @@ class Pool:
             parts.append(f"range {self.ip_range}")
         return " ".join(parts)
 
-    def conflicts_with(self, other: Pool) -> bool:
-        """Docker refuses overlapping pools unless each network sets its own ip_range; dockerlab also wants
-        those ranges apart, so that two networks never hand out one address."""
+    def conflicts_with(self, other: Pool, bridges: bool = False) -> bool:
+        """Docker refuses overlapping pools unless each network sets its own ip_range, apart (so that two networks
+        never hand out one address); between bridges, its bridge driver refuses any overlap (Docker 28)."""
         if not self.subnet.overlaps(other.subnet):
             return False
-        return not (self.ip_range and other.ip_range and not self.ip_range.overlaps(other.ip_range))
+        return bridges or not (self.ip_range and other.ip_range and not self.ip_range.overlaps(other.ip_range))
 
 
 class HostSettings(NamedTuple):

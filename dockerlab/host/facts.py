@@ -7,6 +7,7 @@ own error, translated, is what the user sees.
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import struct
 import subprocess
@@ -21,6 +22,7 @@ PROBES = {"netem": ["tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay",
           "esp": ["ip", "xfrm", "state", "add", "src", "192.0.2.1", "dst", "192.0.2.2", "proto", "esp", "spi", "0x100",
                   "mode", "transport", "aead", "rfc4106(gcm(aes))", "0x" + "01" * 20, "128"]}
 MISSING = ("Unknown device type", "qdisc kind is unknown", "algorithm not found")
+PACKAGES = {"nsenter": "util-linux", "ip": "iproute2", "tc": "iproute2"}  # Debian's and Ubuntu's names
 
 
 @cache
@@ -111,6 +113,9 @@ def answer_in(pid: int | None, *argv: str) -> tuple[int, str]:
     """As run_in, with the command's own exit code and output (its errors too); DockerlabError only when it could
     not run at all (no such program, no answer within 10 s)."""
     prefix = ["nsenter", f"--net=/proc/{pid}/ns/net"] if pid else []
+    if missing := [tool for tool in (*prefix[:1], argv[0]) if not shutil.which(tool)]:
+        raise DockerlabError(f"{' '.join(argv)}: this machine has no {missing[0]}; install "
+                             f"{PACKAGES.get(missing[0], missing[0])} (it reads what Docker made on the engine's host)")
     try:
         result = subprocess.run([*prefix, *argv], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError) as exc:

@@ -43,12 +43,14 @@ def _networks(lab: Lab) -> Found:
         if a.parent and a.parent == b.parent and all(driver(n.driver).parent for n in (a, b)) and (
                 why := parent_clash(a.driver, b.driver)):
             yield ("networks", b.key, "parent"), f"network '{a.key}' has the parent {a.parent} too: {why}"
+        bridges = a.driver == b.driver == "bridge"
         for pa in a.pools if not (a.config_from and a.config_from == b.config_from) else ():  # see configmeaning
             for pb in b.pools:
-                if pa.conflicts_with(pb):
-                    yield (("networks", b.key, "subnet"),
-                           f"{pb.subnet} overlaps {pa.subnet} of network '{a.key}'; Docker refuses "
-                           "overlapping pools unless each network sets its own, separate ip_range")
+                if pa.conflicts_with(pb, bridges):
+                    yield ("networks", b.key, "subnet"), f"{pb.subnet} overlaps {pa.subnet} of network '{a.key}'; " + (
+                        "Docker's bridge driver refuses bridges whose subnets overlap, ip_range or not: give each its "
+                        "own subnet" if bridges else
+                        "Docker refuses overlapping pools unless each network sets its own, separate ip_range")
 
 
 def _external(net: NetworkSpec) -> Found:

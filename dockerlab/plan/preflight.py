@@ -152,7 +152,7 @@ def _overlaps(plan: Plan, observed: Observed, specs: list[NetworkSpec]) -> Itera
         for pool in spec.pools:
             for net in others:
                 for live in net.pools:
-                    if pool.conflicts_with(live):
+                    if pool.conflicts_with(live, spec.driver == net.driver == "bridge"):
                         yield (f"network {spec.key}: subnet {pool.subnet} overlaps {live.subnet} of network "
                                f"'{net.name}' on this engine; pick a free subnet or remove '{net.name}'")
 
