@@ -1,3 +1,17 @@
-from dockerlab.cli.main import main
+"""`python -m dockerlab` and the `dockerlab` command. Ctrl-C while the modules load is an interrupt like any
+other: exit 130, no traceback."""
 
-main()
+import sys
+
+
+def run() -> None:
+    try:
+        from dockerlab.cli.main import main
+    except KeyboardInterrupt:
+        print("dockerlab: interrupted", file=sys.stderr)
+        sys.exit(130)
+    main()
+
+
+if __name__ == "__main__":
+    run()

@@ -42,6 +42,24 @@ def test_many_containers_that_failed_alike_are_said_once():
     assert "  failed: 4 steps (lab-c0, lab-c1, lab-c2, lab-c3): start container: the engine is gone" in text
 
 
+def test_an_interrupt_after_the_last_step_does_not_ask_for_another_apply():
+    """Ctrl-C that lands once every step is done (during the final look) says so, and where to look."""
+    from dockerlab.core.model import Lab
+    from dockerlab.core.scheduler import Outcome
+    from dockerlab.plan.steps import Action, Kind, Plan, Step
+    from dockerlab.run.failures import failure_text
+
+    steps = [Step(Action.CREATE, Kind.CONTAINER, f"lab-c{i}") for i in range(2)]
+    done = failure_text(Lab(name="lab", prefix="", path="my lab.yaml"), Plan("lab", tuple(steps)),
+                        Outcome(done=list(steps), interrupted=True))
+    assert done.splitlines()[0] == "apply was interrupted" and "apply` again" not in done
+    assert done.endswith("every step was done before the interrupt: `dockerlab status 'my lab.yaml'` says whether "
+                         "the engine matches the file")
+    half = failure_text(Lab(name="lab", prefix=""), Plan("lab", tuple(steps)),
+                        Outcome(done=steps[:1], skipped=steps[1:], interrupted=True))
+    assert "`dockerlab apply` again finishes the lab" in half
+
+
 def test_hosts_of_the_rig_that_do_not_answer_name_make_hosts():
     from types import SimpleNamespace
 

@@ -170,3 +170,21 @@ def test_a_relative_file_label_is_another_files_and_a_hand_label_nobodys(tmp_pat
     odd = net({L.FILE: "no lab file"})  # a label that reads like the marker is a label: another file's
     assert made_elsewhere(lab, odd) == "no lab file" and made_elsewhere(lab, odd) is not UNFILED
     assert Observed((hand,), ()).lab_networks("rel")  # seen, yet claimed by neither
+
+
+def test_ctrl_c_while_the_modules_load_is_an_interrupt_not_a_traceback():
+    """The entry point imports the command line inside its own guard (a Ctrl-C there printed Python's traceback)."""
+    import subprocess
+    import sys
+
+    interrupted_import = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'dockerlab.cli.main':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from dockerlab.__main__ import run\n"
+        "run()\n")
+    out = subprocess.run([sys.executable, "-c", interrupted_import], capture_output=True, text=True, timeout=60)
+    assert (out.returncode, out.stderr) == (130, "dockerlab: interrupted\n"), out.stderr

@@ -71,3 +71,12 @@ def test_the_schemastore_entry_points_at_the_schemas_id_for_lab_yaml_files():
     entry = json.loads((ROOT / "schemas" / "schemastore-catalog-entry.json").read_text())
     schema = json.loads((ROOT / "schemas" / "lab.schema.json").read_text())
     assert entry["url"] == schema["$id"] and entry["fileMatch"] == ["*.lab.yaml", "*.lab.yml"]
+
+
+def test_every_bundled_lab_says_what_it_shows():
+    """`dockerlab labs` lists each lab with its description: three had lost theirs to a key put in between."""
+    from dockerlab.labfile.bundled import bundled, described
+
+    labs = bundled()
+    assert len(labs) >= 23 and all(described(lab) for lab in labs.values()), \
+        [name for name, lab in labs.items() if not described(lab)]

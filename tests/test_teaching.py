@@ -136,3 +136,9 @@ def test_junit_has_a_case_per_check_a_failure_with_the_reason_and_warnings_as_ou
                             "hint: which bridge is one on?")
     assert cases[1].find("failure") is None and cases[1].find("system-out").text.startswith("warning: one -> three")
     assert list(cases[2]) == []
+
+
+def test_a_check_that_could_not_run_shows_its_reason_not_the_lessons_hint():
+    """The hint is for a check that ran and came out otherwise; one that errored (not applied, no tool) says why."""
+    text = checks_text("t", [result(ISOLATED, Got.ERROR, "target one is not on the engine; run `dockerlab apply`")])
+    assert "which bridge is one on?" not in text and "run `dockerlab apply`" in text

@@ -9,6 +9,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from dockerlab.core import labels as L
+from dockerlab.core.expect import Got
 from dockerlab.core.observed import Observed, ObservedContainer, ObservedNetwork
 from dockerlab.core.words import say_in
 from dockerlab.learn.checkresult import score
@@ -131,7 +132,9 @@ def checks_text(lab: str, results: list[CheckResult]) -> str:
     grid = table(rows, ["CHECK", "FROM", "TO", "HOW", "EXPECT", "GOT", "RESULT", "REASON"])
     why = [f"  {r.check.label}: {r.reason}" for r in results
            if not r.passed and len(r.reason) > CLIP]  # the whole reason where the table cut it
-    hints = [f"  {r.check.label}: {say_in(r.check.hint)}" for r in results if not r.passed and r.check.hint]
+    # a check that could not run says why in its reason: the lesson's hint is for one that ran and came out otherwise
+    hints = [f"  {r.check.label}: {say_in(r.check.hint)}" for r in results
+             if not r.passed and r.check.hint and r.got is not Got.ERROR]
     warned = sum(not r.passed and not r.fails_run for r in results)
     summary = f"lab {lab}: {passed} of {len(results)} checks passed" + (f" ({warned} warned)" if warned else "")
     points = score(results)

@@ -233,8 +233,9 @@ def _host_support(host: Host, spec: NetworkSpec, interfaces: set[str] | None) ->
         return
     if not dot:
         yield (f"{where}: parent interface '{spec.parent}' does not exist on the engine's host "
-               f"(it has: {', '.join(sorted(interfaces))}). Name one of those, or make one, e.g. a veth pair: "
-               f"`ip link add {spec.parent} type veth peer name {spec.parent[:10]}-peer`")
+               f"(it has: {', '.join(sorted(interfaces))}). Make one for the lab, e.g. a veth pair: "
+               f"`ip link add {spec.parent} type veth peer name {spec.parent[:10]}-peer`; the host's uplink "
+               "would put the lab's containers on your real LAN")
     elif base not in interfaces:
         yield f"{where}: '{spec.parent}' is a VLAN of '{base}', which does not exist on the engine's host"
     elif host.facts.kernel_supports("vlan") is False:

@@ -9,6 +9,7 @@ from dockerlab.core.model import Lab
 from dockerlab.core.scheduler import Outcome
 from dockerlab.errors import ApplyError, Unstarted
 from dockerlab.plan.steps import Mode, Plan, Step
+from dockerlab.printable import shell_word
 
 
 class PlanFailed(ApplyError):
@@ -28,7 +29,10 @@ def failure_text(lab: Lab, plan: Plan, outcome: Outcome[Step]) -> str:
     if outcome.skipped:
         lines.append("  not done: " + _some(f"{s.action} {s.kind} {s.name}{s.where}" for s in outcome.skipped))
     again = f"dockerlab destroy {lab.path}" if lab.hosts and lab.path else f"dockerlab destroy --lab {lab.name}"
-    if plan.mode is Mode.DESTROY:
+    if outcome.interrupted and not outcome.failed and len(outcome.done) == len(plan.steps):
+        status = f"dockerlab status {shell_word(lab.path)}" if lab.path else "dockerlab status FILE"
+        lines.append(f"  every step was done before the interrupt: `{status}` says whether the engine matches the file")
+    elif plan.mode is Mode.DESTROY:
         lines.append(f"  what is left is labelled {lab.name!r}: `{again}` again removes it")
     else:
         lines.append(f"  everything made is labelled {lab.name!r}: `dockerlab apply` again finishes the lab, "
