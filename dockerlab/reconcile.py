@@ -13,6 +13,7 @@ from dockerlab.core.observed import Observed
 from dockerlab.core.placement import manager
 from dockerlab.defaults import DESTROY_PARALLEL, PARALLEL, SETTLE
 from dockerlab.errors import DockerlabError
+from dockerlab.host import endpointids
 from dockerlab.host.host import Host
 from dockerlab.plan.diff import redone_ids
 from dockerlab.plan.merge import merge
@@ -87,6 +88,7 @@ def apply_lab(hosts: dict[str, Host], lab: Lab, report: Report, on_plan: Callabl
         if on_plan:
             on_plan(plan)
         if not plan.changes:
+            _in_sync(lab, mode, view)
             return Result(plan, Outcome(), plan)
         last_start = [0.0]
 
@@ -102,11 +104,27 @@ def apply_lab(hosts: dict[str, Host], lab: Lab, report: Report, on_plan: Callabl
         started = {s.name for s in plan.steps if _starts(s)} if mode is Mode.APPLY else set()
         if started:  # each container it started runs `settle` after its own start: the last one sets the wait
             time.sleep(max(0.0, last_start[0] + options.settle - time.monotonic()))
-        view = look(lab, hosts, swarm=_reads_swarm(lab, mode))
-        for key, site in view.sites.items():
-            _alive(site.host, lab, started, view.observed[key])
-        remaining = _plan(view, mode, options.take_over)
-    return Result(plan, outcome, remaining)
+        return Result(plan, outcome, _look_again(hosts, lab, mode, options, started))
+
+
+def _look_again(hosts: dict[str, Host], lab: Lab, mode: Mode, options: Options, started: set[str]) -> Plan:
+    """What is left to do after a run: nothing, unless a container it started has died since (said) or the
+    engine changed under it."""
+    view = look(lab, hosts, swarm=_reads_swarm(lab, mode))
+    for key, site in view.sites.items():
+        _alive(site.host, lab, started, view.observed[key])
+    remaining = _plan(view, mode, options.take_over)
+    if not remaining.changes:
+        _in_sync(lab, mode, view)
+    return remaining
+
+
+def _in_sync(lab: Lab, mode: Mode, view: View) -> None:
+    """The engines match the file: their endpoint ids are the lab's as it should be (host.endpointids)."""
+    if mode is Mode.DESTROY:
+        endpointids.forget(lab.name)
+    else:
+        endpointids.record(lab.name, view.observed.values())
 
 
 def destroy_lab(hosts: dict[str, Host], lab: Lab, report: Report,

@@ -39,6 +39,7 @@ def remove_test_objects(client, labs: set[str] | None = None) -> None:
     labs' alone (what one test made, even when it failed half-way)."""
     from dockerlab.host.host import Host
     from dockerlab.host.shaper import marks
+    from dockerlab.privatedir import private_dir
     from dockerlab.run.lock import clear_stale
 
     if labs is None:
@@ -59,6 +60,9 @@ def remove_test_objects(client, labs: set[str] | None = None) -> None:
     for net in sorted(client.api.networks(filters=labelled), key=lambda n: bool(n.get("ConfigOnly"))):
         if ours(net["Labels"]):
             engine.remove_network(net["Id"], net["Name"], net.get("Scope", "local"))
+    for kept in pathlib.Path(private_dir()).glob(f"endpoints-{TEST_LAB_PREFIX}*.json"):  # host.endpointids
+        if ours({LAB: kept.name.removeprefix("endpoints-").removesuffix(".json")}):
+            kept.unlink(missing_ok=True)
 
 
 def lab_objects(client, lab: str) -> list[str]:

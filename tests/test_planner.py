@@ -233,3 +233,48 @@ def test_a_container_dockerlab_reconnected_is_inspected_its_created_label_is_beh
     nets = (net_api(lab, "lan"),)
     assert needs_inspect(lab, Observed(nets, boxes)) == []
     assert needs_inspect(lab, Observed((*nets, network_from_api(raw)), boxes)) == ["r-b"]
+
+
+def test_a_membership_made_anew_by_hand_is_inspected_and_a_lost_key_alias_is_drift():
+    """`docker network disconnect` and `connect` by hand: the new endpoint id (the list call has it) sends that
+    container alone to inspect, and the lab key missing from its aliases there is a reconnect."""
+    from dataclasses import replace
+
+    from dockerlab.core.observed import inspected_endpoint
+    from dockerlab.host.endpointids import moved
+    from dockerlab.plan.diff import needs_inspect
+
+    lab = parse_lab("name: r\nnetworks:\n  lan: {subnet: 10.1.0.0/24}\ncontainers:\n"
+                    "  a: {image: busybox, networks: {lan: {aliases: [x1]}}}\n  b: {image: busybox, networks: [lan]}\n"
+                    "  c: {image: busybox, networks: [bridge]}\n", "r.yaml")
+    nets = (net_api(lab, "lan"),)
+    boxes = []
+    for key in ("a", "b", "c"):
+        box = box_api(lab, key)
+        endpoints = {n: replace(ep, endpoint_id=f"ep-{key}") for n, ep in box.endpoints.items()}
+        boxes.append(replace(box, endpoints=endpoints))
+    observed = Observed(nets, tuple(boxes))
+    ids = {f"cid-r-{k}": {n: f"ep-{k}" for n in box.endpoints} for k, box in zip("abc", boxes, strict=True)}
+    assert moved("r", observed, ids) == [] and moved("r", observed, {}) == []
+    ids["cid-r-b"] = {"r-lan": "ep-before"}
+    assert moved("r", observed, ids) == ["r-b"] and needs_inspect(lab, observed, ["r-b"]) == ["r-b"]
+
+    def inspected(key: str, aliases: list[str]) -> dict:
+        net = "bridge" if key == "c" else "r-lan"
+        return {"Id": f"cid-r-{key}", "Config": {"Hostname": "h"}, "NetworkSettings": {"Networks": {net: {
+            "Aliases": aliases, "EndpointID": "ep-new", "IPAddress": "10.1.0.9", "MacAddress": "02:42:0a:01:00:09"}}}}
+    keyed = inspected_endpoint(inspected("b", ["b"]), "r-lan", "b")
+    bare = inspected_endpoint(inspected("b", []), "r-lan", "b")
+    t3_only = inspected_endpoint(inspected("a", ["x1"]), "r-lan", "a")
+    default = inspected_endpoint(inspected("c", []), "bridge", "c")
+    assert (keyed.keyed, bare.keyed, t3_only.keyed, default.keyed) == (True, False, False, False)
+
+    def plan_with(key: str, ep) -> list[str]:
+        box = next(b for b in boxes if b.name == f"r-{key}")
+        fixed = [replace(b, endpoints={n: ep for n in b.endpoints}) if b is box else b for b in boxes]
+        steps = make_plan(lab, Observed(nets, tuple(fixed))).steps
+        return [f"{s.action} {s.name}: {', '.join(s.causes)}" for s in steps]
+    assert plan_with("b", keyed) == []
+    assert plan_with("b", bare) == ["reconnect r-b: alias b missing (its lab key)"]
+    assert plan_with("a", t3_only) == ["reconnect r-a: alias a missing (its lab key)"]
+    assert plan_with("c", default) == [], "Docker's default bridge takes no aliases: nothing to miss there"

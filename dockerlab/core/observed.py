@@ -74,6 +74,8 @@ class Endpoint:
     gw_priority: int = 0
     driver_opts: dict[str, str] | None = field(default=None, hash=False)  # None: the list call does not say
     link_local: tuple[str, ...] | None = None  # None: the list call does not say
+    endpoint_id: str = field(default="", compare=False)  # a new one: the membership was made anew since
+    keyed: bool | None = field(default=None, compare=False)  # inspect: the lab key is among its aliases
 
 
 @dataclass(frozen=True)
@@ -216,13 +218,15 @@ def endpoint_from_api(ep: dict[str, Any], inspected: bool = False) -> Endpoint:
         gw_priority=int(ep.get("GwPriority") or 0),
         driver_opts=dict(ep.get("DriverOpts") or {}) if inspected else None,
         link_local=tuple(ipam.get("LinkLocalIPs") or ()) if inspected else None,
+        endpoint_id=str(ep.get("EndpointID") or ""),
     )
 
 
 def inspected_endpoint(raw: dict[str, Any], network: str, key: str | None) -> Endpoint:
     """From an inspected container: its endpoint on a network, with what only inspect shows."""
     ep = (raw["NetworkSettings"]["Networks"] or {}).get(network) or {}
-    return replace(endpoint_from_api(ep, inspected=True), aliases=own_aliases(raw, network, key))
+    return replace(endpoint_from_api(ep, inspected=True), aliases=own_aliases(raw, network, key),
+                   keyed=key in (ep.get("Aliases") or ()) if key else None)
 
 
 def own_aliases(raw: dict[str, Any], network: str, key: str | None) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ Only what the lab file states is compared; values the daemon fills in are never 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime
 from ipaddress import ip_address
 from typing import Any
@@ -17,12 +18,13 @@ from dockerlab.core.model import PREDEFINED_NETWORKS, SHARED, ContainerSpec, Lab
 from dockerlab.core.observed import Endpoint, Observed, ObservedContainer, ObservedNetwork
 
 
-def needs_inspect(lab: Lab, observed: Observed) -> list[str]:
+def needs_inspect(lab: Lab, observed: Observed, moved: Collection[str] = ()) -> list[str]:
     """Containers whose aliases or MACs may differ from the file, and those that share a network stack and the
     containers they share it with (when each started); only inspect shows them. Those whose created label differs
-    from the file, and those dockerlab reconnected since (core.labels.REDONE: their label is behind)."""
+    from the file, those dockerlab reconnected since (core.labels.REDONE: their label is behind), and those
+    `moved` names: a membership made anew since dockerlab last saw the lab in sync (by hand, then)."""
     redone = redone_ids(lab, observed)
-    names = []
+    names = [name for name in moved if (obs := observed.container_named(name)) and obs.lab == lab.name]
     for spec in lab.containers:
         obs = observed.container_named(spec.name)
         if obs is None or obs.lab != lab.name:
@@ -161,9 +163,11 @@ def _settings(pairs: tuple[tuple[str, str], ...]) -> str:
     return ", ".join(f"{k}={v}" for k, v in pairs)
 
 
-def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | None) -> list[str]:
-    """Why a container's membership of one network must be redone (live, without recreating it)."""
-    causes = []
+def endpoint_changes(att: Attachment, ep: Endpoint, created: dict[str, Any] | None, key: str = "") -> list[str]:
+    """Why a container's membership of one network must be redone (live, without recreating it). key: the
+    container's lab key, an alias dockerlab gives it on each user-defined network (`ping four`)."""
+    keyed = ep.keyed is not False or not key or att.network in PREDEFINED_NETWORKS
+    causes = [] if keyed else [f"alias {key} missing (its lab key)"]
     created = created or {}
     for version, want, have in ((4, att.ipv4, ep.static_ipv4), (6, att.ipv6, ep.static_ipv6)):
         if want is None and have is not None and str(have) != created.get(f"ipv{version}"):

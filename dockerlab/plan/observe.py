@@ -15,6 +15,7 @@ from dockerlab.core.model import Lab
 from dockerlab.core.observed import Membership, Observed
 from dockerlab.core.placement import manager, slice_for
 from dockerlab.errors import DockerlabError, EngineGone
+from dockerlab.host.endpointids import moved, recorded
 from dockerlab.host.host import Host
 from dockerlab.plan.diff import needs_inspect
 
@@ -61,7 +62,8 @@ def observe(site: Site) -> Observed:
         observed = replace(observed, host_links=host.links.observe())
     if host.shaper is not None:  # tc in the namespaces of the few containers with impairments
         observed = host.shaper.observe(observed, lab)
-    return host.engine.with_endpoint_details(observed, needs_inspect(lab, observed))
+    ids = recorded(lab.name)  # memberships made anew since the last apply left the lab in sync: inspected
+    return host.engine.with_endpoint_details(observed, needs_inspect(lab, observed, moved(lab.name, observed, ids)))
 
 
 def _may_have_host_links(lab: Lab, observed: Observed) -> bool:

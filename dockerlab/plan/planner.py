@@ -183,7 +183,7 @@ class _Builder:
                     self._member_step(A.CONNECT, spec, obs, name, ("not connected",), att)
                 elif name in self.rebuilt_networks:
                     self._member_step(A.CONNECT, spec, obs, name, ("network recreated",), att)
-                elif causes := endpoint_changes(att, ep, created.get(name)):
+                elif causes := endpoint_changes(att, ep, created.get(name), spec.key):
                     self._member_step(A.RECONNECT, spec, obs, name, tuple(causes), att,
                                       as_is(att, ep, created.get(name)))
         if not obs.running:
