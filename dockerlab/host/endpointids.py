@@ -46,10 +46,8 @@ def record(lab: str, observed: Iterable[Observed]) -> None:
            for seen in observed for c in seen.containers if c.lab == lab}
     try:
         path = _path(lab)
-        made = f"{path}.{os.getpid()}"
-        with suppress(FileNotFoundError):
-            os.unlink(made)  # left by a run of this pid that was killed while writing
-        fd = os.open(made, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        made = f"{path}.{os.getpid()}"  # one a killed run of this pid left is written over
+        fd = os.open(made, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         with os.fdopen(fd, "w") as file:
             json.dump(ids, file)
         os.replace(made, path)

@@ -24,7 +24,7 @@ def needs_inspect(lab: Lab, observed: Observed, moved: Collection[str] = ()) -> 
     from the file, those dockerlab reconnected since (core.labels.REDONE: their label is behind), and those
     `moved` names: a membership made anew since dockerlab last saw the lab in sync (by hand, then)."""
     redone = redone_ids(lab, observed)
-    names = [name for name in moved if (obs := observed.container_named(name)) and obs.lab == lab.name]
+    names = list(moved)  # host.endpointids.moved: the lab's own containers already
     for spec in lab.containers:
         obs = observed.container_named(spec.name)
         if obs is None or obs.lab != lab.name:
